@@ -1,0 +1,184 @@
+//! The `airgram` command: a thin layer over the library crates.
+//!
+//! Exit codes: 0 success; 1 a check or bar failed (`eval --min`); 2 an input
+//! could not be read or the command line was wrong.
+
+use airgram_model::Record;
+use airgram_parse::{input_files, read_path, AuthorityCache};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod bench;
+mod eval;
+
+#[derive(Parser)]
+#[command(name = "airgram", version, about = "Archive, search and review classified diplomatic records")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ParseFormat {
+    Json,
+    Jsonl,
+    Text,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse transcriptions (.txt) and FRUS TEI volumes (.xml) into records.
+    Parse {
+        /// Files or directories (walked recursively for .txt and .xml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ParseFormat,
+    },
+    /// Score the parser against a gold directory (`<name>.txt` + `<name>.json`).
+    Eval {
+        gold_dir: PathBuf,
+        /// Gold schema: FRUS renditions, FRUS TEI volumes, or OCR transcriptions.
+        #[arg(long, value_enum, default_value = "frus")]
+        kind: eval::Kind,
+        /// Fail (exit 1) when a field scores below a bound: `date=0.98`.
+        #[arg(long = "min", value_name = "FIELD=VALUE")]
+        mins: Vec<String>,
+        /// Print the misses of each field.
+        #[arg(long)]
+        misses: bool,
+    },
+    /// Measure parse throughput over a directory of documents.
+    BenchParse {
+        paths: Vec<PathBuf>,
+        /// Passes over the input.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse { paths, format } => parse_cmd(&paths, format),
+        Command::Eval {
+            gold_dir,
+            kind,
+            mins,
+            misses,
+        } => eval::run(&gold_dir, kind, &mins, misses),
+        Command::BenchParse { paths, rounds } => bench::parse(&paths, rounds),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`airgram parse ... | head`) is not an error.
+            if let Some(ioe) = e.downcast_ref::<io::Error>() {
+                if ioe.kind() == io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("airgram: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_cmd(paths: &[PathBuf], format: ParseFormat) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut cache = AuthorityCache::default();
+    let mut failed = false;
+    let mut records: Vec<Record> = Vec::new();
+    let mut count = 0usize;
+    for p in paths {
+        let files = match input_files(p) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("airgram: cannot read {e}");
+                failed = true;
+                continue;
+            }
+        };
+        for f in files {
+            match read_path(&f, &mut cache) {
+                Ok(recs) => {
+                    for r in recs {
+                        count += 1;
+                        match format {
+                            // JSON needs to know whether there are several.
+                            ParseFormat::Json => records.push(r),
+                            ParseFormat::Jsonl => {
+                                serde_json::to_writer(&mut out, &r)?;
+                                out.write_all(b"\n")?;
+                            }
+                            ParseFormat::Text => write_text(&mut out, &r)?,
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("airgram: cannot read {e}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    if format == ParseFormat::Json {
+        if records.len() == 1 {
+            serde_json::to_writer_pretty(&mut out, &records[0])?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, &records)?;
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    let _ = count;
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn write_text(out: &mut impl Write, r: &Record) -> io::Result<()> {
+    writeln!(out, "== {}", r.source_path)?;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let list = |v: &[String]| v.join("; ");
+    let fields: [(&str, String); 17] = [
+        ("type", opt(&r.doc_type)),
+        ("date", opt(&r.date)),
+        ("classification", r.classification.map(|c| c.to_string()).unwrap_or_default()),
+        ("handling", list(&r.handling)),
+        ("precedence", opt(&r.precedence)),
+        ("message", opt(&r.message_id)),
+        ("from", opt(&r.from)),
+        ("to", list(&r.to)),
+        ("pass", list(&r.pass)),
+        ("info", list(&r.info)),
+        ("subject", opt(&r.subject)),
+        ("refs", list(&r.refs)),
+        ("cites", list(&r.cites)),
+        ("drafted by", opt(&r.drafted_by)),
+        ("approved by", opt(&r.approved_by)),
+        ("signed", opt(&r.signed)),
+        ("persons", list(&r.persons)),
+    ];
+    for (k, v) in fields {
+        if !v.is_empty() {
+            writeln!(out, "{k:>15}: {v}")?;
+        }
+    }
+    if r.declassified {
+        let dates: Vec<String> = r
+            .reviews
+            .iter()
+            .map(|rv| format!("{} {}", rv.date.clone().unwrap_or_default(), rv.office.clone().unwrap_or_default()))
+            .collect();
+        writeln!(out, "{:>15}: yes ({})", "declassified", dates.join(", "))?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "{:>15}: {w}", "warning")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", r.body)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! The airgram record model: the types every other crate shares.
+//!
+//! Architecture invariant: this crate does no I/O and knows nothing of
+//! parsing, storage or access. It derives `serde` because the record's JSON
+//! names are a public contract (`airgram parse` output); keeping one type for
+//! the contract avoids a mirror that could drift from it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A byte range `[start, end)` into the verbatim source text.
+pub type Span = [usize; 2];
+
+/// Security classification levels, lowest first, so that `Ord` is "is at
+/// least as restrictive as".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Classification {
+    #[serde(rename = "UNCLASSIFIED")]
+    Unclassified,
+    #[serde(rename = "OFFICIAL USE ONLY")]
+    OfficialUseOnly,
+    #[serde(rename = "LIMITED OFFICIAL USE")]
+    LimitedOfficialUse,
+    #[serde(rename = "CONFIDENTIAL")]
+    Confidential,
+    #[serde(rename = "SECRET")]
+    Secret,
+    #[serde(rename = "TOP SECRET")]
+    TopSecret,
+}
+
+impl Classification {
+    pub const ALL: [Classification; 6] = [
+        Classification::Unclassified,
+        Classification::OfficialUseOnly,
+        Classification::LimitedOfficialUse,
+        Classification::Confidential,
+        Classification::Secret,
+        Classification::TopSecret,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Unclassified => "UNCLASSIFIED",
+            Classification::OfficialUseOnly => "OFFICIAL USE ONLY",
+            Classification::LimitedOfficialUse => "LIMITED OFFICIAL USE",
+            Classification::Confidential => "CONFIDENTIAL",
+            Classification::Secret => "SECRET",
+            Classification::TopSecret => "TOP SECRET",
+        }
+    }
+
+    /// Parses the canonical upper-case name, case-insensitively.
+    pub fn from_name(s: &str) -> Option<Classification> {
+        let s = s.trim();
+        Classification::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One review or declassification stamp found on the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// ISO date (or year) of the review, when legible.
+    pub date: Option<String>,
+    /// Reviewing office, e.g. `IN/CDR`, `IS/PRC/CDR`, `NARS`.
+    pub office: Option<String>,
+    pub reviewer: Option<String>,
+    /// Boxes ticked or actions stated: `RELEASE`, `DECLASSIFY`, `EXCISE`...
+    pub actions: Vec<String>,
+    /// Exemption and authority codes: `(b)(1)`, `25X1`, `E.O. 12356`...
+    pub exemptions: Vec<String>,
+    /// The stamp as it stands in the source.
+    pub raw: String,
+    pub span: Span,
+}
+
+/// An excision already present in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A parsed document. Every field but `source_path`, `body` and `warnings`
+/// is derived from the verbatim source and carries its spans in `spans`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub source_path: String,
+    pub archive_id: Option<String>,
+    pub doc_type: Option<String>,
+    pub date: Option<String>,
+    pub classification: Option<Classification>,
+    pub handling: Vec<String>,
+    pub precedence: Option<String>,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub pass: Vec<String>,
+    pub info: Vec<String>,
+    pub subject: Option<String>,
+    pub refs: Vec<String>,
+    pub cites: Vec<String>,
+    pub drafted_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub signed: Option<String>,
+    pub copy: Option<String>,
+    pub form: Option<String>,
+    pub distribution: Vec<String>,
+    pub pages: Option<u32>,
+    pub declassified: bool,
+    pub reviews: Vec<Review>,
+    pub redactions: Vec<Redaction>,
+    pub persons: Vec<String>,
+    pub body: String,
+    /// Field name to the byte ranges of the source it was read from.
+    pub spans: BTreeMap<String, Vec<Span>>,
+    pub warnings: Vec<String>,
+}
+
+impl Record {
+    pub fn new(source_path: impl Into<String>) -> Record {
+        Record {
+            source_path: source_path.into(),
+            ..Record::default()
+        }
+    }
+
+    /// Records that `field` was read from `span` of the source.
+    pub fn add_span(&mut self, field: &str, span: Span) {
+        let v = self.spans.entry(field.to_string()).or_default();
+        if !v.contains(&span) {
+            v.push(span);
+        }
+    }
+
+    pub fn warn(&mut self, msg: impl Into<String>) {
+        self.warnings.push(msg.into());
+    }
+}
+
+/// Document types of the corpus vocabulary.
+pub const DOC_TYPES: &[&str] = &[
+    "telegram",
+    "airgram",
+    "despatch",
+    "instruction",
+    "memorandum",
+    "memorandum of conversation",
+    "memorandum for the record",
+    "letter",
+    "message",
+    "editorial note",
+    "minutes",
+    "record of meeting",
+    "notes of meeting",
+    "telephone conversation",
+    "paper",
+    "report",
+    "intelligence estimate",
+    "intelligence report",
+    "national security action memorandum",
+    "diary entry",
+    "aide-memoire",
+    "statement/transcript",
+    "other",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_orders_by_restriction() {
+        assert!(Classification::TopSecret > Classification::Secret);
+        assert!(Classification::Confidential > Classification::LimitedOfficialUse);
+        assert!(Classification::Unclassified < Classification::OfficialUseOnly);
+    }
+
+    #[test]
+    fn classification_names_round_trip() {
+        for c in Classification::ALL {
+            assert_eq!(Classification::from_name(&c.as_str().to_lowercase()), Some(c));
+            let json = serde_json_like(c);
+            assert_eq!(json, c.as_str());
+        }
+        assert_eq!(Classification::from_name("SECRETS"), None);
+    }
+
+    // The model has no serde_json dependency; the Display form is the JSON form.
+    fn serde_json_like(c: Classification) -> String {
+        c.to_string()
+    }
+
+    #[test]
+    fn spans_are_deduplicated() {
+        let mut r = Record::new("x.txt");
+        r.add_span("date", [1, 5]);
+        r.add_span("date", [1, 5]);
+        r.add_span("date", [7, 9]);
+        assert_eq!(r.spans["date"], vec![[1, 5], [7, 9]]);
+    }
+}

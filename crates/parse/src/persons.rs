@@ -1,0 +1,267 @@
+//! People mentioned in a document.
+//!
+//! With an authority file (a FRUS volume's list of persons) a mention is a
+//! surname of the list found in the text, and the person is reported under
+//! the list's name (`Stikker, Dirk U.`). Without one, names are found by
+//! their company: a title before them (`Ambassador Thompson`), a verb of
+//! speech or a possessive after them (`Spaak's`, `Nitze had`), a signature.
+
+use airgram_model::Record;
+use std::collections::HashMap;
+
+/// A list of persons: `Surname, Given Names` entries.
+#[derive(Debug, Default, Clone)]
+pub struct Authority {
+    names: Vec<String>,
+    /// First word of a surname, lower case -> (surname words, entry index).
+    by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
+}
+
+impl Authority {
+    pub fn new<I: IntoIterator<Item = String>>(names: I) -> Authority {
+        let mut a = Authority::default();
+        for name in names {
+            let surname = name.split(',').next().unwrap_or("").trim().to_string();
+            let words: Vec<String> = surname.split_whitespace().map(|w| w.to_lowercase()).collect();
+            if words.is_empty() || words.iter().all(|w| w.len() < 2) {
+                continue;
+            }
+            let idx = a.names.len();
+            a.names.push(name);
+            a.by_first.entry(words[0].clone()).or_default().push((words, idx));
+        }
+        a
+    }
+
+    /// From a FRUS `persons.json` (`{"p_X": {"name": ..}}`).
+    pub fn from_json(json: &str) -> Option<Authority> {
+        let v: serde_json::Value = serde_json::from_str(json).ok()?;
+        let obj = v.as_object()?;
+        let mut names: Vec<(String, String)> = obj
+            .iter()
+            .filter_map(|(id, p)| Some((id.clone(), p.get("name")?.as_str()?.to_string())))
+            .collect();
+        names.sort();
+        Some(Authority::new(names.into_iter().map(|(_, n)| n)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn name(&self, idx: usize) -> &str {
+        &self.names[idx]
+    }
+}
+
+/// Words with a capital that are not people: places, peoples, bodies,
+/// calendar words and the vocabulary of diplomatic prose.
+const NOT_PERSONS: &str = "
+january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+monday tuesday wednesday thursday friday saturday sunday
+america american americans africa african asia asian europe european europeans britain british england english france french
+germany german germans russia russian russians soviet soviets ussr china chinese chicoms japan japanese india indian pakistan
+italy italian italians canada canadian canadians belgium belgian belgians netherlands dutch holland greece greek greeks turkey
+turkish turks portugal portuguese spain spanish norway norwegian denmark danish iceland luxembourg cuba cuban cubans mexico
+mexican brazil venezuela venezuelan argentina chile latin israel israeli israelis egypt egyptian arab arabs jordan jordanian
+syria syrian lebanon iraq iran saudi yemen poland polish czechoslovakia czech czechs hungary hungarian rumania romania
+bulgaria yugoslavia yugoslav albania austria swiss switzerland sweden swedish finland vietnam korea laos congo cyprus
+berlin moscow paris london bonn washington geneva rome ankara athens warsaw prague vienna brussels hague ottawa tokyo
+peking cairo amman damascus beirut tel aviv jerusalem baghdad havana nato seato cento un usun unesco nac oas eec otan
+council government department embassy ministry mission delegation secretariat alliance kremlin politburo presidium
+party communist communists western eastern east west north south northern southern central pacific atlantic hemisphere
+white house senate congress congressional president presidents secretary ambassador ambassadorial minister chairman general
+premier chancellor king queen prince foreign affairs state states united nations union republic federal democratic
+people peoples army navy air force command staff group committee conference treaty pact pacts agreement plan program
+summit court office bureau agency service services division section annex tab enclosure telegram airgram memorandum
+letter note notes subject ref reference source files file lot box volume document documents page pages part
+the a an and or but of in on at to for by with from as this that these those it its he she they we our their his her
+mr mrs dr gen amb adm sen rep gov col lt maj capt governor admiral colonel senator
+i ii iii iv v vi vii viii ix x following however therefore also nevertheless meanwhile first second third finally
+god christmas easter lenin leninist marxist stalinist castroite gaullist
+";
+
+fn not_person(w: &str) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let set = SET.get_or_init(|| NOT_PERSONS.split_whitespace().collect());
+    let l = w.to_lowercase();
+    set.contains(l.as_str())
+}
+
+const TITLES: &[&str] = &[
+    "President", "Ambassador", "Secretary", "Minister", "Chairman", "General", "Gen.", "Senator", "Mr.", "Mrs.",
+    "Dr.", "Chancellor", "Premier", "Admiral", "Adm.", "Governor", "Colonel", "Col.", "Amb.", "Sen.", "Prime",
+    "Counselor", "Mayor", "Governor", ];
+
+const SPEECH: &[&str] = &[
+    "said", "stated", "noted", "agreed", "asked", "replied", "added", "felt", "thought", "believes", "believed",
+    "had", "has", "was", "remarked", "suggested", "commented", "emphasized", "urged", "told", "decided",
+    "explained", "indicated", "summed", "reported", "expressed", "pointed", "concluded", "responded",
+];
+
+/// Fills `rec.persons` (and its spans) from `src`.
+pub fn extract(src: &str, rec: &mut Record, authority: Option<&Authority>) {
+    let toks = words(src);
+    let mut found: Vec<(String, [usize; 2])> = Vec::new();
+    match authority.filter(|a| !a.is_empty()) {
+        Some(a) => from_authority(src, &toks, a, &mut found),
+        None => by_context(src, &toks, rec, &mut found),
+    }
+    for (name, span) in found {
+        if !rec.persons.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
+            rec.persons.push(name);
+        }
+        rec.add_span("persons", span);
+    }
+}
+
+/// Words (letters, apostrophes inside, hyphens) with their byte spans.
+fn words(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        let inword = c.is_alphabetic() || (start.is_some() && (c == '\'' || c == '\u{2019}' || c == '-'));
+        match (inword, start) {
+            (true, None) => start = Some(i),
+            (false, Some(st)) => {
+                out.push(trim_word(s, st, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        out.push(trim_word(s, st, s.len()));
+    }
+    out
+}
+
+fn trim_word(s: &str, st: usize, mut en: usize) -> (usize, usize) {
+    while en > st && matches!(s[..en].chars().last(), Some('\'' | '\u{2019}' | '-')) {
+        en -= s[..en].chars().last().map_or(1, |c| c.len_utf8());
+    }
+    (st, en)
+}
+
+/// `Khrushchev's` -> `Khrushchev`.
+fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w)
+}
+
+fn from_authority(src: &str, toks: &[(usize, usize)], a: &Authority, found: &mut Vec<(String, [usize; 2])>) {
+    for (i, &(st, en)) in toks.iter().enumerate() {
+        let w = strip_possessive(&src[st..en]);
+        let first = w.chars().next().unwrap_or('a');
+        if !first.is_uppercase() {
+            continue;
+        }
+        let lw = w.to_lowercase();
+        let Some(cands) = a.by_first.get(&lw) else {
+            continue;
+        };
+        let mut matches: Vec<(usize, usize)> = Vec::new(); // (entry, end)
+        for (words, idx) in cands {
+            let mut ok = true;
+            let mut end = st + w.len();
+            for (k, sw) in words.iter().enumerate().skip(1) {
+                match toks.get(i + k) {
+                    Some(&(s2, e2)) if strip_possessive(&src[s2..e2]).to_lowercase() == *sw => end = s2 + strip_possessive(&src[s2..e2]).len(),
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                matches.push((*idx, end));
+            }
+        }
+        if matches.is_empty() {
+            continue;
+        }
+        // Several people share the surname: a given name before it decides.
+        let chosen = if matches.len() == 1 {
+            Some(matches[0])
+        } else {
+            let prev = i.checked_sub(1).map(|p| src[toks[p].0..toks[p].1].to_lowercase());
+            matches.iter().copied().find(|&(idx, _)| {
+                let given = a.name(idx).split(',').nth(1).unwrap_or("").to_lowercase();
+                prev.as_ref().is_some_and(|p| p.len() > 1 && given.split_whitespace().any(|g| g.trim_end_matches('.') == p))
+            })
+        };
+        match chosen {
+            Some((idx, end)) => found.push((a.name(idx).to_string(), [st, end])),
+            None => found.push((w.to_string(), [st, st + w.len()])),
+        }
+    }
+}
+
+fn by_context(src: &str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(String, [usize; 2])>) {
+    let is_name = |w: &str| {
+        let mut cs = w.chars();
+        let first = cs.next().unwrap_or('a');
+        first.is_uppercase() && w.chars().count() >= 3 && w.chars().any(|c| c.is_lowercase()) && !not_person(w)
+    };
+    for (i, &(st, en)) in toks.iter().enumerate() {
+        let raw = &src[st..en];
+        let w = strip_possessive(raw);
+        if !is_name(w) {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| &src[toks[p].0..toks[p].1]);
+        let prev_with_dot = i.checked_sub(1).and_then(|p| src.get(toks[p].0..toks[p].1 + 1));
+        let next = toks.get(i + 1).map(|&(a, b)| &src[a..b]);
+        // Sentence-initial words are capitalised anyway: need stronger evidence.
+        let before = src[..st].trim_end();
+        let sentence_start = before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')']);
+        let titled = prev.is_some_and(|p| TITLES.contains(&p)) || prev_with_dot.is_some_and(|p| TITLES.contains(&p));
+        let possessive = raw.len() != w.len();
+        let speaks = next.is_some_and(|n| SPEECH.contains(&n));
+        if titled || ((possessive || speaks) && !sentence_start) {
+            found.push((w.to_string(), [st, st + w.len()]));
+        }
+    }
+    // Signer and approver are people too.
+    for f in [&rec.signed, &rec.approved_by].into_iter().flatten() {
+        let last = f.split(['.', ' ', ':', '/']).filter(|x| x.len() > 2).next_back();
+        if let Some(n) = last {
+            if !not_person(n) && n.chars().all(|c| c.is_alphabetic()) {
+                let pretty: String = n
+                    .chars()
+                    .enumerate()
+                    .map(|(k, c)| if k == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                    .collect();
+                if let Some(p) = src.rfind(n) {
+                    found.push((pretty, [p, p + n.len()]));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authority_matches_surnames_and_resolves_given_names() {
+        let a = Authority::new(
+            ["Stikker, Dirk U.", "Johnson, Lyndon B.", "Johnson, U. Alexis", "Hoyer Millar, Sir Frederick"]
+                .map(String::from),
+        );
+        let mut r = Record::new("x");
+        let src = "Stikker said that Alexis Johnson met Hoyer Millar. Johnson agreed.";
+        extract(src, &mut r, Some(&a));
+        assert_eq!(r.persons, vec!["Stikker, Dirk U.", "Johnson, U. Alexis", "Hoyer Millar, Sir Frederick", "Johnson"]);
+    }
+
+    #[test]
+    fn context_finds_seed_names() {
+        let mut r = Record::new("x");
+        r.signed = Some("FINLETTER".into());
+        let src = "Khrushchev's position weak. Later Mikoyan's visit and Spaak's view. US Nitze had talked. Acting Secretary General Colonna summed up. Italy agreed. Canada stated it.";
+        extract(src, &mut r, None);
+        assert_eq!(r.persons, vec!["Mikoyan", "Spaak", "Nitze", "Colonna", "Finletter"]);
+    }
+}
