@@ -106,7 +106,10 @@ pub fn find_written(s: &str) -> Option<Found> {
         if let Some(m) = month_number(w) {
             // Month D, YYYY  /  Month D YY
             if let (Some(&(_, d)), Some(&(ypos, y))) = (t.get(i + 1), t.get(i + 2)) {
-                if is_num(d, 1, 2) && is_num(y, 2, 4) && ypos - (pos + w.len()) < 14 {
+                let dpos = t[i + 1].0;
+                let gap = &s[dpos + d.len()..ypos];
+                let range = gap.contains(['-', '\u{2013}', '\u{2014}']);
+                if is_num(d, 1, 2) && is_num(y, 2, 4) && ypos - (pos + w.len()) < 14 && !range {
                     if let Some(yy) = year(y.parse().ok()?, y.len()) {
                         // "Month D-D, YYYY": a range; we take the lower bound.
                         if let Some(iso) = iso(yy, m, d.parse().ok()?) {

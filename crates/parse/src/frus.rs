@@ -101,9 +101,18 @@ const TO_TITLES: &[&str] = &[
     "Emissary", "Consul", "Chargé", "Attaché", "Embassies", "Negotiator", "Negotiators",
 ];
 
+/// Offset just after the `From ` that opens the sender in a title.
+pub fn from_keyword(title: &str) -> Option<usize> {
+    title
+        .find(" From ")
+        .or_else(|| title.find(" from "))
+        .map(|p| p + 6)
+        .or_else(|| (title.starts_with("From ")).then_some(5))
+}
+
 /// Sender and addressee of a `X From A to B` title, without a leading "the".
 pub fn split_from_to(title: &str) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
-    let Some(fp) = title.find(" From ").map(|p| p + 6).or_else(|| title.starts_with("From ").then_some(5)) else {
+    let Some(fp) = from_keyword(title) else {
         return (None, None);
     };
     let rest = &title[fp..];
@@ -116,7 +125,7 @@ pub fn split_from_to(title: &str) -> (Option<(usize, usize)>, Option<(usize, usi
             search = at + 4;
             continue;
         }
-        let from = trim_the(fp, &title[fp..fp + at]);
+        let from = trim_the(fp, title[fp..fp + at].trim_end_matches(','));
         let to_start = fp + at + 4;
         let to = trim_the(to_start, &title[to_start..]);
         return (Some(from), Some(to));
@@ -191,33 +200,59 @@ pub fn canonical_handling(s: &str) -> String {
 pub fn read_source_note(note: &str, base: usize) -> SourceNote {
     let mut out = SourceNote::default();
     let starts = sentence_starts(note);
-    for &st in &starts {
-        let s = &note[st..];
-        let s = s.trim_start_matches(['[', '(']);
-        let st = note.len() - s.len();
-        if out.classification.is_none() && !starts_word_ci(s, "source") {
-            if starts_word_ci(s, "no classification marking") {
-                // Stated as unmarked: null, but we stop looking.
-                out.classification = None;
-                let (_, e) = sentence_at(note, st, &starts);
-                if e > st {
-                    // mark handled via a sentinel span-less pass
-                }
-                continue;
-            }
-            if let Some(&(name, level)) = LEVELS.iter().find(|(p, _)| starts_word_ci(s, p)) {
-                let (a, e) = sentence_at(note, st, &starts);
-                out.classification = Some((level, [base + a, base + a + name.len()]));
-                read_handling(note, base, a + name.len(), e, &mut out);
-                continue;
-            }
+    if let Some((at, name, level)) = find_marking(note, &starts) {
+        if let Some(level) = level {
+            let (_, e) = sentence_at(note, at, &starts);
+            // The marking sentence ends at the next period even when the
+            // sentence splitter took it for an abbreviation (`ORG 7 S.`).
+            let e = note[at..e].find(". ").map_or(e, |p| at + p);
+            out.classification = Some((level, [base + at, base + at + name.len()]));
+            read_handling(note, base, at + name.len(), e, &mut out);
         }
+    }
+    for &st in &starts {
         let (a, e) = sentence_at(note, st, &starts);
         let sent = &note[a..e];
         read_addressees(sent, base + a, &mut out);
         read_officers(sent, base + a, &mut out);
     }
     out
+}
+
+/// The classification marking of a source note: the first sentence after
+/// the archival citation that begins with a level, or a level standing
+/// alone between punctuation (`..., 762.00/4–2559, Secret; ...`).
+/// `None` level means "No classification marking".
+fn find_marking(note: &str, starts: &[usize]) -> Option<(usize, &'static str, Option<Classification>)> {
+    let b = note.as_bytes();
+    let mut cands: Vec<(usize, bool)> = starts.iter().map(|&s| (s, true)).collect();
+    for i in 1..b.len() {
+        if b[i] == b' ' && matches!(b[i - 1], b'.' | b',' | b';') {
+            cands.push((i + 1, b[i - 1] == b'.'));
+        }
+    }
+    cands.sort();
+    for (at, sentence) in cands {
+        let s = &note[at..];
+        let s2 = s.trim_start_matches(['[', '(']);
+        let at = at + (s.len() - s2.len());
+        if starts_word_ci(s2, "source") {
+            continue;
+        }
+        if sentence && starts_word_ci(s2, "no classification marking") {
+            return Some((at, "no classification marking", None));
+        }
+        for &(name, level) in LEVELS {
+            if starts_word_ci(s2, name) && s2.as_bytes()[0].is_ascii_uppercase() {
+                let after = s2[name.len()..].trim_start();
+                let alone = after.is_empty() || after.starts_with(['.', ';', ':', ',', '/', '(']) || after.starts_with("and ");
+                if sentence || alone {
+                    return Some((at, name, Some(level)));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn read_handling(note: &str, base: usize, from: usize, to: usize, out: &mut SourceNote) {

@@ -260,7 +260,7 @@ mod tests {
     fn context_finds_seed_names() {
         let mut r = Record::new("x");
         r.signed = Some("FINLETTER".into());
-        let src = "Khrushchev's position weak. Later Mikoyan's visit and Spaak's view. US Nitze had talked. Acting Secretary General Colonna summed up. Italy agreed. Canada stated it.";
+        let src = "Khrushchev's position weak. Later Mikoyan's visit and Spaak's view. US Nitze had talked. Acting Secretary General Colonna summed up. Italy agreed. Canada stated it.\nFINLETTER";
         extract(src, &mut r, None);
         assert_eq!(r.persons, vec!["Mikoyan", "Spaak", "Nitze", "Colonna", "Finletter"]);
     }

@@ -87,7 +87,7 @@ pub fn sentence_starts(s: &str) -> Vec<usize> {
         if word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase() {
             continue;
         }
-        if word.contains('.') || ABBREVIATIONS.contains(&word) {
+        if (word.contains('.') && !word.bytes().any(|c| c.is_ascii_digit())) || ABBREVIATIONS.contains(&word) {
             continue;
         }
         out.push(j);
