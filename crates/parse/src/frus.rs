@@ -184,7 +184,7 @@ pub const PRECEDENCES: &[&str] = &["FLASH", "NIACT", "OPERATIONAL IMMEDIATE", "I
 /// labels and facets see one name.
 pub fn canonical_handling(s: &str) -> String {
     let u = text::squash(s).to_uppercase();
-    let u = u.trim_matches(|c: char| !c.is_alphanumeric() && c != ')').to_string();
+    let u = u.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, ')' | '[' | ']')).to_string();
     match u.as_str() {
         "LIMIT DISTRIBUTION" | "LIMITED DISTRIBUTION" | "LIMDIS" => "LIMDIS".into(),
         "NO FOREIGN DISSEM" | "NO FOREIGN DISSEMINATION" | "NOFORN" | "NOFORN DISSEM" => "NOFORN".into(),
@@ -207,6 +207,9 @@ pub fn read_source_note(note: &str, base: usize) -> SourceNote {
             // sentence splitter took it for an abbreviation (`ORG 7 S.`).
             let e = note[at..e].find(". ").map_or(e, |p| at + p);
             out.classification = Some((level, [base + at, base + at + name.len()]));
+            if name == "personal and confidential" {
+                out.handling.push(("PERSONAL".into(), [base + at, base + at + 8]));
+            }
             read_handling(note, base, at + name.len(), e, &mut out);
         }
     }
@@ -266,6 +269,15 @@ fn read_handling(note: &str, base: usize, from: usize, to: usize, out: &mut Sour
         if let Some(r) = it.strip_prefix("and ") {
             it = r;
         }
+        // A missing period runs the next clause in: `Niact Drafted by ...`.
+        for clause in [" Repeated", " Drafted", " Sent ", " Also ", " Passed", " Cleared", " Approved"] {
+            if let Some(p) = it.find(clause) {
+                it = it[..p].trim_end();
+            }
+        }
+        if it.starts_with("Repeated") || it.starts_with("Drafted") {
+            continue;
+        }
         if it.is_empty() || it.starts_with('(') || it.len() > 40 {
             continue;
         }
@@ -315,7 +327,7 @@ fn read_addressees(sent: &str, base: usize, out: &mut SourceNote) {
     for (i, &(st, action)) in targets.iter().enumerate() {
         let mut end = targets.get(i + 1).map_or(sent.len(), |t| t.0);
         // Stop at a following clause.
-        for stop in [" and repeated", ", repeated", " repeated", " which ", " as telegram", " as Polto", " as Secto", " as "] {
+        for stop in [" and repeated", ", repeated", " repeated", ", which ", " which "] {
             if let Some(p) = sent[st..end].find(stop) {
                 end = st + p;
             }
@@ -325,6 +337,10 @@ fn read_addressees(sent: &str, base: usize, out: &mut SourceNote) {
             let name = item.trim().trim_end_matches([')', '.']).trim();
             if name.is_empty() || name.len() > 80 {
                 continue;
+            }
+            // Addressees are names: a lower-case item is prose, the list is over.
+            if !(name.starts_with(|c: char| c.is_uppercase()) || name.starts_with("the ")) {
+                break;
             }
             let span = sub_span(sent, base, name);
             if action {
@@ -336,17 +352,22 @@ fn read_addressees(sent: &str, base: usize, out: &mut SourceNote) {
     }
 }
 
-/// Splits `Bonn, Berlin, and London` at commas and `and`.
+/// Splits `Bonn, Berlin, and London` at commas, and at an `and` that
+/// joins two names (`London and Bonn`, not `Ankara and the NATO capitals`,
+/// which names one group of addressees).
 pub fn split_list(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for part in s.split(',') {
         let mut rest = part;
+        let mut from = 0;
         loop {
-            match rest.find(" and ") {
-                Some(p) => {
+            match rest[from..].find(" and ").map(|p| from + p) {
+                Some(p) if rest[p + 5..].starts_with(|c: char| c.is_uppercase()) => {
                     out.push(&rest[..p]);
                     rest = &rest[p + 5..];
+                    from = 0;
                 }
+                Some(p) => from = p + 5,
                 None => {
                     out.push(rest);
                     break;
