@@ -332,16 +332,17 @@ fn read_addressees(sent: &str, base: usize, out: &mut SourceNote) {
                 end = st + p;
             }
         }
+        // A semicolon closes the list (`...and Moscow; and pouched to ...`).
+        if let Some(p) = sent[st..end].find(';') {
+            end = st + p;
+        }
         let list = &sent[st..end];
         for item in split_list(list) {
             let name = item.trim().trim_end_matches([')', '.']).trim();
             if name.is_empty() || name.len() > 80 {
                 continue;
             }
-            // Addressees are names: a lower-case item is prose, the list is over.
-            if !(name.starts_with(|c: char| c.is_uppercase()) || name.starts_with("the ")) {
-                break;
-            }
+
             let span = sub_span(sent, base, name);
             if action {
                 out.also_to.push((name.to_string(), span));
@@ -362,7 +363,7 @@ pub fn split_list(s: &str) -> Vec<&str> {
         let mut from = 0;
         loop {
             match rest[from..].find(" and ").map(|p| from + p) {
-                Some(p) if rest[p + 5..].starts_with(|c: char| c.is_uppercase()) => {
+                Some(p) if rest[p + 5..].starts_with(|c: char| c.is_uppercase()) || rest[p + 5..].starts_with("to ") => {
                     out.push(&rest[..p]);
                     rest = &rest[p + 5..];
                     from = 0;
@@ -378,7 +379,8 @@ pub fn split_list(s: &str) -> Vec<&str> {
     out.into_iter()
         .map(|x| {
             let x = x.trim();
-            x.strip_prefix("and ").unwrap_or(x)
+            let x = x.strip_prefix("and ").unwrap_or(x);
+            x.strip_prefix("to ").unwrap_or(x)
         })
         .filter(|x| !x.is_empty())
         .collect()
@@ -414,8 +416,13 @@ pub fn leading_message_number(para: &str) -> Option<(String, usize, usize)> {
     // Series word first?
     let wend = b.iter().position(|c| !c.is_ascii_alphabetic()).unwrap_or(b.len());
     let (series, num_at) = if wend > 0 && b.get(wend) == Some(&b' ') {
-        match msgid::series_word(&p[..wend]) {
+        let w = &p[..wend];
+        // At the head of a telegram an upper-case word before the number is
+        // its series even when it is not a known one (`ALO 284.`, `COB 133.`).
+        let caps = (2..=5).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_uppercase());
+        match msgid::series_word(w) {
             Some(s) => (Some(s), wend + 1),
+            None if caps => (Some(w.to_string()), wend + 1),
             None => (None, 0),
         }
     } else {
