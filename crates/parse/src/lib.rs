@@ -78,7 +78,8 @@ pub fn parse_text(source_path: &str, bytes: &[u8], authority: Option<&Authority>
     if let Some(w) = warning {
         rec.warn(w);
     }
-    if src.bytes().filter(|&b| b == 0).take(16).count() >= 16 {
+    // Text has no NUL bytes; a run of them near the start means binary.
+    if src.as_bytes().iter().take(8192).filter(|&&b| b == 0).count() >= 16 {
         rec.warn("binary content: no text to parse");
         return rec;
     }

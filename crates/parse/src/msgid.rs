@@ -149,20 +149,40 @@ fn skip_of_date(s: &str, i: usize) -> usize {
     p
 }
 
+fn candidate_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"[A-Z][A-Za-z]{2,8}[^A-Za-z0-9]{1,4}(?:No\. ?)?(?:[A-Z]{1,3}[^A-Za-z0-9]{1,5})?[0-9]").expect("valid regex"))
+}
+
+/// Does a message number (perhaps `No.`, `A-`) start within a few bytes?
+fn number_follows(b: &[u8], i: usize) -> bool {
+    b[i..].iter().take(10).any(|c| c.is_ascii_digit())
+}
+
 /// Every message id cited in `s`, in order, with plurals expanded:
 /// `TOPOLs 599 and 603` gives `TOPOL 599`, `TOPOL 603`.
 pub fn find_cites(s: &str) -> Vec<Cite> {
     let mut out = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
+    // A DFA finds the candidates (a capitalised word, then a number close
+    // by); the checks below run only there. Most text has none.
+    let re = candidate_re();
     while i < b.len() {
-        if !b[i].is_ascii_alphabetic() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-')) {
-            i += 1;
+        let Some(m) = re.find_at(s, i) else { break };
+        i = m.start();
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-') {
+            i = m.end();
             continue;
         }
         let ws = i;
         while i < b.len() && b[i].is_ascii_alphabetic() {
             i += 1;
+        }
+        // Cheap tests first: a series word is capitalised and a number follows.
+        let len = i - ws;
+        if !(3..=9).contains(&len) || !b[ws].is_ascii_uppercase() || !number_follows(b, i) {
+            continue;
         }
         let Some(series) = series_word(&s[ws..i]) else {
             continue;

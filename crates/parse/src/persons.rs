@@ -7,6 +7,7 @@
 //! speech or a possessive after them (`Spaak's`, `Nitze had`), a signature.
 
 use airgram_model::Record;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// A list of persons: `Surname, Given Names` entries.
@@ -102,46 +103,55 @@ const SPEECH: &[&str] = &[
 
 /// Fills `rec.persons` (and its spans) from `src`.
 pub fn extract(src: &str, rec: &mut Record, authority: Option<&Authority>) {
-    let toks = words(src);
-    let mut found: Vec<(String, [usize; 2])> = Vec::new();
+    // Names borrow from the source or the authority: most mentions repeat a
+    // name already found, and need no allocation.
+    let mut found: Vec<(Cow<str>, [usize; 2])> = Vec::new();
     match authority.filter(|a| !a.is_empty()) {
-        Some(a) => from_authority(src, &toks, a, &mut found),
-        None => by_context(src, &toks, rec, &mut found),
+        Some(a) => from_authority(src, a, &mut found),
+        None => by_context(src, &words(src), rec, &mut found),
     }
+    let mut seen: std::collections::HashSet<String> = rec.persons.iter().map(|p| p.to_lowercase()).collect();
+    let mut last: Option<Cow<str>> = None;
     for (name, span) in found {
-        if !rec.persons.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
-            rec.persons.push(name);
+        if last.as_ref() != Some(&name) && seen.insert(name.to_lowercase()) {
+            rec.persons.push(name.to_string());
         }
         rec.add_span("persons", span);
+        last = Some(name);
     }
 }
 
-/// Words (letters, apostrophes inside, hyphens) with their byte spans.
+/// Words (letters, apostrophes and hyphens inside) with their byte spans.
+/// Works on bytes: every non-ASCII byte counts as a letter, which keeps
+/// accented names whole and never splits a UTF-8 sequence.
 fn words(s: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        let inword = c.is_alphabetic() || (start.is_some() && (c == '\'' || c == '\u{2019}' || c == '-'));
-        match (inword, start) {
-            (true, None) => start = Some(i),
-            (false, Some(st)) => {
-                out.push(trim_word(s, st, i));
-                start = None;
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 6);
+    let letter = |c: u8| c.is_ascii_alphabetic() || c >= 0x80;
+    let mut i = 0;
+    while i < b.len() {
+        if !letter(b[i]) {
+            i += 1;
+            continue;
+        }
+        let st = i;
+        while i < b.len() && (letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && letter(b[i + 1]))) {
+            i += 1;
+        }
+        // Trailing non-ASCII punctuation (a closing quote) is not a letter.
+        let mut en = i;
+        while en > st {
+            let c = s[..en].chars().next_back().unwrap_or('a');
+            if c.is_alphabetic() {
+                break;
             }
-            _ => {}
+            en -= c.len_utf8();
+        }
+        if en > st {
+            out.push((st, en));
         }
     }
-    if let Some(st) = start {
-        out.push(trim_word(s, st, s.len()));
-    }
     out
-}
-
-fn trim_word(s: &str, st: usize, mut en: usize) -> (usize, usize) {
-    while en > st && matches!(s[..en].chars().last(), Some('\'' | '\u{2019}' | '-')) {
-        en -= s[..en].chars().last().map_or(1, |c| c.len_utf8());
-    }
-    (st, en)
 }
 
 /// `Khrushchev's` -> `Khrushchev`.
@@ -149,24 +159,95 @@ fn strip_possessive(w: &str) -> &str {
     w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w)
 }
 
-fn from_authority(src: &str, toks: &[(usize, usize)], a: &Authority, found: &mut Vec<(String, [usize; 2])>) {
-    for (i, &(st, en)) in toks.iter().enumerate() {
-        let w = strip_possessive(&src[st..en]);
-        let first = w.chars().next().unwrap_or('a');
-        if !first.is_uppercase() {
+fn is_letter(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c >= 0x80
+}
+
+/// The word starting at `st` (see [`words`] for what a word is).
+fn word_from(s: &str, st: usize) -> (usize, usize) {
+    let b = s.as_bytes();
+    let mut i = st;
+    while i < b.len() && (is_letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && is_letter(b[i + 1]))) {
+        i += 1;
+    }
+    let mut en = i;
+    while en > st {
+        let c = s[..en].chars().next_back().unwrap_or('a');
+        if c.is_alphabetic() {
+            break;
+        }
+        en -= c.len_utf8();
+    }
+    (st, en)
+}
+
+/// The word right after `en`, across at most a couple of spaces.
+fn next_word(s: &str, en: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = en;
+    while i < b.len() && i - en < 3 && (b[i] == b' ' || b[i] == b'-') {
+        i += 1;
+    }
+    (i > en && i < b.len() && is_letter(b[i])).then(|| word_from(s, i))
+}
+
+/// The word right before `st`, across spaces.
+fn prev_word(s: &str, st: usize) -> Option<&str> {
+    let b = s.as_bytes();
+    let mut i = st;
+    while i > 0 && st - i < 3 && b[i - 1] == b' ' {
+        i -= 1;
+    }
+    let en = i;
+    while i > 0 && (is_letter(b[i - 1]) || b[i - 1] == b'.') {
+        i -= 1;
+    }
+    (i < en && s.is_char_boundary(i)).then(|| s[i..en].trim_end_matches('.'))
+}
+
+fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
+    let b = src.as_bytes();
+    let mut lower = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Only capitalised word starts can begin a surname: skip to the next
+        // upper-case ASCII letter or UTF-8 lead byte in a tight loop.
+        match b[i..].iter().position(|&c| c.is_ascii_uppercase() || c >= 0xC0) {
+            Some(p) => i += p,
+            None => break,
+        }
+        let c = b[i];
+        if i > 0 && (is_letter(b[i - 1]) || b[i - 1] == b'\'') {
+            i += 1;
             continue;
         }
-        let lw = w.to_lowercase();
-        let Some(cands) = a.by_first.get(&lw) else {
+        if c >= 0x80 && !src.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let (st, en) = word_from(src, i);
+        i = en.max(i + 1);
+        if c >= 0x80 && !src[st..].starts_with(|ch: char| ch.is_uppercase()) {
+            continue;
+        }
+        let w = strip_possessive(&src[st..en]);
+        lower.clear();
+        if w.is_ascii() {
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        let Some(cands) = a.by_first.get(lower.as_str()) else {
             continue;
         };
         let mut matches: Vec<(usize, usize)> = Vec::new(); // (entry, end)
         for (words, idx) in cands {
             let mut ok = true;
             let mut end = st + w.len();
-            for (k, sw) in words.iter().enumerate().skip(1) {
-                match toks.get(i + k) {
-                    Some(&(s2, e2)) if strip_possessive(&src[s2..e2]).to_lowercase() == *sw => end = s2 + strip_possessive(&src[s2..e2]).len(),
+            for sw in words.iter().skip(1) {
+                match next_word(src, end) {
+                    Some((s2, e2)) if strip_possessive(&src[s2..e2]).to_lowercase() == *sw => end = s2 + strip_possessive(&src[s2..e2]).len(),
                     _ => {
                         ok = false;
                         break;
@@ -184,20 +265,20 @@ fn from_authority(src: &str, toks: &[(usize, usize)], a: &Authority, found: &mut
         let chosen = if matches.len() == 1 {
             Some(matches[0])
         } else {
-            let prev = i.checked_sub(1).map(|p| src[toks[p].0..toks[p].1].to_lowercase());
+            let prev = prev_word(src, st).map(str::to_lowercase);
             matches.iter().copied().find(|&(idx, _)| {
                 let given = a.name(idx).split(',').nth(1).unwrap_or("").to_lowercase();
                 prev.as_ref().is_some_and(|p| p.len() > 1 && given.split_whitespace().any(|g| g.trim_end_matches('.') == p))
             })
         };
         match chosen {
-            Some((idx, end)) => found.push((a.name(idx).to_string(), [st, end])),
-            None => found.push((w.to_string(), [st, st + w.len()])),
+            Some((idx, end)) => found.push((Cow::Borrowed(a.name(idx)), [st, end])),
+            None => found.push((Cow::Borrowed(w), [st, st + w.len()])),
         }
     }
 }
 
-fn by_context(src: &str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(String, [usize; 2])>) {
+fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
     let is_name = |w: &str| {
         let mut cs = w.chars();
         let first = cs.next().unwrap_or('a');
@@ -219,7 +300,7 @@ fn by_context(src: &str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<
         let possessive = raw.len() != w.len();
         let speaks = next.is_some_and(|n| SPEECH.contains(&n));
         if titled || ((possessive || speaks) && !sentence_start) {
-            found.push((w.to_string(), [st, st + w.len()]));
+            found.push((Cow::Borrowed(w), [st, st + w.len()]));
         }
     }
     // Signer and approver are people too.
@@ -233,7 +314,7 @@ fn by_context(src: &str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<
                     .map(|(k, c)| if k == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
                     .collect();
                 if let Some(p) = src.rfind(n) {
-                    found.push((pretty, [p, p + n.len()]));
+                    found.push((Cow::Owned(pretty), [p, p + n.len()]));
                 }
             }
         }

@@ -137,7 +137,7 @@ pub fn find_redactions(s: &str) -> Vec<Redaction> {
     let mut out = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(p) = memfind(b, i, b'[') {
+    while let Some(p) = s.get(i..).and_then(|r| r.find('[')).map(|p| p + i) {
         // The innermost bracket pair: no `[` or `]` inside.
         let mut j = p + 1;
         while j < b.len() && b[j] != b']' && b[j] != b'[' && j - p < 600 {
@@ -159,6 +159,10 @@ pub fn find_redactions(s: &str) -> Vec<Redaction> {
     }
     // Black bars (U+2588 █, U+25A0 ■): each run is one excision.
     let mut k = 0;
+    // Both bar characters start with the byte 0xE2: skip texts without them.
+    if !(s.contains('\u{2588}') || s.contains('\u{25A0}')) {
+        k = s.len();
+    }
     while k < s.len() {
         let rest = &s[k..];
         let Some(off) = rest.find(['\u{2588}', '\u{25A0}']) else {
@@ -183,10 +187,6 @@ pub fn find_redactions(s: &str) -> Vec<Redaction> {
     }
     out.sort_by_key(|r| r.start);
     out
-}
-
-fn memfind(b: &[u8], from: usize, c: u8) -> Option<usize> {
-    b.get(from..)?.iter().position(|&x| x == c).map(|p| p + from)
 }
 
 /// ASCII case-insensitive substring test.
