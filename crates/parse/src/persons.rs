@@ -79,7 +79,9 @@ letter note notes subject ref reference source files file lot box volume documen
 the a an and or but of in on at to for by with from as this that these those it its he she they we our their his her
 mr mrs dr gen amb adm sen rep gov col lt maj capt governor admiral colonel senator
 i ii iii iv v vi vii viii ix x following however therefore also nevertheless meanwhile first second third finally
-god christmas easter lenin leninist marxist stalinist castroite gaullist
+god christmas easter leninist marxist stalinist castroite gaullist motors electric assembly commonwealth administration
+organization common market general staff chiefs joint security intelligence defense commission corps community
+bank fund island islands sea ocean river city street avenue hall university institute press radio times post
 ";
 
 fn not_person(w: &str) -> bool {
@@ -91,9 +93,12 @@ fn not_person(w: &str) -> bool {
 }
 
 const TITLES: &[&str] = &[
-    "President", "Ambassador", "Secretary", "Minister", "Chairman", "General", "Gen.", "Senator", "Mr.", "Mrs.",
-    "Dr.", "Chancellor", "Premier", "Admiral", "Adm.", "Governor", "Colonel", "Col.", "Amb.", "Sen.", "Prime",
-    "Counselor", "Mayor", "Governor", ];
+    "President", "Ambassador", "Secretary", "Minister", "Chairman", "General", "Gen", "Senator", "Mr", "Mrs", "Dr",
+    "Chancellor", "Premier", "Admiral", "Adm", "Governor", "Colonel", "Col", "Amb", "Sen", "Counselor", "Mayor",
+    "Marshal", "Shah", "King", "Queen", "Prince", "Pope", "Cardinal", "Director", "Commander", "Lieutenant",
+    "Lt", "Captain", "Capt", "Judge", "Justice", "Congressman", "Representative", "Sir", "Lord", "Lady",
+    "Chargé", "Consul", "Envoy", "Professor", "Prof", "Father", "Bishop",
+];
 
 const SPEECH: &[&str] = &[
     "said", "stated", "noted", "agreed", "asked", "replied", "added", "felt", "thought", "believes", "believed",
@@ -279,30 +284,75 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
 }
 
 fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
-    let is_name = |w: &str| {
-        let mut cs = w.chars();
-        let first = cs.next().unwrap_or('a');
-        first.is_uppercase() && w.chars().count() >= 3 && w.chars().any(|c| c.is_lowercase()) && !not_person(w)
+    let name_like = |w: &str| {
+        w.starts_with(|c: char| c.is_uppercase()) && w.chars().count() >= 2 && w.chars().any(|c| c.is_lowercase()) && !not_person(w) && !TITLES.contains(&w)
     };
-    for (i, &(st, en)) in toks.iter().enumerate() {
+    // `U.` in `Dirk U. Stikker`.
+    let initial = |s2: usize, e2: usize| e2 == s2 + 1 && src.as_bytes()[s2].is_ascii_uppercase() && src.as_bytes().get(e2) == Some(&b'.');
+    let mut i = 0;
+    while i < toks.len() {
+        let (st, en) = toks[i];
         let raw = &src[st..en];
         let w = strip_possessive(raw);
-        if !is_name(w) {
+        if !name_like(w) {
+            i += 1;
             continue;
         }
-        let prev = i.checked_sub(1).map(|p| &src[toks[p].0..toks[p].1]);
-        let prev_with_dot = i.checked_sub(1).and_then(|p| src.get(toks[p].0..toks[p].1 + 1));
-        let next = toks.get(i + 1).map(|&(a, b)| &src[a..b]);
+        // The run of name words: `Pierre Salinger`, `Dirk U. Stikker`.
+        let mut j = i;
+        let mut end = st + w.len();
+        let mut tok_end = en;
+        let mut possessive = raw.len() != w.len();
+        let mut has_initial = false;
+        while !possessive && j + 1 < toks.len() {
+            let (s2, e2) = toks[j + 1];
+            let gap = &src[tok_end..s2];
+            let is_init = initial(s2, e2);
+            let w2 = strip_possessive(&src[s2..e2]);
+            let gap_ok = gap == " " || (gap == ". " && src[..tok_end].ends_with(|c: char| c.is_ascii_uppercase()) && tok_end - toks[j].0 == 1);
+            if !gap_ok || !(name_like(w2) || is_init) {
+                break;
+            }
+            has_initial |= is_init;
+            j += 1;
+            tok_end = e2;
+            end = s2 + w2.len();
+            possessive = w2.len() != e2 - s2;
+        }
+        // A run that ends on an initial is not a name.
+        if j > i && initial(toks[j].0, toks[j].1) {
+            j -= 1;
+            end = toks[j].1;
+            tok_end = end;
+        }
+        let prev = i.checked_sub(1).and_then(|p| {
+            let gap = &src[toks[p].1..st];
+            (gap == " " || gap == ". ").then(|| &src[toks[p].0..toks[p].1])
+        });
+        let prev_dot = prev.and_then(|p| src.get(toks[i - 1].0..toks[i - 1].1 + 1).filter(|x| x.ends_with('.') && x.len() == p.len() + 1));
+        let next = toks.get(j + 1).filter(|t| src[tok_end..t.0].trim().is_empty()).map(|&(a, b)| &src[a..b]);
         // Sentence-initial words are capitalised anyway: need stronger evidence.
         let before = src[..st].trim_end();
-        let sentence_start = before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')']);
-        let titled = prev.is_some_and(|p| TITLES.contains(&p)) || prev_with_dot.is_some_and(|p| TITLES.contains(&p));
-        let possessive = raw.len() != w.len();
-        let speaks = next.is_some_and(|n| SPEECH.contains(&n));
-        if titled || ((possessive || speaks) && !sentence_start) {
-            found.push((Cow::Borrowed(w), [st, st + w.len()]));
+        let sentence_start = before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')', ']', '"', '\u{201c}']);
+        let titled = prev.is_some_and(|p| TITLES.contains(&p) && !src[toks[i - 1].1..st].contains('.'))
+            || prev_dot.is_some_and(|p| TITLES.contains(&p.trim_end_matches('.')));
+        // `Later Mikoyan's visit`: a capitalised first word of a sentence is
+        // not part of the name after it.
+        if sentence_start && j > i && !has_initial && !titled {
+            i += 1;
+            continue;
         }
+        let speaks = next.is_some_and(|n| SPEECH.contains(&n));
+        let bracketed = src[..st].ends_with('(') && src[end..].starts_with(')');
+        let full = has_initial && j > i;
+        if titled || full || bracketed || ((possessive || speaks) && !sentence_start) {
+            found.push((Cow::Borrowed(&src[st..end]), [st, end]));
+        }
+        i = j + 1;
     }
+    // A surname alone after its full name adds no one.
+    let full_names: Vec<String> = found.iter().filter(|f| f.0.contains(' ')).filter_map(|f| f.0.rsplit(' ').next().map(str::to_lowercase)).collect();
+    found.retain(|f| f.0.contains(' ') || !full_names.contains(&f.0.to_lowercase()));
     // Signer and approver are people too.
     for f in [&rec.signed, &rec.approved_by].into_iter().flatten() {
         let last = f.split(['.', ' ', ':', '/']).filter(|x| x.len() > 2).next_back();
