@@ -42,7 +42,7 @@ enum Command {
         gold_dir: PathBuf,
         /// Gold schema: FRUS renditions, FRUS TEI volumes, or OCR transcriptions.
         #[arg(long, value_enum, default_value = "frus")]
-        kind: eval::Kind,
+        kind: eval::KindArg,
         /// Fail (exit 1) when a field scores below a bound: `date=0.98`.
         #[arg(long = "min", value_name = "FIELD=VALUE")]
         mins: Vec<String>,

@@ -12,6 +12,7 @@
 //!   form boilerplate (the seed, the JFK collection), and clean typed text.
 
 pub mod date;
+pub mod eval;
 pub mod frus;
 pub mod msgid;
 pub mod ocr;
