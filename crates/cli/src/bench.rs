@@ -38,6 +38,11 @@ pub fn parse(paths: &[PathBuf], rounds: u32) -> anyhow::Result<ExitCode> {
     }
     let mb = total as f64 / 1e6;
     println!("files {}  records {}  input {:.1} MB", docs.len(), records, mb);
-    println!("best of {rounds}: {:.3} s  {:.1} MB/s  {:.0} records/s (one core)", best, mb / best, records as f64 / best);
+    println!(
+        "best of {rounds}: {:.3} s  {:.1} MB/s  {:.0} records/s (one core)",
+        best,
+        mb / best,
+        records as f64 / best
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,11 @@ mod bench;
 mod eval;
 
 #[derive(Parser)]
-#[command(name = "airgram", version, about = "Archive, search and review classified diplomatic records")]
+#[command(
+    name = "airgram",
+    version,
+    about = "Archive, search and review classified diplomatic records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -145,7 +149,10 @@ fn write_text(out: &mut impl Write, r: &Record) -> io::Result<()> {
     let fields: [(&str, String); 17] = [
         ("type", opt(&r.doc_type)),
         ("date", opt(&r.date)),
-        ("classification", r.classification.map(|c| c.to_string()).unwrap_or_default()),
+        (
+            "classification",
+            r.classification.map(|c| c.to_string()).unwrap_or_default(),
+        ),
         ("handling", list(&r.handling)),
         ("precedence", opt(&r.precedence)),
         ("message", opt(&r.message_id)),
@@ -170,7 +177,13 @@ fn write_text(out: &mut impl Write, r: &Record) -> io::Result<()> {
         let dates: Vec<String> = r
             .reviews
             .iter()
-            .map(|rv| format!("{} {}", rv.date.clone().unwrap_or_default(), rv.office.clone().unwrap_or_default()))
+            .map(|rv| {
+                format!(
+                    "{} {}",
+                    rv.date.clone().unwrap_or_default(),
+                    rv.office.clone().unwrap_or_default()
+                )
+            })
             .collect();
         writeln!(out, "{:>15}: yes ({})", "declassified", dates.join(", "))?;
     }

@@ -123,9 +123,7 @@ pub fn find_written(s: &str) -> Option<Found> {
                 }
             }
             // Month D–D, YYYY (ranges)
-            if let (Some(&(_, d)), Some(&(_, d2)), Some(&(ypos, y))) =
-                (t.get(i + 1), t.get(i + 2), t.get(i + 3))
-            {
+            if let (Some(&(_, d)), Some(&(_, d2)), Some(&(ypos, y))) = (t.get(i + 1), t.get(i + 2), t.get(i + 3)) {
                 if is_num(d, 1, 2) && is_num(d2, 1, 2) && y.len() == 4 && is_num(y, 4, 4) {
                     if let Some(iso) = iso(y.parse().ok()?, m, d.parse().ok()?) {
                         return Some(Found {
@@ -176,7 +174,11 @@ pub fn find_numeric(s: &str) -> Option<Found> {
                     j += 1;
                 }
                 parts.push((st, j));
-                if parts.len() < 3 && j + 1 < b.len() && (b[j] == b'/' || b[j] == b'-' || b[j] == b'.') && b[j + 1].is_ascii_digit() {
+                if parts.len() < 3
+                    && j + 1 < b.len()
+                    && (b[j] == b'/' || b[j] == b'-' || b[j] == b'.')
+                    && b[j + 1].is_ascii_digit()
+                {
                     j += 1;
                 } else {
                     break;
@@ -263,10 +265,16 @@ mod tests {
 
     #[test]
     fn written_dates() {
-        assert_eq!(find_written("Paris, November 17, 1958, 5 p.m.").unwrap().iso, "1958-11-17");
+        assert_eq!(
+            find_written("Paris, November 17, 1958, 5 p.m.").unwrap().iso,
+            "1958-11-17"
+        );
         assert_eq!(find_written("DATE: November 7, 1962").unwrap().iso, "1962-11-07");
         assert_eq!(find_written("sent 7 Nov 62 from").unwrap().iso, "1962-11-07");
-        assert_eq!(find_written("Washington, November 17–18, 1958.").unwrap().iso, "1958-11-17");
+        assert_eq!(
+            find_written("Washington, November 17–18, 1958.").unwrap().iso,
+            "1958-11-17"
+        );
         assert_eq!(find_written("OCTOBER 190"), None);
         assert_eq!(find_written("February 30, 1962"), None);
         assert_eq!(find_written("maybe 12 Mayhem 1962"), None);
@@ -282,7 +290,10 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(find_time("Paris, November 17, 1958, 5 p.m."), Some(("17:00".into(), false)));
+        assert_eq!(
+            find_time("Paris, November 17, 1958, 5 p.m."),
+            Some(("17:00".into(), false))
+        );
         assert_eq!(find_time("October 27, 1961, 8:33 p.m."), Some(("20:33".into(), false)));
         assert_eq!(find_time("December 23, 1965, 1345Z"), Some(("13:45".into(), true)));
         assert_eq!(find_time("12 noon"), Some(("12:00".into(), false)));

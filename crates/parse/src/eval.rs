@@ -96,7 +96,11 @@ fn set_f1(gold: &HashSet<String>, got: &HashSet<String>) -> f64 {
 
 fn strs(v: &Value) -> Vec<String> {
     match v {
-        Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).filter(|x| !x.is_empty()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .filter(|x| !x.is_empty())
+            .collect(),
         Value::String(s) if !s.is_empty() => vec![s.clone()],
         _ => vec![],
     }
@@ -126,20 +130,28 @@ fn surname(name: &str) -> String {
 fn score_frus(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &str) {
     if let Some(d) = s(g, "date") {
         let got = r.date.as_deref().unwrap_or("");
-        t.entry("date").or_default().add((got.get(..10) == d.get(..10)) as u8 as f64, w);
+        t.entry("date")
+            .or_default()
+            .add((got.get(..10) == d.get(..10)) as u8 as f64, w);
     }
     if let Some(d) = s(g, "doc_type") {
-        t.entry("doc_type").or_default().add((norm(r.doc_type.as_deref().unwrap_or("")) == norm(d)) as u8 as f64, w);
+        t.entry("doc_type")
+            .or_default()
+            .add((norm(r.doc_type.as_deref().unwrap_or("")) == norm(d)) as u8 as f64, w);
     }
     if let Some(c) = s(g, "classification") {
         let got = r.classification.map(|c| c.to_string()).unwrap_or_default();
-        t.entry("classification").or_default().add((norm(&got) == norm(c)) as u8 as f64, w);
+        t.entry("classification")
+            .or_default()
+            .add((norm(&got) == norm(c)) as u8 as f64, w);
     }
     let gh = strs(g.get("handling").unwrap_or(&Value::Null));
     if !gh.is_empty() {
         let mut got = r.handling.clone();
         got.extend(r.precedence.clone());
-        t.entry("handling").or_default().add(set_f1(&handling_set(&gh), &handling_set(&got)), w);
+        t.entry("handling")
+            .or_default()
+            .add(set_f1(&handling_set(&gh), &handling_set(&got)), w);
     }
     if let Some(m) = s(g, "message_number") {
         let (gm, om) = (norm_msg(m), norm_msg(r.message_id.as_deref().unwrap_or("")));
@@ -147,11 +159,14 @@ fn score_frus(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &
         t.entry("message_id").or_default().add(ok as u8 as f64, w);
     }
     if let Some(f) = s(g, "from") {
-        t.entry("from").or_default().add((norm(r.from.as_deref().unwrap_or("")) == norm(f)) as u8 as f64, w);
+        t.entry("from")
+            .or_default()
+            .add((norm(r.from.as_deref().unwrap_or("")) == norm(f)) as u8 as f64, w);
     }
     if let Some(to) = s(g, "to") {
         let gn = norm(to);
-        let ok = !r.to.is_empty() && (norm(&r.to.join(" and ")) == gn || norm(&r.to.join(", ")) == gn || norm(&r.to[0]) == gn);
+        let ok = !r.to.is_empty()
+            && (norm(&r.to.join(" and ")) == gn || norm(&r.to.join(", ")) == gn || norm(&r.to[0]) == gn);
         t.entry("to").or_default().add(ok as u8 as f64, w);
     }
     let rep = strs(g.get("repeated_to").unwrap_or(&Value::Null));
@@ -168,9 +183,14 @@ fn score_frus(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &
             let mut hit = 0;
             for p in ps {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or("");
-                let forms: Vec<String> = strs(p.get("as_written").unwrap_or(&Value::Null)).iter().map(|f| norm(f)).chain([norm(name)]).collect();
+                let forms: Vec<String> = strs(p.get("as_written").unwrap_or(&Value::Null))
+                    .iter()
+                    .map(|f| norm(f))
+                    .chain([norm(name)])
+                    .collect();
                 let sn = surname(name);
-                if got.iter().any(|x| forms.contains(x)) || (!sn.is_empty() && got_tok.iter().any(|t| t.contains(&sn))) {
+                if got.iter().any(|x| forms.contains(x)) || (!sn.is_empty() && got_tok.iter().any(|t| t.contains(&sn)))
+                {
                     hit += 1;
                 }
                 surnames.insert(sn);
@@ -178,15 +198,29 @@ fn score_frus(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &
                     surnames.insert(norm(&f).split(' ').next_back().unwrap_or("").to_string());
                 }
             }
-            t.entry("persons_recall").or_default().add(hit as f64 / ps.len() as f64, w);
+            t.entry("persons_recall")
+                .or_default()
+                .add(hit as f64 / ps.len() as f64, w);
             if !got.is_empty() {
-                let ph = got_tok.iter().filter(|t| t.iter().any(|x| surnames.contains(x))).count();
-                t.entry("persons_precision").or_default().add(ph as f64 / got.len() as f64, w);
+                let ph = got_tok
+                    .iter()
+                    .filter(|t| t.iter().any(|x| surnames.contains(x)))
+                    .count();
+                t.entry("persons_precision")
+                    .or_default()
+                    .add(ph as f64 / got.len() as f64, w);
             }
         }
     }
-    if let Some(n) = g.get("redactions").and_then(|x| x.get("count")).and_then(Value::as_u64).filter(|&n| n > 0) {
-        t.entry("redactions").or_default().add((r.redactions.len() as u64 == n) as u8 as f64, w);
+    if let Some(n) = g
+        .get("redactions")
+        .and_then(|x| x.get("count"))
+        .and_then(Value::as_u64)
+        .filter(|&n| n > 0)
+    {
+        t.entry("redactions")
+            .or_default()
+            .add((r.redactions.len() as u64 == n) as u8 as f64, w);
     }
 }
 
@@ -234,7 +268,11 @@ fn soft_name(g: &str, o: &str) -> f64 {
 }
 
 fn score_ocr(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &str) {
-    let soft: HashSet<String> = g.get("uncertain").and_then(Value::as_object).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let soft: HashSet<String> = g
+        .get("uncertain")
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
     let want = |k: &str| -> Option<&Value> {
         let v = g.get(k)?;
         let truthy = match v {
@@ -247,17 +285,26 @@ fn score_ocr(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &s
     };
     if let Some(d) = want("date").and_then(Value::as_str) {
         let got = r.date.as_deref().unwrap_or("");
-        t.entry("date").or_default().add((got.get(..10) == d.get(..10)) as u8 as f64, w);
+        t.entry("date")
+            .or_default()
+            .add((got.get(..10) == d.get(..10)) as u8 as f64, w);
     }
     if let Some(d) = want("doc_type").and_then(Value::as_str) {
-        t.entry("doc_type").or_default().add((coarse_type(r.doc_type.as_deref().unwrap_or("")) == coarse_type(d)) as u8 as f64, w);
+        t.entry("doc_type").or_default().add(
+            (coarse_type(r.doc_type.as_deref().unwrap_or("")) == coarse_type(d)) as u8 as f64,
+            w,
+        );
     }
     if let Some(c) = want("classification_original").and_then(Value::as_str) {
         let got = r.classification.map(|c| c.to_string()).unwrap_or_default();
-        t.entry("classification").or_default().add((norm(&got) == norm(c)) as u8 as f64, w);
+        t.entry("classification")
+            .or_default()
+            .add((norm(&got) == norm(c)) as u8 as f64, w);
     }
     if let Some(x) = want("subject").and_then(Value::as_str) {
-        t.entry("subject").or_default().add(soft_name(x, r.subject.as_deref().unwrap_or("")), w);
+        t.entry("subject")
+            .or_default()
+            .add(soft_name(x, r.subject.as_deref().unwrap_or("")), w);
     }
     for (gk, rk, got) in [
         ("from", "from", &r.from),
@@ -266,13 +313,17 @@ fn score_ocr(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &s
         ("signer", "signed", &r.signed),
     ] {
         if let Some(x) = want(gk).and_then(Value::as_str) {
-            t.entry(rk).or_default().add(soft_name(x, got.as_deref().unwrap_or("")), w);
+            t.entry(rk)
+                .or_default()
+                .add(soft_name(x, got.as_deref().unwrap_or("")), w);
         }
     }
     if let Some(m) = want("message_number").and_then(Value::as_str) {
         let (gm, om) = (norm_msg(m), norm_msg(r.message_id.as_deref().unwrap_or("")));
         let last = |x: &str| x.split(' ').next_back().unwrap_or("").to_string();
-        t.entry("message_id").or_default().add((!om.is_empty() && (gm == om || last(&gm) == last(&om))) as u8 as f64, w);
+        t.entry("message_id")
+            .or_default()
+            .add((!om.is_empty() && (gm == om || last(&gm) == last(&om))) as u8 as f64, w);
     }
     for (gk, got) in [("to", &r.to), ("info", &r.info)] {
         if let Some(v) = want(gk) {
@@ -286,7 +337,9 @@ fn score_ocr(g: &Value, r: &Record, t: &mut BTreeMap<&'static str, Tally>, w: &s
         let last = |x: &str| norm_msg(x).split(' ').next_back().unwrap_or("").to_string();
         let gs: HashSet<String> = strs(v).iter().map(|x| last(x)).collect();
         let os: HashSet<String> = r.cites.iter().chain(&r.refs).map(|x| last(x)).collect();
-        t.entry("cites_recall").or_default().add(gs.intersection(&os).count() as f64 / gs.len() as f64, w);
+        t.entry("cites_recall")
+            .or_default()
+            .add(gs.intersection(&os).count() as f64 / gs.len() as f64, w);
     }
 }
 
@@ -322,7 +375,11 @@ impl Report {
 
     /// `field=value` pairs, as the reference scorer prints them.
     pub fn summary(&self) -> String {
-        self.fields.iter().map(|f| format!("{}={:.3}", f.field, f.value)).collect::<Vec<_>>().join(" ")
+        self.fields
+            .iter()
+            .map(|f| format!("{}={:.3}", f.field, f.value))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -51,13 +51,23 @@ pub fn doc_type_from_title(title: &str) -> &'static str {
         "intelligence report",
     ]) {
         "intelligence report"
-    } else if starts(&["national intelligence estimate", "special national intelligence estimate"]) || t.contains("intelligence estimate") {
+    } else if starts(&[
+        "national intelligence estimate",
+        "special national intelligence estimate",
+    ]) || t.contains("intelligence estimate")
+    {
         "intelligence estimate"
     } else if starts(&["action/information"]) {
         "other"
     } else if starts(&["editorial note"]) {
         "editorial note"
-    } else if starts(&["memorandum", "information memorandum", "action memorandum", "briefing memorandum", "draft memorandum"]) {
+    } else if starts(&[
+        "memorandum",
+        "information memorandum",
+        "action memorandum",
+        "briefing memorandum",
+        "draft memorandum",
+    ]) {
         "memorandum"
     } else if starts(&["letter"]) {
         "letter"
@@ -65,27 +75,63 @@ pub fn doc_type_from_title(title: &str) -> &'static str {
         "message"
     } else if starts(&["aide-memoire", "aide memoire"]) {
         "aide-memoire"
-    } else if starts(&["telephone conversation", "record of telephone conversation", "summary of telephone conversation", "transcript of telephone conversation"]) {
+    } else if starts(&[
+        "telephone conversation",
+        "record of telephone conversation",
+        "summary of telephone conversation",
+        "transcript of telephone conversation",
+    ]) {
         "telephone conversation"
     } else if starts(&["minutes", "informal minutes", "draft minutes"]) {
         "minutes"
     } else if starts(&[
-        "notes", "note", "summary notes", "highlights", "summary of discussion", "summary of meeting",
+        "notes",
+        "note",
+        "summary notes",
+        "highlights",
+        "summary of discussion",
+        "summary of meeting",
         "informal notes",
     ]) {
         "notes of meeting"
     } else if starts(&[
-        "record of", "delegation record", "u.s. delegation record", "summary of action", "summary record",
-        "draft summary record", "informal record",
+        "record of",
+        "delegation record",
+        "u.s. delegation record",
+        "summary of action",
+        "summary record",
+        "draft summary record",
+        "informal record",
     ]) {
         "record of meeting"
-    } else if starts(&["oral statement", "text of statement", "statement", "testimony", "transcript"]) {
+    } else if starts(&[
+        "oral statement",
+        "text of statement",
+        "statement",
+        "testimony",
+        "transcript",
+    ]) {
         "statement/transcript"
     } else if t.contains("diary entry") || starts(&["entry", "diary"]) {
         "diary entry"
-    } else if starts(&["paper", "talking paper", "briefing paper", "draft paper", "special background paper", "draft position paper", "position paper", "background paper"]) {
+    } else if starts(&[
+        "paper",
+        "talking paper",
+        "briefing paper",
+        "draft paper",
+        "special background paper",
+        "draft position paper",
+        "position paper",
+        "background paper",
+    ]) {
         "paper"
-    } else if starts(&["report", "national security council report", "operations coordinating board report", "national security council record of action"]) || t.starts_with("report of") {
+    } else if starts(&[
+        "report",
+        "national security council report",
+        "operations coordinating board report",
+        "national security council record of action",
+    ]) || t.starts_with("report of")
+    {
         "report"
     } else {
         "other"
@@ -95,11 +141,40 @@ pub fn doc_type_from_title(title: &str) -> &'static str {
 /// Titles that take "to" themselves ("Ambassador to Germany"), so the
 /// ` to ` after them does not separate sender from addressee.
 const TO_TITLES: &[&str] = &[
-    "Mission", "Missions", "Delegation", "Delegations", "Representative", "Representatives", "Ambassador",
-    "Ambassadors", "Assistant", "Assistants", "Adviser", "Advisers", "Advisor", "Consultant", "Minister",
-    "Counselor", "Envoy", "Officer", "Observer", "Commissioner", "Liaison", "Deputy", "Secretary",
-    "Emissary", "Consul", "Chargé", "Attaché", "Embassies", "Negotiator", "Negotiators",
+    "Mission",
+    "Missions",
+    "Delegation",
+    "Delegations",
+    "Representative",
+    "Representatives",
+    "Ambassador",
+    "Ambassadors",
+    "Assistant",
+    "Assistants",
+    "Adviser",
+    "Advisers",
+    "Advisor",
+    "Consultant",
+    "Minister",
+    "Counselor",
+    "Envoy",
+    "Officer",
+    "Observer",
+    "Commissioner",
+    "Liaison",
+    "Deputy",
+    "Secretary",
+    "Emissary",
+    "Consul",
+    "Chargé",
+    "Attaché",
+    "Embassies",
+    "Negotiator",
+    "Negotiators",
 ];
+
+/// A byte range `(start, end)` within a string.
+pub type Range = (usize, usize);
 
 /// Offset just after the `From ` that opens the sender in a title.
 pub fn from_keyword(title: &str) -> Option<usize> {
@@ -111,7 +186,7 @@ pub fn from_keyword(title: &str) -> Option<usize> {
 }
 
 /// Sender and addressee of a `X From A to B` title, without a leading "the".
-pub fn split_from_to(title: &str) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+pub fn split_from_to(title: &str) -> (Option<Range>, Option<Range>) {
     let Some(fp) = from_keyword(title) else {
         return (None, None);
     };
@@ -178,13 +253,22 @@ fn starts_word_ci(s: &str, p: &str) -> bool {
 }
 
 /// The precedence indicators, most urgent first.
-pub const PRECEDENCES: &[&str] = &["FLASH", "NIACT", "OPERATIONAL IMMEDIATE", "IMMEDIATE", "PRIORITY", "ROUTINE"];
+pub const PRECEDENCES: &[&str] = &[
+    "FLASH",
+    "NIACT",
+    "OPERATIONAL IMMEDIATE",
+    "IMMEDIATE",
+    "PRIORITY",
+    "ROUTINE",
+];
 
 /// Canonical upper-case handling caveat; synonyms are merged so that access
 /// labels and facets see one name.
 pub fn canonical_handling(s: &str) -> String {
     let u = text::squash(s).to_uppercase();
-    let u = u.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, ')' | '[' | ']')).to_string();
+    let u = u
+        .trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, ')' | '[' | ']'))
+        .to_string();
     match u.as_str() {
         "LIMIT DISTRIBUTION" | "LIMITED DISTRIBUTION" | "LIMDIS" => "LIMDIS".into(),
         "NO FOREIGN DISSEM" | "NO FOREIGN DISSEMINATION" | "NOFORN" | "NOFORN DISSEM" => "NOFORN".into(),
@@ -200,18 +284,16 @@ pub fn canonical_handling(s: &str) -> String {
 pub fn read_source_note(note: &str, base: usize) -> SourceNote {
     let mut out = SourceNote::default();
     let starts = sentence_starts(note);
-    if let Some((at, name, level)) = find_marking(note, &starts) {
-        if let Some(level) = level {
-            let (_, e) = sentence_at(note, at, &starts);
-            // The marking sentence ends at the next period even when the
-            // sentence splitter took it for an abbreviation (`ORG 7 S.`).
-            let e = note[at..e].find(". ").map_or(e, |p| at + p);
-            out.classification = Some((level, [base + at, base + at + name.len()]));
-            if name == "personal and confidential" {
-                out.handling.push(("PERSONAL".into(), [base + at, base + at + 8]));
-            }
-            read_handling(note, base, at + name.len(), e, &mut out);
+    if let Some((at, name, Some(level))) = find_marking(note, &starts) {
+        let (_, e) = sentence_at(note, at, &starts);
+        // The marking sentence ends at the next period even when the
+        // sentence splitter took it for an abbreviation (`ORG 7 S.`).
+        let e = note[at..e].find(". ").map_or(e, |p| at + p);
+        out.classification = Some((level, [base + at, base + at + name.len()]));
+        if name == "personal and confidential" {
+            out.handling.push(("PERSONAL".into(), [base + at, base + at + 8]));
         }
+        read_handling(note, base, at + name.len(), e, &mut out);
     }
     for &st in &starts {
         let (a, e) = sentence_at(note, st, &starts);
@@ -248,7 +330,8 @@ fn find_marking(note: &str, starts: &[usize]) -> Option<(usize, &'static str, Op
         for &(name, level) in LEVELS {
             if starts_word_ci(s2, name) && s2.as_bytes()[0].is_ascii_uppercase() {
                 let after = s2[name.len()..].trim_start();
-                let alone = after.is_empty() || after.starts_with(['.', ';', ':', ',', '/', '(']) || after.starts_with("and ");
+                let alone =
+                    after.is_empty() || after.starts_with(['.', ';', ':', ',', '/', '(']) || after.starts_with("and ");
                 if sentence || alone {
                     return Some((at, name, Some(level)));
                 }
@@ -270,7 +353,15 @@ fn read_handling(note: &str, base: usize, from: usize, to: usize, out: &mut Sour
             it = r;
         }
         // A missing period runs the next clause in: `Niact Drafted by ...`.
-        for clause in [" Repeated", " Drafted", " Sent ", " Also ", " Passed", " Cleared", " Approved"] {
+        for clause in [
+            " Repeated",
+            " Drafted",
+            " Sent ",
+            " Also ",
+            " Passed",
+            " Cleared",
+            " Approved",
+        ] {
             if let Some(p) = it.find(clause) {
                 it = it[..p].trim_end();
             }
@@ -279,10 +370,6 @@ fn read_handling(note: &str, base: usize, from: usize, to: usize, out: &mut Sour
             continue;
         }
         if it.is_empty() || it.starts_with('(') || it.len() > 40 {
-            continue;
-        }
-        let lower = it.to_lowercase();
-        if lower.starts_with("and ") || lower == "sensitive" && false {
             continue;
         }
         let span = sub_span(note, base, it);
@@ -363,7 +450,9 @@ pub fn split_list(s: &str) -> Vec<&str> {
         let mut from = 0;
         loop {
             match rest[from..].find(" and ").map(|p| from + p) {
-                Some(p) if rest[p + 5..].starts_with(|c: char| c.is_uppercase()) || rest[p + 5..].starts_with("to ") => {
+                Some(p)
+                    if rest[p + 5..].starts_with(|c: char| c.is_uppercase()) || rest[p + 5..].starts_with("to ") =>
+                {
                     out.push(&rest[..p]);
                     rest = &rest[p + 5..];
                     from = 0;
@@ -482,7 +571,11 @@ pub fn parse_text(src: &str, rec: &mut Record, authority: Option<&Authority>) {
         rec.to.push(title[a..b].trim_end_matches('.').to_string());
         rec.add_span("to", [title_base + a, (title_base + b).min(head.end)]);
     }
-    if let Some(subject) = title.split(" Concerning ").nth(1).or_else(|| title.split(" Regarding ").nth(1)) {
+    if let Some(subject) = title
+        .split(" Concerning ")
+        .nth(1)
+        .or_else(|| title.split(" Regarding ").nth(1))
+    {
         rec.subject = Some(subject.trim().to_string());
     } else {
         rec.subject = Some(title.trim().to_string());
@@ -573,7 +666,11 @@ pub fn parse_text(src: &str, rec: &mut Record, authority: Option<&Authority>) {
     if let Some(last) = paras.last() {
         let t = last.trimmed();
         let words = t.split_whitespace().count();
-        if paras.len() > 1 && words <= 5 && !t.ends_with(['.', ':', '?', ']']) && t.chars().next().is_some_and(|c| c.is_uppercase()) {
+        if paras.len() > 1
+            && words <= 5
+            && !t.ends_with(['.', ':', '?', ']'])
+            && t.chars().next().is_some_and(|c| c.is_uppercase())
+        {
             rec.signed = Some(text::strip_footnote_markers(t));
             rec.add_span("signed", last.span());
             paras_end -= 1;
@@ -642,7 +739,12 @@ pub fn parse_text(src: &str, rec: &mut Record, authority: Option<&Authority>) {
     let own = rec.message_id.clone();
     let mut ids = Vec::new();
     for c in &cites {
-        if Some(&c.id) == own.as_ref() && rec.spans.get("message_id").is_some_and(|s| s.iter().any(|sp| sp[0] <= c.start && c.end <= sp[1])) {
+        if Some(&c.id) == own.as_ref()
+            && rec
+                .spans
+                .get("message_id")
+                .is_some_and(|s| s.iter().any(|sp| sp[0] <= c.start && c.end <= sp[1]))
+        {
             continue;
         }
         if !ids.contains(&c.id) {
@@ -660,7 +762,9 @@ pub fn parse_text(src: &str, rec: &mut Record, authority: Option<&Authority>) {
 }
 
 fn looks_like_dateline(t: &str) -> bool {
-    t.len() < 160 && (date::find_written(t).is_some() || t.to_lowercase().contains("undated")) && !t.starts_with("Source:")
+    t.len() < 160
+        && (date::find_written(t).is_some() || t.to_lowercase().contains("undated"))
+        && !t.starts_with("Source:")
 }
 
 #[cfg(test)]
@@ -672,7 +776,10 @@ mod tests {
         let t = "Telegram From the Mission to the North Atlantic Treaty Organization and European Regional Organizations to the Department of State";
         let (f, to) = split_from_to(t);
         let (f, to) = (f.unwrap(), to.unwrap());
-        assert_eq!(&t[f.0..f.1], "Mission to the North Atlantic Treaty Organization and European Regional Organizations");
+        assert_eq!(
+            &t[f.0..f.1],
+            "Mission to the North Atlantic Treaty Organization and European Regional Organizations"
+        );
         assert_eq!(&t[to.0..to.1], "Department of State");
         let t = "Letter From the Ambassador to Germany (McGhee) to Secretary of State Rusk";
         let (f, to) = split_from_to(t);
@@ -694,7 +801,10 @@ mod tests {
         assert_eq!(sn.classification.unwrap().0, Classification::Confidential);
         assert_eq!(sn.drafted_by.unwrap().0, "Segall");
         assert_eq!(sn.approved_by.unwrap().0, "Vedeler");
-        let sn = read_source_note("Source: Eisenhower Library, Secretary's papers. Top Secret; Eyes Only; Limit Distribution.", 0);
+        let sn = read_source_note(
+            "Source: Eisenhower Library, Secretary's papers. Top Secret; Eyes Only; Limit Distribution.",
+            0,
+        );
         assert_eq!(sn.classification.unwrap().0, Classification::TopSecret);
         let h: Vec<_> = sn.handling.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(h, vec!["EYES ONLY", "LIMDIS"]);
@@ -702,18 +812,39 @@ mod tests {
 
     #[test]
     fn message_numbers() {
-        assert_eq!(leading_message_number("Polto 1325. At private").map(|x| x.0), Some("POLTO 1325".into()));
-        assert_eq!(leading_message_number("1707. Eyes only").map(|x| x.0), Some("1707".into()));
-        assert_eq!(leading_message_number("A – 15. Ref: Prague's").map(|x| x.0), Some("A-15".into()));
+        assert_eq!(
+            leading_message_number("Polto 1325. At private").map(|x| x.0),
+            Some("POLTO 1325".into())
+        );
+        assert_eq!(
+            leading_message_number("1707. Eyes only").map(|x| x.0),
+            Some("1707".into())
+        );
+        assert_eq!(
+            leading_message_number("A – 15. Ref: Prague's").map(|x| x.0),
+            Some("A-15".into())
+        );
         assert_eq!(leading_message_number("In 1958. we"), None);
     }
 
     #[test]
     fn doc_types() {
-        assert_eq!(doc_type_from_title("Memorandum of Conference With President Eisenhower"), "memorandum of conversation");
+        assert_eq!(
+            doc_type_from_title("Memorandum of Conference With President Eisenhower"),
+            "memorandum of conversation"
+        );
         assert_eq!(doc_type_from_title("Circular Telegram From the Department"), "telegram");
-        assert_eq!(doc_type_from_title("Special National Intelligence Estimate"), "intelligence estimate");
-        assert_eq!(doc_type_from_title("Aide-Mémoire From the Soviet Government"), "aide-memoire");
-        assert_eq!(doc_type_from_title("Record of Telephone Conversation"), "telephone conversation");
+        assert_eq!(
+            doc_type_from_title("Special National Intelligence Estimate"),
+            "intelligence estimate"
+        );
+        assert_eq!(
+            doc_type_from_title("Aide-Mémoire From the Soviet Government"),
+            "aide-memoire"
+        );
+        assert_eq!(
+            doc_type_from_title("Record of Telephone Conversation"),
+            "telephone conversation"
+        );
     }
 }

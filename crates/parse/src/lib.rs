@@ -123,9 +123,15 @@ pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, ReadError> {
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let rd = std::fs::read_dir(&dir).map_err(|error| ReadError { path: dir.clone(), error })?;
+        let rd = std::fs::read_dir(&dir).map_err(|error| ReadError {
+            path: dir.clone(),
+            error,
+        })?;
         for entry in rd {
-            let entry = entry.map_err(|error| ReadError { path: dir.clone(), error })?;
+            let entry = entry.map_err(|error| ReadError {
+                path: dir.clone(),
+                error,
+            })?;
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
@@ -168,10 +174,7 @@ pub struct AuthorityCache {
 impl AuthorityCache {
     pub fn for_file(&mut self, path: &Path) -> Option<&Authority> {
         let dir = path.parent()?.to_path_buf();
-        self.dirs
-            .entry(dir)
-            .or_insert_with(|| sibling_authority(path))
-            .as_ref()
+        self.dirs.entry(dir).or_insert_with(|| sibling_authority(path)).as_ref()
     }
 }
 
@@ -181,15 +184,28 @@ mod tests {
 
     #[test]
     fn layouts() {
-        assert_eq!(detect_layout("43. Telegram From A to B\n\nSource: x. Secret.\n"), Layout::Frus);
+        assert_eq!(
+            detect_layout("43. Telegram From A to B\n\nSource: x. Secret.\n"),
+            Layout::Frus
+        );
         assert_eq!(detect_layout("12. Editorial Note\n\nIn a speech\n"), Layout::Frus);
-        assert_eq!(detect_layout("\n\n**01103**\n\n**1962/11/07**\n"), Layout::Transcription);
+        assert_eq!(
+            detect_layout("\n\n**01103**\n\n**1962/11/07**\n"),
+            Layout::Transcription
+        );
         assert_eq!(detect_layout(""), Layout::Transcription);
     }
 
     #[test]
     fn never_panics_on_junk() {
-        for junk in [&b""[..], b"\xff\xfe\x00\x00", b"1. \n", b"[[[[", b"Source:", b"1. x\nSource: ."] {
+        for junk in [
+            &b""[..],
+            b"\xff\xfe\x00\x00",
+            b"1. \n",
+            b"[[[[",
+            b"Source:",
+            b"1. x\nSource: .",
+        ] {
             let r = parse_text("junk", junk, None);
             assert_eq!(r.source_path, "junk");
         }

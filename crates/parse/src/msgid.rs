@@ -7,15 +7,15 @@
 
 /// Series words that do not follow the `-tel` / `-to` / `to-` shapes.
 const OTHER_SERIES: &[&str] = &[
-    "DULTE", "TEDUL", "DELGA", "GADEL", "ECBUS", "BUSEC", "COLUX", "LUXCO", "SECUN", "UNSEC", "DIR",
-    "CAP", "TDCS", "AIRTEL", "SECTEL", "NIACT",
+    "DULTE", "TEDUL", "DELGA", "GADEL", "ECBUS", "BUSEC", "COLUX", "LUXCO", "SECUN", "UNSEC", "DIR", "CAP", "TDCS",
+    "AIRTEL", "SECTEL", "NIACT",
 ];
 
 /// Words of the series shapes that are ordinary English.
 const NOT_SERIES: &[&str] = &[
-    "PHOTO", "DITTO", "MOTTO", "CANTO", "PINTO", "RECTO", "TOTAL", "TOWEL", "HOTEL", "MOTEL", "PASTO",
-    "TOPIC", "TOKEN", "TONES", "TOWNS", "TOXIC", "TOMBS", "TORSO", "TOURS", "TOWER", "PESTO", "LOTTO",
-    "TOKYO", "LIGHTO", "PRESTO", "GHETTO", "GUSTO", "MANTO",
+    "PHOTO", "DITTO", "MOTTO", "CANTO", "PINTO", "RECTO", "TOTAL", "TOWEL", "HOTEL", "MOTEL", "PASTO", "TOPIC",
+    "TOKEN", "TONES", "TOWNS", "TOXIC", "TOMBS", "TORSO", "TOURS", "TOWER", "PESTO", "LOTTO", "TOKYO", "LIGHTO",
+    "PRESTO", "GHETTO", "GUSTO", "MANTO",
 ];
 
 /// Is `w` (letters only) a message series word? Accepts a plural `s`.
@@ -129,7 +129,9 @@ fn skip_of_date(s: &str, i: usize) -> usize {
         return i;
     }
     let k = j + 3;
-    let end = s[k..].find(|c: char| !c.is_ascii_alphabetic() && c != '.').map_or(s.len(), |e| k + e);
+    let end = s[k..]
+        .find(|c: char| !c.is_ascii_alphabetic() && c != '.')
+        .map_or(s.len(), |e| k + e);
     if crate::date::month_number(&s[k..end]).is_none() {
         return i;
     }
@@ -143,7 +145,10 @@ fn skip_of_date(s: &str, i: usize) -> usize {
     }
     // An optional `, 1959` that belongs to the date, not another number.
     let q = if s[p..].starts_with(", ") { p + 2 } else { p };
-    if s.len() >= q + 4 && s[q..q + 4].bytes().all(|c| c.is_ascii_digit()) && (s[q..].starts_with("19") || s[q..].starts_with("20")) {
+    if s.len() >= q + 4
+        && s[q..q + 4].bytes().all(|c| c.is_ascii_digit())
+        && (s[q..].starts_with("19") || s[q..].starts_with("20"))
+    {
         return q + 4;
     }
     p
@@ -151,7 +156,10 @@ fn skip_of_date(s: &str, i: usize) -> usize {
 
 fn candidate_re() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r"[A-Z][A-Za-z]{2,8}[^A-Za-z0-9]{1,4}(?:No\. ?)?(?:[A-Z]{1,3}[^A-Za-z0-9]{1,5})?[0-9]").expect("valid regex"))
+    RE.get_or_init(|| {
+        regex::Regex::new(r"[A-Z][A-Za-z]{2,8}[^A-Za-z0-9]{1,4}(?:No\. ?)?(?:[A-Z]{1,3}[^A-Za-z0-9]{1,5})?[0-9]")
+            .expect("valid regex")
+    })
 }
 
 /// Does a message number (perhaps `No.`, `A-`) start within a few bytes?
@@ -258,7 +266,10 @@ mod tests {
     #[test]
     fn seed_cites() {
         let s = "giving points POLTO 534 on US, gist of TOPOL 594 outlining, gist of TOPOL 598 telling, as well as highlights TOPOLs 599 and 603 giving";
-        assert_eq!(ids(s), vec!["POLTO 534", "TOPOL 594", "TOPOL 598", "TOPOL 599", "TOPOL 603"]);
+        assert_eq!(
+            ids(s),
+            vec!["POLTO 534", "TOPOL 594", "TOPOL 598", "TOPOL 599", "TOPOL 603"]
+        );
     }
 
     #[test]
@@ -266,13 +277,23 @@ mod tests {
         let s = "(Embtels 100 of August 24, 545 of May 7, 541 of May 6, 549 of May 11, and Deptels 81 of August 21 and 85 of August 22, 1959)";
         assert_eq!(
             ids(s),
-            vec!["EMBTEL 100", "EMBTEL 545", "EMBTEL 541", "EMBTEL 549", "DEPTEL 81", "DEPTEL 85"]
+            vec![
+                "EMBTEL 100",
+                "EMBTEL 545",
+                "EMBTEL 541",
+                "EMBTEL 549",
+                "DEPTEL 81",
+                "DEPTEL 85"
+            ]
         );
     }
 
     #[test]
     fn airgram_numbers_and_noise() {
-        assert_eq!(ids("from Polto A-517 and Polto A – 15"), vec!["POLTO A-517", "POLTO A-15"]);
+        assert_eq!(
+            ids("from Polto A-517 and Polto A – 15"),
+            vec!["POLTO A-517", "POLTO A-15"]
+        );
         assert_eq!(ids("a photo 3 of the hotel 12, total 5"), Vec::<String>::new());
         assert_eq!(ids("the 534th Polto 12th"), Vec::<String>::new());
         assert_eq!(ids("REF: DIR 93162"), vec!["DIR 93162"]);

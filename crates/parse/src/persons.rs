@@ -93,17 +93,87 @@ fn not_person(w: &str) -> bool {
 }
 
 const TITLES: &[&str] = &[
-    "President", "Ambassador", "Secretary", "Minister", "Chairman", "General", "Gen", "Senator", "Mr", "Mrs", "Dr",
-    "Chancellor", "Premier", "Admiral", "Adm", "Governor", "Colonel", "Col", "Amb", "Sen", "Counselor", "Mayor",
-    "Marshal", "Shah", "King", "Queen", "Prince", "Pope", "Cardinal", "Director", "Commander", "Lieutenant",
-    "Lt", "Captain", "Capt", "Judge", "Justice", "Congressman", "Representative", "Sir", "Lord", "Lady",
-    "Chargé", "Consul", "Envoy", "Professor", "Prof", "Father", "Bishop",
+    "President",
+    "Ambassador",
+    "Secretary",
+    "Minister",
+    "Chairman",
+    "General",
+    "Gen",
+    "Senator",
+    "Mr",
+    "Mrs",
+    "Dr",
+    "Chancellor",
+    "Premier",
+    "Admiral",
+    "Adm",
+    "Governor",
+    "Colonel",
+    "Col",
+    "Amb",
+    "Sen",
+    "Counselor",
+    "Mayor",
+    "Marshal",
+    "Shah",
+    "King",
+    "Queen",
+    "Prince",
+    "Pope",
+    "Cardinal",
+    "Director",
+    "Commander",
+    "Lieutenant",
+    "Lt",
+    "Captain",
+    "Capt",
+    "Judge",
+    "Justice",
+    "Congressman",
+    "Representative",
+    "Sir",
+    "Lord",
+    "Lady",
+    "Chargé",
+    "Consul",
+    "Envoy",
+    "Professor",
+    "Prof",
+    "Father",
+    "Bishop",
 ];
 
 const SPEECH: &[&str] = &[
-    "said", "stated", "noted", "agreed", "asked", "replied", "added", "felt", "thought", "believes", "believed",
-    "had", "has", "was", "remarked", "suggested", "commented", "emphasized", "urged", "told", "decided",
-    "explained", "indicated", "summed", "reported", "expressed", "pointed", "concluded", "responded",
+    "said",
+    "stated",
+    "noted",
+    "agreed",
+    "asked",
+    "replied",
+    "added",
+    "felt",
+    "thought",
+    "believes",
+    "believed",
+    "had",
+    "has",
+    "was",
+    "remarked",
+    "suggested",
+    "commented",
+    "emphasized",
+    "urged",
+    "told",
+    "decided",
+    "explained",
+    "indicated",
+    "summed",
+    "reported",
+    "expressed",
+    "pointed",
+    "concluded",
+    "responded",
 ];
 
 /// Fills `rec.persons` (and its spans) from `src`.
@@ -140,7 +210,8 @@ fn words(s: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let st = i;
-        while i < b.len() && (letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && letter(b[i + 1]))) {
+        while i < b.len() && (letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && letter(b[i + 1])))
+        {
             i += 1;
         }
         // Trailing non-ASCII punctuation (a closing quote) is not a letter.
@@ -161,7 +232,9 @@ fn words(s: &str) -> Vec<(usize, usize)> {
 
 /// `Khrushchev's` -> `Khrushchev`.
 fn strip_possessive(w: &str) -> &str {
-    w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w)
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("\u{2019}s"))
+        .unwrap_or(w)
 }
 
 fn is_letter(c: u8) -> bool {
@@ -172,7 +245,9 @@ fn is_letter(c: u8) -> bool {
 fn word_from(s: &str, st: usize) -> (usize, usize) {
     let b = s.as_bytes();
     let mut i = st;
-    while i < b.len() && (is_letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && is_letter(b[i + 1]))) {
+    while i < b.len()
+        && (is_letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && is_letter(b[i + 1])))
+    {
         i += 1;
     }
     let mut en = i;
@@ -252,7 +327,9 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
             let mut end = st + w.len();
             for sw in words.iter().skip(1) {
                 match next_word(src, end) {
-                    Some((s2, e2)) if strip_possessive(&src[s2..e2]).to_lowercase() == *sw => end = s2 + strip_possessive(&src[s2..e2]).len(),
+                    Some((s2, e2)) if strip_possessive(&src[s2..e2]).to_lowercase() == *sw => {
+                        end = s2 + strip_possessive(&src[s2..e2]).len()
+                    }
                     _ => {
                         ok = false;
                         break;
@@ -273,7 +350,8 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
             let prev = prev_word(src, st).map(str::to_lowercase);
             matches.iter().copied().find(|&(idx, _)| {
                 let given = a.name(idx).split(',').nth(1).unwrap_or("").to_lowercase();
-                prev.as_ref().is_some_and(|p| p.len() > 1 && given.split_whitespace().any(|g| g.trim_end_matches('.') == p))
+                prev.as_ref()
+                    .is_some_and(|p| p.len() > 1 && given.split_whitespace().any(|g| g.trim_end_matches('.') == p))
             })
         };
         match chosen {
@@ -285,10 +363,16 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
 
 fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
     let name_like = |w: &str| {
-        w.starts_with(|c: char| c.is_uppercase()) && w.chars().count() >= 2 && w.chars().any(|c| c.is_lowercase()) && !not_person(w) && !TITLES.contains(&w)
+        w.starts_with(|c: char| c.is_uppercase())
+            && w.chars().count() >= 2
+            && w.chars().any(|c| c.is_lowercase())
+            && !not_person(w)
+            && !TITLES.contains(&w)
     };
     // `U.` in `Dirk U. Stikker`.
-    let initial = |s2: usize, e2: usize| e2 == s2 + 1 && src.as_bytes()[s2].is_ascii_uppercase() && src.as_bytes().get(e2) == Some(&b'.');
+    let initial = |s2: usize, e2: usize| {
+        e2 == s2 + 1 && src.as_bytes()[s2].is_ascii_uppercase() && src.as_bytes().get(e2) == Some(&b'.')
+    };
     let mut i = 0;
     while i < toks.len() {
         let (st, en) = toks[i];
@@ -309,7 +393,10 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
             let gap = &src[tok_end..s2];
             let is_init = initial(s2, e2);
             let w2 = strip_possessive(&src[s2..e2]);
-            let gap_ok = gap == " " || (gap == ". " && src[..tok_end].ends_with(|c: char| c.is_ascii_uppercase()) && tok_end - toks[j].0 == 1);
+            let gap_ok = gap == " "
+                || (gap == ". "
+                    && src[..tok_end].ends_with(|c: char| c.is_ascii_uppercase())
+                    && tok_end - toks[j].0 == 1);
             if !gap_ok || !(name_like(w2) || is_init) {
                 break;
             }
@@ -329,11 +416,18 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
             let gap = &src[toks[p].1..st];
             (gap == " " || gap == ". ").then(|| &src[toks[p].0..toks[p].1])
         });
-        let prev_dot = prev.and_then(|p| src.get(toks[i - 1].0..toks[i - 1].1 + 1).filter(|x| x.ends_with('.') && x.len() == p.len() + 1));
-        let next = toks.get(j + 1).filter(|t| src[tok_end..t.0].trim().is_empty()).map(|&(a, b)| &src[a..b]);
+        let prev_dot = prev.and_then(|p| {
+            src.get(toks[i - 1].0..toks[i - 1].1 + 1)
+                .filter(|x| x.ends_with('.') && x.len() == p.len() + 1)
+        });
+        let next = toks
+            .get(j + 1)
+            .filter(|t| src[tok_end..t.0].trim().is_empty())
+            .map(|&(a, b)| &src[a..b]);
         // Sentence-initial words are capitalised anyway: need stronger evidence.
         let before = src[..st].trim_end();
-        let sentence_start = before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')', ']', '"', '\u{201c}']);
+        let sentence_start =
+            before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')', ']', '"', '\u{201c}']);
         let titled = prev.is_some_and(|p| TITLES.contains(&p) && !src[toks[i - 1].1..st].contains('.'))
             || prev_dot.is_some_and(|p| TITLES.contains(&p.trim_end_matches('.')));
         // `Later Mikoyan's visit`: a capitalised first word of a sentence is
@@ -351,17 +445,27 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
         i = j + 1;
     }
     // A surname alone after its full name adds no one.
-    let full_names: Vec<String> = found.iter().filter(|f| f.0.contains(' ')).filter_map(|f| f.0.rsplit(' ').next().map(str::to_lowercase)).collect();
+    let full_names: Vec<String> = found
+        .iter()
+        .filter(|f| f.0.contains(' '))
+        .filter_map(|f| f.0.rsplit(' ').next().map(str::to_lowercase))
+        .collect();
     found.retain(|f| f.0.contains(' ') || !full_names.contains(&f.0.to_lowercase()));
     // Signer and approver are people too.
     for f in [&rec.signed, &rec.approved_by].into_iter().flatten() {
-        let last = f.split(['.', ' ', ':', '/']).filter(|x| x.len() > 2).next_back();
+        let last = f.split(['.', ' ', ':', '/']).rfind(|x| x.len() > 2);
         if let Some(n) = last {
             if !not_person(n) && n.chars().all(|c| c.is_alphabetic()) {
                 let pretty: String = n
                     .chars()
                     .enumerate()
-                    .map(|(k, c)| if k == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                    .map(|(k, c)| {
+                        if k == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
                     .collect();
                 if let Some(p) = src.rfind(n) {
                     found.push((Cow::Owned(pretty), [p, p + n.len()]));
@@ -378,13 +482,26 @@ mod tests {
     #[test]
     fn authority_matches_surnames_and_resolves_given_names() {
         let a = Authority::new(
-            ["Stikker, Dirk U.", "Johnson, Lyndon B.", "Johnson, U. Alexis", "Hoyer Millar, Sir Frederick"]
-                .map(String::from),
+            [
+                "Stikker, Dirk U.",
+                "Johnson, Lyndon B.",
+                "Johnson, U. Alexis",
+                "Hoyer Millar, Sir Frederick",
+            ]
+            .map(String::from),
         );
         let mut r = Record::new("x");
         let src = "Stikker said that Alexis Johnson met Hoyer Millar. Johnson agreed.";
         extract(src, &mut r, Some(&a));
-        assert_eq!(r.persons, vec!["Stikker, Dirk U.", "Johnson, U. Alexis", "Hoyer Millar, Sir Frederick", "Johnson"]);
+        assert_eq!(
+            r.persons,
+            vec![
+                "Stikker, Dirk U.",
+                "Johnson, U. Alexis",
+                "Hoyer Millar, Sir Frederick",
+                "Johnson"
+            ]
+        );
     }
 
     #[test]

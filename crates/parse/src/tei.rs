@@ -100,7 +100,24 @@ fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
         .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
 }
 
-const BLOCKS: &[&[u8]] = &[b"p", b"dateline", b"signed", b"salute", b"item", b"row", b"head", b"opener", b"closer", b"list", b"table", b"lg", b"l", b"quote", b"postscript", b"label"];
+const BLOCKS: &[&[u8]] = &[
+    b"p",
+    b"dateline",
+    b"signed",
+    b"salute",
+    b"item",
+    b"row",
+    b"head",
+    b"opener",
+    b"closer",
+    b"list",
+    b"table",
+    b"lg",
+    b"l",
+    b"quote",
+    b"postscript",
+    b"label",
+];
 
 /// Parses a TEI volume. Never fails: malformed XML ends the volume with a
 /// warning on the last record (or on a record of its own).
@@ -178,7 +195,10 @@ pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
                 }
             }
             Event::Text(t) => {
-                let s = t.unescape().map(|c| c.into_owned()).unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
+                let s = t
+                    .unescape()
+                    .map(|c| c.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
                 if let Some(pid) = &person_id {
                     person_names.entry(pid.clone()).or_default().push_str(&s);
                 }
@@ -201,11 +221,17 @@ pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
     // Documents left open by a truncated file are still reported.
     docs.append(&mut open);
     let authority = Authority::new({
-        let mut v: Vec<(String, String)> = person_names.iter().map(|(k, v)| (k.clone(), v.trim().to_string())).collect();
+        let mut v: Vec<(String, String)> = person_names
+            .iter()
+            .map(|(k, v)| (k.clone(), v.trim().to_string()))
+            .collect();
         v.sort();
         v.into_iter().map(|(_, n)| n)
     });
-    let mut out: Vec<Record> = docs.into_iter().map(|d| build(path, d, &person_names, &authority)).collect();
+    let mut out: Vec<Record> = docs
+        .into_iter()
+        .map(|d| build(path, d, &person_names, &authority))
+        .collect();
     if let Some(e) = error {
         match out.last_mut() {
             Some(r) => r.warn(e),
@@ -276,13 +302,16 @@ fn start_element(d: &mut Doc, e: &BytesStart, name: &[u8]) {
                     _ => {}
                 }
                 d.notes.block_end_single();
-                d.open_notes.push((d.notes.text.len(), d.notes.map.len(), parent, anchor_at));
+                d.open_notes
+                    .push((d.notes.text.len(), d.notes.map.len(), parent, anchor_at));
                 d.notes.push_synthetic(&format!("{marker} "));
                 t = Target::Note;
             }
         }
         b"date" if d.date.is_none() && d.stack.iter().any(|s| s.0 == b"dateline") => {
-            d.date = attr(e, b"when").or_else(|| attr(e, b"from")).or_else(|| attr(e, b"notBefore"));
+            d.date = attr(e, b"when")
+                .or_else(|| attr(e, b"from"))
+                .or_else(|| attr(e, b"notBefore"));
         }
         b"persName" | b"gloss" => {
             if let Some(c) = attr(e, b"corresp") {
@@ -409,7 +438,11 @@ fn build(path: &str, d: Doc, person_names: &HashMap<String, String>, authority: 
             if split > fa {
                 let strip = |s: &str| {
                     let s = s.trim().trim_end_matches(',');
-                    s.strip_prefix("the ").or_else(|| s.strip_prefix("The ")).unwrap_or(s).trim().to_string()
+                    s.strip_prefix("the ")
+                        .or_else(|| s.strip_prefix("The "))
+                        .unwrap_or(s)
+                        .trim()
+                        .to_string()
                 };
                 rec.from = Some(strip(&head[fa..split]));
                 let to = strip(&crate::text::strip_footnote_markers(&head[split + 4..]));
@@ -509,7 +542,10 @@ mod tests {
         assert_eq!(r.source_path, "v.xml#d43");
         assert_eq!(r.doc_type.as_deref(), Some("telegram"));
         assert_eq!(r.date.as_deref(), Some("1958-11-17T17:00"));
-        assert_eq!(r.from.as_deref(), Some("Mission to the North Atlantic Treaty Organization"));
+        assert_eq!(
+            r.from.as_deref(),
+            Some("Mission to the North Atlantic Treaty Organization")
+        );
         assert_eq!(r.to, vec!["Department of State"]);
         assert_eq!(r.classification, Some(airgram_model::Classification::Secret));
         assert_eq!(r.precedence.as_deref(), Some("NIACT"));

@@ -51,8 +51,8 @@ pub fn sub_span(hay: &str, base: usize, needle: &str) -> [usize; 2] {
 }
 
 const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "St", "No", "Nos", "Gen", "Amb", "Adm", "Lt", "Col", "Sen", "Rep", "Jr",
-    "Sr", "Vol", "Vols", "Gov", "Capt", "Maj", "Sgt", "Rev", "Prof", "Messrs", "Ibid", "p", "pp",
+    "Mr", "Mrs", "Ms", "Dr", "St", "No", "Nos", "Gen", "Amb", "Adm", "Lt", "Col", "Sen", "Rep", "Jr", "Sr", "Vol",
+    "Vols", "Gov", "Capt", "Maj", "Sgt", "Rev", "Prof", "Messrs", "Ibid", "p", "pp",
 ];
 
 /// Byte offsets where sentences start in `s` (always including 0). A period
@@ -244,7 +244,10 @@ mod tests {
 
     #[test]
     fn footnote_markers_go() {
-        assert_eq!(strip_footnote_markers("in full.[^1] Following [^x"), "in full. Following [^x");
+        assert_eq!(
+            strip_footnote_markers("in full.[^1] Following [^x"),
+            "in full. Following [^x"
+        );
     }
 
     #[test]

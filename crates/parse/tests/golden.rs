@@ -12,7 +12,14 @@ fn summary(r: &Record) -> Value {
     let mut v = serde_json::to_value(r).expect("records serialise");
     let body = r.body.as_str();
     let start: String = body.chars().take(80).collect();
-    let end: String = body.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+    let end: String = body
+        .chars()
+        .rev()
+        .take(80)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let obj = v.as_object_mut().expect("object");
     obj.remove("body");
     obj.remove("source_path");
@@ -58,7 +65,10 @@ fn frus_tei_sample() {
     let recs = read_path(&path, &mut cache).expect("volume reads");
     assert_eq!(recs.len(), 120);
     for id in ["d1", "d20", "d64"] {
-        let r = recs.iter().find(|r| r.source_path.ends_with(&format!("#{id}"))).expect("document present");
+        let r = recs
+            .iter()
+            .find(|r| r.source_path.ends_with(&format!("#{id}")))
+            .expect("document present");
         insta::assert_json_snapshot!(format!("tei_v06_{id}"), summary(r));
     }
 }
@@ -66,9 +76,18 @@ fn frus_tei_sample() {
 #[test]
 fn ocr_sample() {
     for (rel, name) in [
-        ("corpus/ocr/jfk-applevision/176-10036-10012.txt", "ocr_applevision_176_10036_10012"),
-        ("corpus/ocr/jfk-tesseract/176-10036-10014.txt", "ocr_tesseract_176_10036_10014"),
-        ("corpus/ocr/jfk-doctly-md/104-10071-10405.txt", "ocr_doctly_104_10071_10405"),
+        (
+            "corpus/ocr/jfk-applevision/176-10036-10012.txt",
+            "ocr_applevision_176_10036_10012",
+        ),
+        (
+            "corpus/ocr/jfk-tesseract/176-10036-10014.txt",
+            "ocr_tesseract_176_10036_10014",
+        ),
+        (
+            "corpus/ocr/jfk-doctly-md/104-10071-10405.txt",
+            "ocr_doctly_104_10071_10405",
+        ),
     ] {
         check(rel, name);
     }

@@ -16,7 +16,11 @@ fn assert_bars(kind: Kind, bars: &[(&str, f64)]) {
             failed.push(format!("{field} {got:.3} < {bar}"));
         }
     }
-    assert!(failed.is_empty(), "{kind:?} below bar: {failed:?}\n{}", report.summary());
+    assert!(
+        failed.is_empty(),
+        "{kind:?} below bar: {failed:?}\n{}",
+        report.summary()
+    );
 }
 
 #[test]
@@ -42,8 +46,17 @@ fn frus_text_meets_bars() {
 #[test]
 fn frus_tei_meets_bars() {
     let fields = [
-        "date", "doc_type", "classification", "from", "to", "message_id", "handling", "info", "persons_recall",
-        "persons_precision", "redactions",
+        "date",
+        "doc_type",
+        "classification",
+        "from",
+        "to",
+        "message_id",
+        "handling",
+        "info",
+        "persons_recall",
+        "persons_precision",
+        "redactions",
     ];
     let bars: Vec<(&str, f64)> = fields.iter().map(|f| (*f, 0.99)).collect();
     assert_bars(Kind::Tei, &bars);

@@ -1,0 +1,131 @@
+//! The `airgram` binary judged by the project's reference scorers
+//! (`shared/tools/score.py`, `check_seed.py`), exactly as reviewers run them.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn shared() -> PathBuf {
+    let p = match std::env::var_os("AIRGRAM_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
+    assert!(
+        p.join("tools/score.py").is_file(),
+        "shared/ not at {} (set AIRGRAM_SHARED)",
+        p.display()
+    );
+    p
+}
+
+fn airgram(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_airgram"))
+        .args(args)
+        .output()
+        .expect("airgram runs")
+}
+
+/// Writes `airgram parse PATH --format jsonl` to a temp file, returns its path.
+fn parse_to_file(path: &std::path::Path, name: &str) -> PathBuf {
+    let out = airgram(&["parse", path.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(
+        out.status.success(),
+        "parse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = std::env::temp_dir().join(format!("airgram-{}-{name}.jsonl", std::process::id()));
+    std::fs::write(&f, &out.stdout).unwrap();
+    f
+}
+
+fn score(jsonl: &std::path::Path, gold: &std::path::Path, kind: &str, mins: &[(&str, f64)]) {
+    let mut cmd = Command::new("python3");
+    cmd.arg(shared().join("tools/score.py"))
+        .arg(jsonl)
+        .arg(gold)
+        .args(["--kind", kind]);
+    for (k, v) in mins {
+        cmd.args(["--min", &format!("{k}={v}")]);
+    }
+    let out = cmd.output().expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "score.py --kind {kind} failed:\n{text}");
+}
+
+#[test]
+fn seed_meets_every_expectation() {
+    let seed = shared().join("seed/polto-a-517.txt");
+    let out = airgram(&["parse", seed.to_str().unwrap()]);
+    assert!(out.status.success());
+    let mut check = Command::new("python3")
+        .arg(shared().join("tools/check_seed.py"))
+        .arg(shared().join("seed/polto-a-517.expected.json"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    check.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let res = check.wait_with_output().unwrap();
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stdout));
+}
+
+#[test]
+fn frus_text_and_tei_meet_bars_by_reference_scorer() {
+    let frus = shared().join("corpus/frus");
+    let bars = [
+        ("date", 0.98),
+        ("doc_type", 0.97),
+        ("classification", 0.98),
+        ("from", 0.95),
+        ("to", 0.95),
+        ("message_id", 0.95),
+        ("handling", 0.95),
+        ("info", 0.90),
+        ("persons_recall", 0.85),
+        ("persons_precision", 0.80),
+        ("redactions", 0.95),
+    ];
+    // The text renditions: every `<vol>/d<N>.txt` (the walk also meets the
+    // TEI volumes; their records score as TEI below).
+    let mut text_dirs = Vec::new();
+    for e in std::fs::read_dir(&frus).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && p.file_name().unwrap() != "tei" {
+            text_dirs.push(p);
+        }
+    }
+    let mut args: Vec<String> = vec!["parse".into()];
+    args.extend(text_dirs.iter().map(|p| p.display().to_string()));
+    args.extend(["--format".into(), "jsonl".into()]);
+    let out = Command::new(env!("CARGO_BIN_EXE_airgram"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let f = std::env::temp_dir().join(format!("airgram-{}-frus.jsonl", std::process::id()));
+    std::fs::write(&f, &out.stdout).unwrap();
+    score(&f, &frus, "frus", &bars);
+
+    let tei = parse_to_file(&frus.join("tei"), "tei");
+    let tei_bars: Vec<(&str, f64)> = bars.iter().map(|(k, _)| (*k, 0.99)).collect();
+    score(&tei, &frus, "frus", &tei_bars);
+}
+
+#[test]
+fn unreadable_path_exits_2_naming_it() {
+    let out = airgram(&["parse", "/nonexistent/airgram-test.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/airgram-test.txt"));
+}
+
+#[test]
+fn json_is_an_object_for_one_and_an_array_for_several() {
+    let seed = shared().join("seed/polto-a-517.txt");
+    let s = seed.to_str().unwrap();
+    let one: serde_json::Value = serde_json::from_slice(&airgram(&["parse", s]).stdout).unwrap();
+    assert!(one.is_object());
+    let two: serde_json::Value = serde_json::from_slice(&airgram(&["parse", s, s]).stdout).unwrap();
+    assert_eq!(two.as_array().map(Vec::len), Some(2));
+    let text = airgram(&["parse", s, "--format", "text"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("POLTO A-517"));
+}

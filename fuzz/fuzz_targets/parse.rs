@@ -1,0 +1,18 @@
+//! The parser must return a record for any bytes, with spans inside the
+//! source. Run: `cargo fuzz run parse` (see fuzz/README.md).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let r = airgram_parse::parse_text("fuzz.txt", data, None);
+    let len = String::from_utf8_lossy(data).len();
+    for spans in r.spans.values() {
+        for s in spans {
+            assert!(s[0] <= s[1] && s[1] <= len);
+        }
+    }
+    for r in airgram_parse::tei::parse_volume("fuzz.xml", data) {
+        assert!(r.source_path.starts_with("fuzz.xml"));
+    }
+});
