@@ -1,0 +1,757 @@
+//! Full-text and faceted search over record versions.
+//!
+//! Architecture invariant: **one tantivy index per access label** (a
+//! partition). A search opens only the partitions the caller's labels
+//! allow, and takes its term statistics, counts, facets, term expansions
+//! and snippets from those partitions alone. So nothing a reader may not
+//! see can influence what they get — not even a score. The caller (the
+//! archive) decides which labels are visible, by asking the access crate;
+//! this crate never sees a reader.
+//!
+//! A record can have several versions visible to one reader (a SECRET
+//! original and its UNCLASSIFIED release). Each version document carries
+//! `shadow`: the labels of that record's more complete versions. A search
+//! excludes, inside the query, documents shadowed by a visible label, so a
+//! reader meets each record once, in its most complete visible version.
+//!
+//! Durability: every document carries the store batch that wrote it, and
+//! each commit records its batch as the commit payload. After a crash the
+//! archive rolls back partitions that got ahead of the store
+//! ([`Partitions::rollback_after`]).
+
+pub mod query;
+
+use airgram_access::Label;
+use query::{Expr, Field as QField, QueryError};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
+    STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+pub use tantivy::TantivyError;
+
+/// Everything the index holds about one version.
+#[derive(Debug, Clone, Default)]
+pub struct IndexDoc {
+    pub id: String,
+    pub seq: u64,
+    pub batch: u64,
+    /// Labels of this record's more complete versions.
+    pub shadow: Vec<Label>,
+    pub message_id: Option<String>,
+    pub series: Option<String>,
+    pub doc_type: Option<String>,
+    pub classification: Option<String>,
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub subject: Option<String>,
+    pub persons: Vec<String>,
+    pub body: String,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    vid: Field,
+    seq: Field,
+    batch: Field,
+    shadow: Field,
+    message_id: Field,
+    series: Field,
+    doc_type: Field,
+    classification: Field,
+    day: Field,
+    date: Field,
+    sortkey: Field,
+    from: Field,
+    to: Field,
+    subject: Field,
+    persons: Field,
+    body: Field,
+    facets: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("default")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let f = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        vid: b.add_text_field("vid", STRING),
+        seq: b.add_u64_field("seq", STORED),
+        batch: b.add_u64_field("batch", INDEXED | FAST),
+        shadow: b.add_text_field("shadow", STRING),
+        message_id: b.add_text_field("message_id", text.clone()),
+        series: b.add_text_field("series", STRING | STORED),
+        doc_type: b.add_text_field("doc_type", STRING | STORED),
+        classification: b.add_text_field("classification", STRING | STORED),
+        day: b.add_i64_field("day", INDEXED | FAST),
+        date: b.add_text_field("date", STORED),
+        sortkey: b.add_u64_field("sortkey", FAST),
+        from: b.add_text_field("from", text.clone()),
+        to: b.add_text_field("to", text.clone()),
+        subject: b.add_text_field("subject", text.clone()),
+        persons: b.add_text_field("persons", text.clone()),
+        body: b.add_text_field("body", text),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), f)
+}
+
+/// Facet roots, as named in results.
+pub const FACETS: &[(&str, &str)] = &[
+    ("classification", "classification"),
+    ("type", "type"),
+    ("year", "year"),
+    ("originator", "from"),
+    ("addressee", "to"),
+    ("series", "series"),
+    ("person", "person"),
+];
+
+/// One partition: the index of every version carrying one label.
+pub struct Partition {
+    pub label: Label,
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    f: Fields,
+}
+
+impl Partition {
+    fn open(dir: &Path, label: Label) -> tantivy::Result<Partition> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, f) = schema();
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir)?
+        } else {
+            Index::create_in_dir(dir, schema)?
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Partition {
+            label,
+            index,
+            reader,
+            writer: None,
+            f,
+        })
+    }
+
+    /// The store batch of the last commit (its payload).
+    pub fn committed_batch(&self) -> tantivy::Result<u64> {
+        Ok(self.index.load_metas()?.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    fn writer(&mut self) -> tantivy::Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            // One indexing thread per partition: ingest already runs them side by side.
+            self.writer = Some(self.index.writer_with_num_threads(1, 64_000_000)?);
+        }
+        Ok(self.writer.as_mut().expect("just set"))
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Record ids and version sequence numbers in this partition.
+    pub fn versions(&self) -> tantivy::Result<Vec<(String, u64)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let store = seg.get_store_reader(16)?;
+            for doc in seg.doc_ids_alive() {
+                let d: TantivyDocument = store.get(doc)?;
+                let _ = ord;
+                let id = d.get_first(self.f.id).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let seq = d.get_first(self.f.seq).and_then(|v| v.as_u64()).unwrap_or(0);
+                out.push((id, seq));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn facet(root: &str, value: &str) -> Facet {
+    Facet::from_path([root, value.trim()])
+}
+
+/// Sort key for date order: the day, then a hash of the id, so that ties
+/// never depend on where a document sits in the index.
+fn sortkey(day: Option<i64>, id: &str) -> u64 {
+    let d = day.unwrap_or(i64::MIN / 4).clamp(-(1 << 30), 1 << 30) + (1 << 30);
+    let h = id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    ((d as u64) << 32) | (h & 0xffff_ffff)
+}
+
+/// All partitions of an archive: `<dir>/<label key>/`.
+pub struct Partitions {
+    dir: PathBuf,
+    parts: BTreeMap<Label, Partition>,
+    tokenizer: TextAnalyzer,
+}
+
+impl Partitions {
+    pub fn open(dir: &Path) -> tantivy::Result<Partitions> {
+        std::fs::create_dir_all(dir)?;
+        let mut parts = BTreeMap::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(label) = Label::from_key(&name) {
+                if e.path().join("meta.json").exists() {
+                    parts.insert(label.clone(), Partition::open(&e.path(), label)?);
+                }
+            }
+        }
+        let tokenizer = TokenizerManager::default().get("default").expect("default tokenizer");
+        Ok(Partitions { dir: dir.to_path_buf(), parts, tokenizer })
+    }
+
+    pub fn labels(&self) -> Vec<&Label> {
+        self.parts.keys().collect()
+    }
+
+    pub fn partition(&self, label: &Label) -> Option<&Partition> {
+        self.parts.get(label)
+    }
+
+    fn part_mut(&mut self, label: &Label) -> tantivy::Result<&mut Partition> {
+        if !self.parts.contains_key(label) {
+            let p = Partition::open(&self.dir.join(label.key()), label.clone())?;
+            self.parts.insert(label.clone(), p);
+        }
+        Ok(self.parts.get_mut(label).expect("just inserted"))
+    }
+
+    /// Adds a version to the partition of `label` (uncommitted).
+    pub fn add(&mut self, label: &Label, d: &IndexDoc) -> tantivy::Result<()> {
+        let p = self.part_mut(label)?;
+        let f = p.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.vid, format!("{}:{}", d.id, d.seq));
+        doc.add_u64(f.seq, d.seq);
+        doc.add_u64(f.batch, d.batch);
+        for s in &d.shadow {
+            doc.add_text(f.shadow, s.key());
+        }
+        let day = d.date.as_deref().and_then(query::iso_day);
+        if let Some(day) = day {
+            doc.add_i64(f.day, day);
+        }
+        doc.add_u64(f.sortkey, sortkey(day, &d.id));
+        doc.add_text(f.date, d.date.as_deref().unwrap_or(""));
+        doc.add_text(f.body, &d.body);
+        if let Some(m) = &d.message_id {
+            doc.add_text(f.message_id, m);
+        }
+        if let Some(s) = &d.series {
+            doc.add_text(f.series, s);
+            doc.add_facet(f.facets, facet("series", s));
+        }
+        if let Some(t) = &d.doc_type {
+            doc.add_text(f.doc_type, t);
+            doc.add_facet(f.facets, facet("type", t));
+        }
+        if let Some(c) = &d.classification {
+            doc.add_text(f.classification, c);
+            doc.add_facet(f.facets, facet("classification", c));
+        }
+        if let Some(y) = d.date.as_deref().and_then(|x| x.get(..4)) {
+            doc.add_facet(f.facets, facet("year", y));
+        }
+        if let Some(fr) = &d.from {
+            doc.add_text(f.from, fr);
+            doc.add_facet(f.facets, facet("from", fr));
+        }
+        doc.add_text(f.to, d.to.join("; "));
+        for t in &d.to {
+            doc.add_facet(f.facets, facet("to", t));
+        }
+        if let Some(s) = &d.subject {
+            doc.add_text(f.subject, s);
+        }
+        doc.add_text(f.persons, d.persons.join("; "));
+        for pn in &d.persons {
+            doc.add_facet(f.facets, facet("person", pn));
+        }
+        p.writer()?.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Removes one version (uncommitted).
+    pub fn delete(&mut self, label: &Label, id: &str, seq: u64) -> tantivy::Result<()> {
+        let p = self.part_mut(label)?;
+        let t = Term::from_field_text(p.f.vid, &format!("{id}:{seq}"));
+        p.writer()?.delete_term(t);
+        Ok(())
+    }
+
+    /// Commits every partition written to, recording `batch`.
+    pub fn commit(&mut self, batch: u64) -> tantivy::Result<()> {
+        for p in self.parts.values_mut() {
+            if let Some(w) = p.writer.as_mut() {
+                let mut c = w.prepare_commit()?;
+                c.set_payload(&batch.to_string());
+                c.commit()?;
+                p.reader.reload()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops uncommitted work (a failed batch).
+    pub fn abandon(&mut self) {
+        for p in self.parts.values_mut() {
+            if let Some(mut w) = p.writer.take() {
+                let _ = w.rollback();
+            }
+        }
+    }
+
+    /// After a crash: removes documents of batches the store never
+    /// committed, from every partition that got ahead of it.
+    pub fn rollback_after(&mut self, store_batch: u64) -> tantivy::Result<usize> {
+        let mut fixed = 0;
+        let labels: Vec<Label> = self.parts.keys().cloned().collect();
+        for label in labels {
+            let p = self.parts.get_mut(&label).expect("listed");
+            if p.committed_batch()? > store_batch {
+                let f = p.f;
+                let q = RangeQuery::new(
+                    Bound::Excluded(Term::from_field_u64(f.batch, store_batch)),
+                    Bound::Unbounded,
+                );
+                let w = p.writer()?;
+                w.delete_query(Box::new(q))?;
+                let mut c = w.prepare_commit()?;
+                c.set_payload(&store_batch.to_string());
+                c.commit()?;
+                p.reader.reload()?;
+                fixed += 1;
+            }
+        }
+        Ok(fixed)
+    }
+
+    /// Deletes every partition (for `reindex`).
+    pub fn clear(&mut self) -> tantivy::Result<()> {
+        self.abandon();
+        self.parts.clear();
+        if self.dir.exists() {
+            std::fs::remove_dir_all(&self.dir)?;
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        Ok(())
+    }
+
+    fn tokens(&self, s: &str) -> Vec<String> {
+        let mut a = self.tokenizer.clone();
+        let mut ts = a.token_stream(s);
+        let mut out = Vec::new();
+        while ts.advance() {
+            out.push(ts.token().text.clone());
+        }
+        out
+    }
+
+    /// A word or phrase in one text field.
+    fn text_query(&self, field: Field, s: &str) -> Box<dyn Query> {
+        let toks = self.tokens(s);
+        match toks.len() {
+            0 => Box::new(BooleanQuery::new(vec![])),
+            1 => Box::new(TermQuery::new(Term::from_field_text(field, &toks[0]), IndexRecordOption::WithFreqs)),
+            _ => Box::new(PhraseQuery::new(toks.iter().map(|t| Term::from_field_text(field, t)).collect())),
+        }
+    }
+
+    fn default_fields(f: &Fields) -> [Field; 6] {
+        [f.body, f.subject, f.from, f.to, f.persons, f.message_id]
+    }
+
+    fn any_field(&self, f: &Fields, s: &str) -> Box<dyn Query> {
+        let subs = Self::default_fields(f).iter().map(|&fl| (Occur::Should, self.text_query(fl, s))).collect();
+        Box::new(BooleanQuery::new(subs))
+    }
+
+    fn build(&self, f: &Fields, e: &Expr) -> Result<Box<dyn Query>, QueryError> {
+        Ok(match e {
+            Expr::All => Box::new(AllQuery),
+            Expr::Word(w) | Expr::Phrase(w) => self.any_field(f, w),
+            Expr::Prefix(p) => {
+                let toks = self.tokens(p);
+                let Some(t) = toks.first() else {
+                    return Ok(Box::new(BooleanQuery::new(vec![])));
+                };
+                let pat = format!("{}.*", regex_escape(t));
+                let subs = Self::default_fields(f)
+                    .iter()
+                    .map(|&fl| {
+                        let q: Box<dyn Query> = Box::new(RegexQuery::from_pattern(&pat, fl).expect("escaped pattern"));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(subs))
+            }
+            Expr::Field(field, v) => match field {
+                QField::From => self.text_query(f.from, v),
+                QField::To => self.text_query(f.to, v),
+                QField::Subject => self.text_query(f.subject, v),
+                QField::Person => self.text_query(f.persons, v),
+                QField::Message => self.text_query(f.message_id, v),
+                QField::Type => raw(f.doc_type, &v.trim().to_lowercase()),
+                QField::Classification => raw(f.classification, &v.trim().to_uppercase().replace('_', " ")),
+                QField::Series => raw(f.series, &v.trim().to_uppercase()),
+            },
+            Expr::DateRange(lo, hi) => {
+                let b = |x: &Option<i64>| match x {
+                    Some(d) => Bound::Included(Term::from_field_i64(f.day, *d)),
+                    None => Bound::Unbounded,
+                };
+                Box::new(RangeQuery::new(b(lo), b(hi)))
+            }
+            Expr::And(xs) => {
+                let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for x in xs {
+                    match x {
+                        Expr::Not(inner) => subs.push((Occur::MustNot, self.build(f, inner)?)),
+                        _ => subs.push((Occur::Must, self.build(f, x)?)),
+                    }
+                }
+                if subs.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    subs.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(subs))
+            }
+            Expr::Or(xs) => {
+                let subs = xs.iter().map(|x| Ok((Occur::Should, self.build(f, x)?))).collect::<Result<_, QueryError>>()?;
+                Box::new(BooleanQuery::new(subs))
+            }
+            Expr::Not(inner) => {
+                Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, self.build(f, inner)?)]))
+            }
+        })
+    }
+
+    /// Runs a search over the partitions of `visible` labels only.
+    pub fn search(&self, visible: &[&Label], req: &SearchRequest) -> Result<SearchResult, SearchError> {
+        let expr = query::parse(&req.query).map_err(SearchError::Query)?;
+        let parts: Vec<&Partition> = visible.iter().filter_map(|l| self.parts.get(*l)).collect();
+        let Some(first) = parts.first() else {
+            return Ok(SearchResult::default());
+        };
+        let f = first.f;
+        let user_q = self.build(&f, &expr).map_err(SearchError::Query)?;
+        let mut subs: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_q)];
+        for p in &parts {
+            let t = Term::from_field_text(f.shadow, &p.label.key());
+            subs.push((Occur::MustNot, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+        }
+        let q = BooleanQuery::new(subs);
+        let searchers: Vec<Searcher> = parts.iter().map(|p| p.reader.searcher()).collect();
+        let stats = MultiStats(&searchers);
+        let k = req.offset + req.limit;
+        let mut total = 0usize;
+        let mut facet_counts: HashMap<(usize, String), u64> = HashMap::new();
+        // (sort value, id, partition, address); higher sort value first.
+        let mut cands: Vec<(f64, String, usize, DocAddress)> = Vec::new();
+        for (pi, s) in searchers.iter().enumerate() {
+            let mut fc = FacetCollector::for_field("facets");
+            for (_, root) in FACETS {
+                fc.add_facet(Facet::from_path([*root]));
+            }
+            let top: Vec<(f64, DocAddress)> = match req.sort {
+                Sort::Relevance => {
+                    let (top, n) = s.search_with_statistics_provider(&q, &(TopDocs::with_limit(k.max(1)).order_by_score(), Count), &stats)?;
+                    total += n;
+                    top.into_iter().map(|(sc, a)| (sc as f64, a)).collect()
+                }
+                Sort::Date => {
+                    let c = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
+                    let (top, n) = s.search_with_statistics_provider(&q, &(c, Count), &stats)?;
+                    total += n;
+                    top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect()
+                }
+            };
+            if req.facets {
+                let counts = s.search_with_statistics_provider(&q, &fc, &stats)?;
+                for (fi, (_, root)) in FACETS.iter().enumerate() {
+                    for (facet, n) in counts.get(format!("/{root}").as_str()) {
+                        let value = facet.to_path().last().map(|x| x.to_string()).unwrap_or_default();
+                        *facet_counts.entry((fi, value)).or_default() += n;
+                    }
+                }
+            }
+            for (v, a) in top {
+                let d: TantivyDocument = s.doc(a)?;
+                let id = d.get_first(f.id).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                cands.push((v, id, pi, a));
+            }
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut hits = Vec::new();
+        let mut snippet_gens: HashMap<usize, SnippetGenerator> = HashMap::new();
+        for (_, _, pi, addr) in cands.into_iter().skip(req.offset).take(req.limit) {
+            let s = &searchers[pi];
+            let d: TantivyDocument = s.doc(addr)?;
+            let get = |fl: Field| d.get_first(fl).and_then(|x| x.as_str()).map(str::to_string).filter(|x| !x.is_empty());
+            let gen = match snippet_gens.entry(pi) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let mut g = SnippetGenerator::create(s, &q, f.body)?;
+                    g.set_max_num_chars(200);
+                    e.insert(g)
+                }
+            };
+            let mut snip = gen.snippet_from_doc(&d);
+            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let mut snippet = snip.to_html();
+            if snippet.is_empty() {
+                let body = get(f.body).unwrap_or_default();
+                snippet = html_escape(&body.chars().take(200).collect::<String>());
+            }
+            hits.push(Hit {
+                id: get(f.id).unwrap_or_default(),
+                seq: d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0),
+                message_id: get(f.message_id),
+                date: get(f.date),
+                doc_type: get(f.doc_type),
+                classification: get(f.classification),
+                from: get(f.from),
+                to: get(f.to).map(|t| t.split("; ").map(str::to_string).collect()).unwrap_or_default(),
+                subject: get(f.subject),
+                snippet,
+            });
+        }
+        let mut facets = BTreeMap::new();
+        if req.facets {
+            for (fi, (name, _)) in FACETS.iter().enumerate() {
+                let mut vals: Vec<(String, u64)> =
+                    facet_counts.iter().filter(|((i, _), _)| *i == fi).map(|((_, v), n)| (v.clone(), *n)).collect();
+                // Most frequent first; ties in name order, so the order is a
+                // function of the counts alone.
+                vals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                vals.truncate(req.facet_limit);
+                facets.insert(name.to_string(), vals);
+            }
+        }
+        Ok(SearchResult { total, hits, facets })
+    }
+}
+
+fn raw(field: Field, v: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push('\\');
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// BM25 statistics over the visible partitions only.
+struct MultiStats<'a>(&'a [Searcher]);
+
+impl Bm25StatisticsProvider for MultiStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.total_num_tokens(field)).sum()
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.total_num_docs()).sum()
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.doc_freq(term)).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+    pub facets: bool,
+    pub facet_limit: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            facets: false,
+            facet_limit: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub id: String,
+    pub seq: u64,
+    pub message_id: Option<String>,
+    pub date: Option<String>,
+    pub doc_type: Option<String>,
+    pub classification: Option<String>,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub subject: Option<String>,
+    /// HTML: escaped text with `<mark>` around hits.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchResult {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<(String, u64)>>,
+}
+
+#[derive(Debug)]
+pub enum SearchError {
+    Query(QueryError),
+    Index(TantivyError),
+}
+
+impl std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SearchError::Query(e) => write!(f, "bad query: {e}"),
+            SearchError::Index(e) => write!(f, "index error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SearchError {}
+
+impl From<TantivyError> for SearchError {
+    fn from(e: TantivyError) -> Self {
+        SearchError::Index(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, body: &str, date: &str) -> IndexDoc {
+        IndexDoc {
+            id: id.into(),
+            seq: 1,
+            batch: 1,
+            body: body.into(),
+            date: Some(date.into()),
+            classification: Some("SECRET".into()),
+            doc_type: Some("telegram".into()),
+            from: Some("USRO PARIS".into()),
+            to: vec!["SECSTATE WASHINGTON".into()],
+            persons: vec!["Khrushchev".into()],
+            series: Some("POLTO".into()),
+            message_id: Some(format!("POLTO {id}")),
+            ..IndexDoc::default()
+        }
+    }
+
+    #[test]
+    fn partitions_search_only_what_is_visible() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        let s = Label::parse("SECRET").unwrap();
+        p.add(&u, &doc("1", "cuba missiles quarantine", "1962-10-22")).unwrap();
+        p.add(&s, &doc("2", "cuba missiles secret annex", "1962-11-07")).unwrap();
+        p.commit(1).unwrap();
+        let req = SearchRequest { query: "cuba".into(), facets: true, ..Default::default() };
+        let public = p.search(&[&u], &req).unwrap();
+        assert_eq!(public.total, 1);
+        assert_eq!(public.hits[0].id, "1");
+        assert_eq!(public.facets["classification"], vec![("SECRET".to_string(), 1)]);
+        let both = p.search(&[&u, &s], &req).unwrap();
+        assert_eq!(both.total, 2);
+        let annex = p.search(&[&u], &SearchRequest { query: "annex OR anne*".into(), ..Default::default() }).unwrap();
+        assert_eq!(annex.total, 0);
+        let ranged = p
+            .search(&[&u, &s], &SearchRequest { query: "date:1962-11..1962-12".into(), ..Default::default() })
+            .unwrap();
+        assert_eq!(ranged.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["2"]);
+        let by_date = p.search(&[&u, &s], &SearchRequest { query: "".into(), sort: Sort::Date, ..Default::default() }).unwrap();
+        assert_eq!(by_date.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["2", "1"]);
+        assert!(both.hits.iter().any(|h| h.snippet.contains("<mark>cuba</mark>")));
+    }
+
+    #[test]
+    fn shadowed_versions_give_way_to_the_more_complete_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        let s = Label::parse("SECRET").unwrap();
+        let mut released = doc("7", "cuba release", "1962-10-22");
+        released.seq = 2;
+        released.shadow = vec![s.clone()];
+        p.add(&u, &released).unwrap();
+        p.add(&s, &doc("7", "cuba original", "1962-10-22")).unwrap();
+        p.commit(1).unwrap();
+        let req = SearchRequest { query: "cuba".into(), ..Default::default() };
+        let public = p.search(&[&u], &req).unwrap();
+        assert_eq!((public.total, public.hits[0].seq), (1, 2));
+        let cleared = p.search(&[&u, &s], &req).unwrap();
+        assert_eq!((cleared.total, cleared.hits[0].seq), (1, 1));
+    }
+
+    #[test]
+    fn rollback_removes_uncommitted_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        p.add(&u, &doc("1", "kept", "1962-01-01")).unwrap();
+        p.commit(1).unwrap();
+        let mut d = doc("2", "orphan", "1962-01-02");
+        d.batch = 2;
+        p.add(&u, &d).unwrap();
+        p.commit(2).unwrap();
+        assert_eq!(p.rollback_after(1).unwrap(), 1);
+        let mut p = Partitions::open(dir.path()).unwrap();
+        assert_eq!(p.partition(&u).unwrap().num_docs(), 1);
+        assert_eq!(p.rollback_after(1).unwrap(), 0);
+        assert_eq!(p.partition(&u).unwrap().committed_batch().unwrap(), 1);
+    }
+}

@@ -1,0 +1,389 @@
+//! The search language: words, `"phrases"`, `prefix*`, `AND` / `OR` / `NOT`
+//! (or `-word`), parentheses, and fields: `from: to: subject: type:
+//! classification: series: person: message:` and date ranges
+//! `date:1962-10..1962-11` (either end may be left open).
+//!
+//! Parsing is separate from the index so that syntax errors are reported
+//! before any partition is touched, with the position of the problem.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    From,
+    To,
+    Subject,
+    Type,
+    Classification,
+    Series,
+    Person,
+    Message,
+}
+
+impl Field {
+    pub const NAMES: &'static [&'static str] =
+        &["from", "to", "subject", "type", "classification", "series", "person", "message", "date"];
+
+    fn parse(s: &str) -> Option<Field> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "from" => Field::From,
+            "to" => Field::To,
+            "subject" => Field::Subject,
+            "type" => Field::Type,
+            "classification" | "class" => Field::Classification,
+            "series" => Field::Series,
+            "person" => Field::Person,
+            "message" | "msg" => Field::Message,
+            _ => return None,
+        })
+    }
+}
+
+/// A date bound as days since 1970-01-01 (negative before).
+pub type Day = i64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    Word(String),
+    Prefix(String),
+    Phrase(String),
+    Field(Field, String),
+    DateRange(Option<Day>, Option<Day>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    /// The empty query: everything the reader may see.
+    All,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    pub message: String,
+    /// Byte offset in the query text.
+    pub position: usize,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.position + 1)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String, usize),
+    Phrase(String, usize),
+    Field(String, usize),
+    LParen(usize),
+    RParen(usize),
+    And(usize),
+    Or(usize),
+    Not(usize),
+}
+
+fn lex(q: &str) -> Result<Vec<Tok>, QueryError> {
+    let mut out = Vec::new();
+    let mut chars = q.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '(' {
+            out.push(Tok::LParen(i));
+            chars.next();
+        } else if c == ')' {
+            out.push(Tok::RParen(i));
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut s = String::new();
+            let mut closed = false;
+            for (_, c) in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                s.push(c);
+            }
+            if !closed {
+                return Err(QueryError {
+                    message: "unclosed quote: a phrase needs its closing \"".into(),
+                    position: i,
+                });
+            }
+            out.push(Tok::Phrase(s, i));
+        } else if c == '-' && out.last().is_none_or(|t| !matches!(t, Tok::Field(..))) {
+            chars.next();
+            out.push(Tok::Not(i));
+        } else {
+            let mut s = String::new();
+            while let Some(&(_, c)) = chars.peek() {
+                if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+                    break;
+                }
+                s.push(c);
+                chars.next();
+                if c == ':' && Field::NAMES.contains(&s[..s.len() - 1].to_ascii_lowercase().as_str()) {
+                    break;
+                }
+            }
+            if let Some(name) = s.strip_suffix(':').filter(|n| Field::NAMES.contains(&n.to_ascii_lowercase().as_str())) {
+                out.push(Tok::Field(name.to_ascii_lowercase(), i));
+            } else {
+                match s.as_str() {
+                    "AND" | "&&" => out.push(Tok::And(i)),
+                    "OR" | "||" => out.push(Tok::Or(i)),
+                    "NOT" => out.push(Tok::Not(i)),
+                    _ => out.push(Tok::Word(s, i)),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+    len: usize,
+}
+
+fn tok_pos(t: &Tok) -> usize {
+    match t {
+        Tok::Word(_, p) | Tok::Phrase(_, p) | Tok::Field(_, p) => *p,
+        Tok::LParen(p) | Tok::RParen(p) | Tok::And(p) | Tok::Or(p) | Tok::Not(p) => *p,
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn here(&self) -> usize {
+        self.peek().map_or(self.len, tok_pos)
+    }
+    fn err<T>(&self, message: impl Into<String>) -> Result<T, QueryError> {
+        Err(QueryError {
+            message: message.into(),
+            position: self.here(),
+        })
+    }
+
+    fn or(&mut self) -> Result<Expr, QueryError> {
+        let mut parts = vec![self.and()?];
+        while matches!(self.peek(), Some(Tok::Or(_))) {
+            self.pos += 1;
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 { parts.pop().expect("one") } else { Expr::Or(parts) })
+    }
+
+    fn and(&mut self) -> Result<Expr, QueryError> {
+        let mut parts = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                Some(Tok::And(_)) => {
+                    self.pos += 1;
+                    parts.push(self.unary()?);
+                }
+                Some(Tok::Or(_)) | Some(Tok::RParen(_)) | None => break,
+                Some(_) => parts.push(self.unary()?),
+            }
+        }
+        Ok(if parts.len() == 1 { parts.pop().expect("one") } else { Expr::And(parts) })
+    }
+
+    fn unary(&mut self) -> Result<Expr, QueryError> {
+        if matches!(self.peek(), Some(Tok::Not(_))) {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.unary()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, QueryError> {
+        let Some(t) = self.peek().cloned() else {
+            return self.err("the query ends where a word, phrase or field was expected");
+        };
+        self.pos += 1;
+        match t {
+            Tok::LParen(_) => {
+                let e = self.or()?;
+                if !matches!(self.peek(), Some(Tok::RParen(_))) {
+                    return self.err("missing closing parenthesis");
+                }
+                self.pos += 1;
+                Ok(e)
+            }
+            Tok::RParen(p) => Err(QueryError {
+                message: "a closing parenthesis without an opening one".into(),
+                position: p,
+            }),
+            Tok::And(p) | Tok::Or(p) => Err(QueryError {
+                message: "AND/OR needs a term on both sides".into(),
+                position: p,
+            }),
+            Tok::Not(_) => unreachable!("handled in unary"),
+            Tok::Phrase(s, _) => Ok(Expr::Phrase(s)),
+            Tok::Word(w, _) => Ok(match w.strip_suffix('*') {
+                Some(p) if !p.is_empty() => Expr::Prefix(p.to_string()),
+                _ => Expr::Word(w),
+            }),
+            Tok::Field(name, p) => {
+                let value = match self.peek().cloned() {
+                    Some(Tok::Word(w, _)) | Some(Tok::Phrase(w, _)) => {
+                        self.pos += 1;
+                        w
+                    }
+                    _ => {
+                        return Err(QueryError {
+                            message: format!("{name}: needs a value, e.g. {name}:value or {name}:\"two words\""),
+                            position: p,
+                        })
+                    }
+                };
+                if name == "date" {
+                    return date_range(&value).ok_or(QueryError {
+                        message: format!(
+                            "date:{value} is not a date or range; use date:1962, date:1962-10, date:1962-10-22 or date:1962-10..1962-11"
+                        ),
+                        position: p,
+                    });
+                }
+                Ok(Expr::Field(Field::parse(&name).expect("lexer checked"), value))
+            }
+        }
+    }
+}
+
+/// Parses a query. The empty query matches everything visible.
+pub fn parse(q: &str) -> Result<Expr, QueryError> {
+    let toks = lex(q)?;
+    if toks.is_empty() {
+        return Ok(Expr::All);
+    }
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        len: q.len(),
+    };
+    let e = p.or()?;
+    if p.pos < p.toks.len() {
+        return p.err("unexpected text here");
+    }
+    Ok(e)
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    // Howard Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// `1962`, `1962-10`, `1962-10-22` as the first and last day they cover.
+fn date_bounds(s: &str) -> Option<(Day, Day)> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |x: &str| x.parse::<i64>().ok();
+    match parts.as_slice() {
+        [y] if y.len() == 4 => {
+            let y = num(y)?;
+            Some((days_from_civil(y, 1, 1), days_from_civil(y, 12, 31)))
+        }
+        [y, m] if y.len() == 4 => {
+            let (y, m) = (num(y)?, num(m)?);
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+            Some((days_from_civil(y, m, 1), next - 1))
+        }
+        [y, m, d] if y.len() == 4 => {
+            let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+            if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+                return None;
+            }
+            let day = days_from_civil(y, m, d);
+            Some((day, day))
+        }
+        _ => None,
+    }
+}
+
+fn date_range(v: &str) -> Option<Expr> {
+    match v.split_once("..") {
+        Some((a, b)) => {
+            let lo = if a.is_empty() { None } else { Some(date_bounds(a)?.0) };
+            let hi = if b.is_empty() { None } else { Some(date_bounds(b)?.1) };
+            if lo.is_none() && hi.is_none() {
+                return None;
+            }
+            Some(Expr::DateRange(lo, hi))
+        }
+        None => {
+            let (lo, hi) = date_bounds(v)?;
+            Some(Expr::DateRange(Some(lo), Some(hi)))
+        }
+    }
+}
+
+/// Day number of an ISO date (`1962-11-07`, `1962-11-07T17:00`).
+pub fn iso_day(iso: &str) -> Option<Day> {
+    let d = iso.get(..10)?;
+    date_bounds(d).map(|b| b.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar() {
+        assert_eq!(parse("cuba").unwrap(), Expr::Word("cuba".into()));
+        assert_eq!(
+            parse("cuba berlin").unwrap(),
+            Expr::And(vec![Expr::Word("cuba".into()), Expr::Word("berlin".into())])
+        );
+        assert_eq!(
+            parse("cuba OR berlin -moscow").unwrap(),
+            Expr::Or(vec![
+                Expr::Word("cuba".into()),
+                Expr::And(vec![Expr::Word("berlin".into()), Expr::Not(Box::new(Expr::Word("moscow".into())))])
+            ])
+        );
+        assert_eq!(
+            parse("from:\"USRO PARIS\" type:airgram").unwrap(),
+            Expr::And(vec![Expr::Field(Field::From, "USRO PARIS".into()), Expr::Field(Field::Type, "airgram".into())])
+        );
+        assert_eq!(parse("khrush*").unwrap(), Expr::Prefix("khrush".into()));
+        assert_eq!(parse("").unwrap(), Expr::All);
+    }
+
+    #[test]
+    fn date_ranges() {
+        let Expr::DateRange(Some(lo), Some(hi)) = parse("date:1962-10..1962-11").unwrap() else { panic!() };
+        assert_eq!(lo, days_from_civil(1962, 10, 1));
+        assert_eq!(hi, days_from_civil(1962, 11, 30));
+        assert_eq!(parse("date:..1962").unwrap(), Expr::DateRange(None, Some(days_from_civil(1962, 12, 31))));
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(iso_day("1969-12-31T23:00"), Some(-1));
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = parse("cuba AND").unwrap_err();
+        assert!(e.message.contains("ends"), "{e}");
+        let e = parse("\"open phrase").unwrap_err();
+        assert_eq!(e.position, 0);
+        assert!(parse("(cuba").is_err());
+        assert!(parse("date:soon").unwrap_err().message.contains("date:"));
+        assert!(parse("from:").is_err());
+        assert!(parse("OR cuba").is_err());
+    }
+}
