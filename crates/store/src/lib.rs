@@ -1,1 +1,513 @@
+//! Durable storage: verbatim sources, record versions with their labels,
+//! users, and the hash-chained audit log.
+//!
+//! [`Store`] is the interface the archive uses; [`SqliteStore`] is the
+//! embedded default (one file, nothing to install). A PostgreSQL store for
+//! shared deployments implements the same trait.
+//!
+//! Invariants: the source is stored verbatim and never rewritten; versions
+//! are derived from it and may be replaced by `reindex`. A batch commits in
+//! one transaction, and `last_batch` moves only with it, so the index can
+//! tell after a crash which of its documents the store never committed.
 
+use airgram_access::{Label, Level, VersionKind};
+use airgram_model::Record;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    Corrupt(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "store: {e}"),
+            StoreError::Corrupt(m) => write!(f, "store is inconsistent: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A version to store.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub kind: VersionKind,
+    pub label: Label,
+    pub record: Record,
+}
+
+/// A record to store: its verbatim source and its first versions.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    pub id: String,
+    pub source_path: String,
+    pub source: Vec<u8>,
+    pub versions: Vec<NewVersion>,
+}
+
+/// A stored version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub record_id: String,
+    pub seq: u64,
+    pub kind: VersionKind,
+    pub label: Label,
+    pub record: Record,
+    pub batch: u64,
+}
+
+impl airgram_access::Versioned for Version {
+    fn kind(&self) -> VersionKind {
+        self.kind
+    }
+    fn label(&self) -> &Label {
+        &self.label
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub clearance: Level,
+    pub auths: Vec<String>,
+    pub role: String,
+    pub disabled: bool,
+}
+
+/// One audit entry: who did what to what, when, with what outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub ts: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+    pub outcome: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The archive's storage interface.
+pub trait Store {
+    /// The last batch committed (0 for an empty archive).
+    fn last_batch(&self) -> Result<u64>;
+    fn has_record(&self, id: &str) -> Result<bool>;
+    /// Stores records and their versions, and moves `last_batch` to
+    /// `batch`, atomically.
+    fn commit_batch(&mut self, batch: u64, records: &[NewRecord]) -> Result<()>;
+    fn versions(&self, id: &str) -> Result<Vec<Version>>;
+    /// Source path and verbatim bytes.
+    fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
+    /// Records whose versions carry `message_id`.
+    fn records_with_message(&self, message_id: &str) -> Result<Vec<String>>;
+    /// Records some version of which cites `message_id`.
+    fn records_citing(&self, message_id: &str) -> Result<Vec<String>>;
+    fn record_ids(&self) -> Result<Vec<String>>;
+    /// Replaces the derived record of a version (after a parser upgrade).
+    fn update_version(&mut self, batch: u64, v: &Version) -> Result<()>;
+    fn put_user(&mut self, u: &User) -> Result<()>;
+    fn user(&self, name: &str) -> Result<Option<User>>;
+    fn audit(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()>;
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    source BLOB NOT NULL,
+    batch INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    record_id TEXT NOT NULL REFERENCES records(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    record TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    PRIMARY KEY (record_id, seq)
+);
+CREATE TABLE IF NOT EXISTS messages (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
+CREATE TABLE IF NOT EXISTS cites (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    clearance TEXT NOT NULL,
+    auths TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+";
+
+fn kind_str(k: VersionKind) -> &'static str {
+    match k {
+        VersionKind::Original => "original",
+        VersionKind::Released => "released",
+    }
+}
+
+fn kind_parse(s: &str) -> VersionKind {
+    if s == "released" {
+        VersionKind::Released
+    } else {
+        VersionKind::Original
+    }
+}
+
+/// The hash of an audit entry chains it to the one before.
+pub fn audit_hash(prev: &str, ts: &str, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [prev, ts, actor, action, object, detail, outcome] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds since the epoch, as an RFC 3339 UTC timestamp.
+fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86400) as i64;
+    let rem = secs % 86400;
+    // Civil from days (Howard Hinnant).
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let conn = Connection::open(path)?;
+        // WAL with full sync: a committed batch survives a crash or power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn version_from_row(row: &rusqlite::Row) -> rusqlite::Result<(String, u64, String, String, String, u64)> {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+    }
+
+    pub fn count_versions(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM versions", [], |r| r.get(0))?)
+    }
+
+    /// Every version, for reindexing and checks.
+    pub fn all_versions(&self, mut f: impl FnMut(Version) -> Result<()>) -> Result<()> {
+        let mut st = self.conn.prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
+        let rows = st.query_map([], Self::version_from_row)?;
+        for row in rows {
+            f(to_version(row?)?)?;
+        }
+        Ok(())
+    }
+}
+
+fn to_version((record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64)) -> Result<Version> {
+    let label = Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
+    let record: Record =
+        serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
+    Ok(Version {
+        record_id,
+        seq,
+        kind: kind_parse(&kind),
+        label,
+        record,
+        batch,
+    })
+}
+
+impl Store for SqliteStore {
+    fn last_batch(&self) -> Result<u64> {
+        let v: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'last_batch'", [], |r| r.get(0)).optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn has_record(&self, id: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT count(*) FROM records WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? > 0)
+    }
+
+    fn commit_batch(&mut self, batch: u64, records: &[NewRecord]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut ins_rec = tx.prepare_cached("INSERT INTO records (id, source_path, source, batch) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut ins_ver = tx.prepare_cached(
+                "INSERT INTO versions (record_id, seq, kind, label, record, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut ins_msg = tx.prepare_cached("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)")?;
+            let mut ins_cite = tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
+            for r in records {
+                ins_rec.execute(params![r.id, r.source_path, r.source, batch])?;
+                for (i, v) in r.versions.iter().enumerate() {
+                    let json = serde_json::to_string(&v.record).expect("records serialise");
+                    ins_ver.execute(params![r.id, i as u64 + 1, kind_str(v.kind), v.label.to_string(), json, batch])?;
+                    if let Some(m) = &v.record.message_id {
+                        ins_msg.execute(params![m, r.id])?;
+                    }
+                    for c in &v.record.cites {
+                        ins_cite.execute(params![c, r.id])?;
+                    }
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+                [batch.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn versions(&self, id: &str) -> Result<Vec<Version>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record_id, seq, kind, label, record, batch FROM versions WHERE record_id = ?1 ORDER BY seq")?;
+        let rows = st.query_map([id], Self::version_from_row)?;
+        rows.map(|r| to_version(r?)).collect()
+    }
+
+    fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT source_path, source FROM records WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn records_with_message(&self, message_id: &str) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached("SELECT record_id FROM messages WHERE message_id = ?1 ORDER BY record_id")?;
+        let rows = st.query_map([message_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn records_citing(&self, message_id: &str) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached("SELECT record_id FROM cites WHERE message_id = ?1 ORDER BY record_id")?;
+        let rows = st.query_map([message_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn record_ids(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("SELECT id FROM records ORDER BY id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn update_version(&mut self, batch: u64, v: &Version) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let json = serde_json::to_string(&v.record).expect("records serialise");
+        tx.execute(
+            "UPDATE versions SET record = ?1, batch = ?2 WHERE record_id = ?3 AND seq = ?4",
+            params![json, batch, v.record_id, v.seq],
+        )?;
+        if let Some(m) = &v.record.message_id {
+            tx.execute("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)", params![m, v.record_id])?;
+        }
+        for c in &v.record.cites {
+            tx.execute("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)", params![c, v.record_id])?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+            [batch.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn put_user(&mut self, u: &User) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO users (name, clearance, auths, role, disabled) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(name) DO UPDATE SET clearance = ?2, auths = ?3, role = ?4, disabled = ?5",
+            params![u.name, u.clearance.as_str(), u.auths.join(","), u.role, u.disabled],
+        )?;
+        Ok(())
+    }
+
+    fn user(&self, name: &str) -> Result<Option<User>> {
+        let row: Option<(String, String, String, String, bool)> = self
+            .conn
+            .query_row("SELECT name, clearance, auths, role, disabled FROM users WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        row.map(|(name, clearance, auths, role, disabled)| {
+            Ok(User {
+                clearance: Level::parse(&clearance)
+                    .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?,
+                auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+                name,
+                role,
+                disabled,
+            })
+        })
+        .transpose()
+    }
+
+    fn audit(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let prev: String =
+            tx.query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
+        let ts = now();
+        let hash = audit_hash(&prev, &ts, actor, action, object, detail, outcome);
+        tx.execute(
+            "INSERT INTO audit (ts, actor, action, object, detail, outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![ts, actor, action, object, detail, outcome, prev, hash],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, ts, actor, action, object, detail, outcome, prev_hash, hash FROM audit ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                ts: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                object: r.get(4)?,
+                detail: r.get(5)?,
+                outcome: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Checks the audit chain: the first entry whose hash or link is wrong.
+pub fn verify_audit(entries: &[AuditEntry]) -> std::result::Result<usize, (u64, String)> {
+    let mut prev = String::new();
+    for e in entries {
+        if e.prev_hash != prev {
+            return Err((e.seq, "link to the previous entry is broken".into()));
+        }
+        let h = audit_hash(&e.prev_hash, &e.ts, &e.actor, &e.action, &e.object, &e.detail, &e.outcome);
+        if h != e.hash {
+            return Err((e.seq, "entry was altered".into()));
+        }
+        prev = e.hash.clone();
+    }
+    Ok(entries.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, msg: &str, cites: &[&str]) -> NewRecord {
+        let mut r = Record::new(format!("{id}.txt"));
+        r.message_id = Some(msg.into());
+        r.cites = cites.iter().map(|c| c.to_string()).collect();
+        NewRecord {
+            id: id.into(),
+            source_path: format!("{id}.txt"),
+            source: b"verbatim".to_vec(),
+            versions: vec![NewVersion {
+                kind: VersionKind::Original,
+                label: Label::parse("SECRET/NODIS").unwrap(),
+                record: r,
+            }],
+        }
+    }
+
+    #[test]
+    fn batches_store_records_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        assert_eq!(s.last_batch().unwrap(), 0);
+        s.commit_batch(1, &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])]).unwrap();
+        assert_eq!(s.last_batch().unwrap(), 1);
+        assert!(s.has_record("a").unwrap());
+        assert_eq!(s.records_with_message("POLTO 1").unwrap(), vec!["a"]);
+        assert_eq!(s.records_citing("POLTO 1").unwrap(), vec!["b"]);
+        let v = s.versions("b").unwrap();
+        assert_eq!(v[0].label.to_string(), "SECRET/NODIS");
+        assert_eq!(s.source("a").unwrap().unwrap().1, b"verbatim");
+    }
+
+    #[test]
+    fn a_failed_batch_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        s.commit_batch(1, &[rec("a", "POLTO 1", &[])]).unwrap();
+        // A duplicate id fails the whole batch.
+        assert!(s.commit_batch(2, &[rec("b", "POLTO 2", &[]), rec("a", "POLTO 1", &[])]).is_err());
+        assert_eq!(s.last_batch().unwrap(), 1);
+        assert!(!s.has_record("b").unwrap());
+    }
+
+    #[test]
+    fn audit_chain_detects_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let mut s = SqliteStore::open(&path).unwrap();
+        for i in 0..3 {
+            s.audit("ann", "read", &format!("rec{i}"), "q=cuba", "ok").unwrap();
+        }
+        assert_eq!(verify_audit(&s.audit_entries().unwrap()), Ok(3));
+        s.conn.execute("UPDATE audit SET object = 'other' WHERE seq = 2", []).unwrap();
+        assert_eq!(verify_audit(&s.audit_entries().unwrap()).unwrap_err().0, 2);
+    }
+
+    #[test]
+    fn users_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        let u = User {
+            name: "ann".into(),
+            clearance: Level::Secret,
+            auths: vec!["NOFORN".into()],
+            role: "reader".into(),
+            disabled: false,
+        };
+        s.put_user(&u).unwrap();
+        assert_eq!(s.user("ann").unwrap(), Some(u));
+        assert_eq!(s.user("bob").unwrap(), None);
+    }
+}
