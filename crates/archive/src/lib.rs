@@ -1,1 +1,599 @@
+//! The archive: one directory holding the store (`archive.db`) and the
+//! label-partitioned index (`index/`).
+//!
+//! Architecture invariant: every read path here resolves the caller to an
+//! [`airgram_access::Reader`] and asks the access crate what it may see
+//! before touching a record: search opens only visible partitions, `show`
+//! and `graph` pick versions with [`choose_version`], and a record with no
+//! visible version is reported exactly as a missing one ([`NOT_FOUND`]).
+//!
+//! Durability: ingest writes the index first (tagged with the batch
+//! number), then commits the store; on open, index documents of batches the
+//! store never committed are rolled back. A crash at any moment therefore
+//! leaves committed batches whole and uncommitted ones absent.
 
+pub mod views;
+
+use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
+use airgram_index::{IndexDoc, Partitions, SearchError, SearchRequest, SearchResult};
+use airgram_model::Record;
+use airgram_parse::{parse_text, tei, Authority, AuthorityCache};
+use airgram_store::{NewRecord, NewVersion, SqliteStore, Store, StoreError, User, Version};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// What a reader is told about a record that is missing *or* not visible.
+pub const NOT_FOUND: &str = "no such record";
+
+#[derive(Debug)]
+pub enum ArchiveError {
+    Store(StoreError),
+    Index(airgram_index::TantivyError),
+    Query(airgram_index::query::QueryError),
+    Io(PathBuf, std::io::Error),
+    NotFound(String),
+    UnknownUser(String),
+    Invalid(String),
+}
+
+impl std::fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArchiveError::Store(e) => write!(f, "{e}"),
+            ArchiveError::Index(e) => write!(f, "index: {e}"),
+            ArchiveError::Query(e) => write!(f, "bad query: {e}"),
+            ArchiveError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            // The key is echoed as the caller typed it: nothing about the
+            // archive's contents is in this message.
+            ArchiveError::NotFound(k) => write!(f, "{NOT_FOUND}: {k}"),
+            ArchiveError::UnknownUser(u) => write!(f, "no such user: {u}"),
+            ArchiveError::Invalid(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for ArchiveError {}
+
+impl From<StoreError> for ArchiveError {
+    fn from(e: StoreError) -> Self {
+        ArchiveError::Store(e)
+    }
+}
+
+impl From<airgram_index::TantivyError> for ArchiveError {
+    fn from(e: airgram_index::TantivyError) -> Self {
+        ArchiveError::Index(e)
+    }
+}
+
+impl From<SearchError> for ArchiveError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(q) => ArchiveError::Query(q),
+            SearchError::Index(i) => ArchiveError::Index(i),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ArchiveError>;
+
+/// One document to ingest.
+pub struct Input {
+    pub source_path: String,
+    /// The verbatim source (for TEI: the document's own XML).
+    pub source: Vec<u8>,
+    /// Already parsed (TEI volumes are parsed whole); else parsed here.
+    pub parsed: Option<Record>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// The texts are released versions (e.g. published FRUS): each record
+    /// also gets an UNCLASSIFIED released version.
+    pub released: bool,
+    /// Overrides the label read from the markings.
+    pub label: Option<Label>,
+    /// Documents per atomic batch.
+    pub batch_size: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestSummary {
+    pub new: usize,
+    pub unchanged: usize,
+    pub with_warnings: usize,
+    pub failed: Vec<(String, String)>,
+    pub bytes: u64,
+}
+
+/// The content id of a source: the first 16 hex digits of its SHA-256.
+/// Content-derived, so the same text always gets the same id.
+pub fn content_id(source: &[u8]) -> String {
+    Sha256::digest(source).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `POLTO A-517` -> `POLTO`; a bare number has no series.
+pub fn series_of(message_id: &str) -> Option<String> {
+    let first = message_id.split_whitespace().next()?;
+    (message_id.contains(' ') && first.chars().all(|c| c.is_ascii_alphabetic())).then(|| first.to_ascii_uppercase())
+}
+
+pub struct Archive {
+    dir: PathBuf,
+    store: SqliteStore,
+    index: Partitions,
+}
+
+/// Versions and labels of a new record.
+fn versions_for(record: Record, opts: &IngestOptions) -> Vec<NewVersion> {
+    let label = opts.label.clone().unwrap_or_else(|| original_label(&record));
+    let mut out = vec![NewVersion {
+        kind: VersionKind::Original,
+        label: label.clone(),
+        record: record.clone(),
+    }];
+    if (opts.released || record.declassified) && label != Label::unclassified() {
+        out.push(NewVersion {
+            kind: VersionKind::Released,
+            label: Label::unclassified(),
+            record,
+        });
+    }
+    out
+}
+
+fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> IndexDoc {
+    IndexDoc {
+        id: id.to_string(),
+        seq,
+        batch,
+        shadow,
+        message_id: r.message_id.clone(),
+        series: r.message_id.as_deref().and_then(series_of),
+        doc_type: r.doc_type.clone(),
+        classification: r.classification.map(|c| c.to_string()),
+        date: r.date.clone(),
+        from: r.from.clone(),
+        to: r.to.clone(),
+        subject: r.subject.clone(),
+        persons: r.persons.clone(),
+        body: r.body.clone(),
+    }
+}
+
+/// Labels of the versions more complete than version `i` (see
+/// `airgram_access::choose_version`): readers who see one of them must not
+/// meet version `i` in search.
+fn shadows(versions: &[(VersionKind, Label)], i: usize) -> Vec<Label> {
+    let (k, l) = &versions[i];
+    versions
+        .iter()
+        .enumerate()
+        .filter(|(j, (k2, l2))| *j != i && (k2 < k || (k2 == k && l2.level > l.level)))
+        .map(|(_, (_, l2))| l2.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+impl Archive {
+    /// Opens (creating if needed) the archive in `dir`, recovering from an
+    /// interrupted ingest.
+    pub fn open(dir: &Path) -> Result<Archive> {
+        std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Io(dir.to_path_buf(), e))?;
+        let store = SqliteStore::open(&dir.join("archive.db"))?;
+        let mut index = Partitions::open(&dir.join("index"))?;
+        index.rollback_after(store.last_batch()?)?;
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            store,
+            index,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The reader a user name stands for; `None` is the public.
+    pub fn reader(&self, user: Option<&str>) -> Result<Reader> {
+        let Some(name) = user else {
+            return Ok(Reader::public());
+        };
+        match self.store.user(name)? {
+            Some(u) if !u.disabled => Ok(Reader::new(&u.name, u.clearance, u.auths)),
+            _ => Err(ArchiveError::UnknownUser(name.to_string())),
+        }
+    }
+
+    pub fn add_user(&mut self, name: &str, clearance: Level, auths: Vec<String>, role: &str) -> Result<()> {
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ArchiveError::Invalid(format!("bad user name {name:?}")));
+        }
+        let auths = auths.iter().map(|a| airgram_access::caveat(a)).filter(|a| !a.is_empty()).collect();
+        self.store.put_user(&User {
+            name: name.to_string(),
+            clearance,
+            auths,
+            role: role.to_string(),
+            disabled: false,
+        })?;
+        self.store.audit("admin", "user.add", name, &format!("clearance={clearance}"), "ok")?;
+        Ok(())
+    }
+
+    /// Reads and parses files (TEI volumes give one input per document).
+    pub fn inputs_from(paths: &[PathBuf]) -> (Vec<Input>, Vec<(String, String)>) {
+        let mut out = Vec::new();
+        let mut failed = Vec::new();
+        let mut cache = AuthorityCache::default();
+        for p in paths {
+            let files = match airgram_parse::input_files(p) {
+                Ok(f) => f,
+                Err(e) => {
+                    failed.push((p.display().to_string(), e.error.to_string()));
+                    continue;
+                }
+            };
+            for f in files {
+                let bytes = match std::fs::read(&f) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        failed.push((f.display().to_string(), e.to_string()));
+                        continue;
+                    }
+                };
+                let shown = f.display().to_string();
+                if f.extension().and_then(|e| e.to_str()) == Some("xml") {
+                    for r in tei::parse_volume(&shown, &bytes) {
+                        let span = r.spans.get("document").and_then(|v| v.first()).copied().unwrap_or([0, 0]);
+                        let source = bytes.get(span[0]..span[1]).unwrap_or(&[]).to_vec();
+                        out.push(Input {
+                            source_path: r.source_path.clone(),
+                            source,
+                            parsed: Some(r),
+                        });
+                    }
+                } else {
+                    let auth: Option<Authority> = cache.for_file(&f).cloned();
+                    let r = parse_text(&shown, &bytes, auth.as_ref());
+                    out.push(Input {
+                        source_path: shown,
+                        source: bytes,
+                        parsed: Some(r),
+                    });
+                }
+            }
+        }
+        (out, failed)
+    }
+
+    /// Stores and indexes `inputs` in atomic batches.
+    pub fn ingest(
+        &mut self,
+        inputs: impl IntoIterator<Item = Input>,
+        opts: &IngestOptions,
+        mut progress: impl FnMut(usize),
+    ) -> Result<IngestSummary> {
+        let mut sum = IngestSummary::default();
+        let size = opts.batch_size.max(1);
+        let mut pending: Vec<NewRecord> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut done = 0;
+        for input in inputs {
+            done += 1;
+            let id = content_id(&input.source);
+            if !seen.insert(id.clone()) || self.store.has_record(&id)? {
+                sum.unchanged += 1;
+            } else {
+                let record = input.parsed.unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
+                if !record.warnings.is_empty() {
+                    sum.with_warnings += 1;
+                }
+                sum.bytes += input.source.len() as u64;
+                pending.push(NewRecord {
+                    id,
+                    source_path: input.source_path,
+                    source: input.source,
+                    versions: versions_for(record, opts),
+                });
+            }
+            if pending.len() >= size {
+                sum.new += self.commit(std::mem::take(&mut pending))?;
+            }
+            progress(done);
+        }
+        sum.new += self.commit(pending)?;
+        Ok(sum)
+    }
+
+    fn commit(&mut self, records: Vec<NewRecord>) -> Result<usize> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let batch = self.store.last_batch()? + 1;
+        let written = (|| -> Result<()> {
+            for r in &records {
+                let labels: Vec<(VersionKind, Label)> = r.versions.iter().map(|v| (v.kind, v.label.clone())).collect();
+                for (i, v) in r.versions.iter().enumerate() {
+                    let doc = index_doc(&r.id, i as u64 + 1, batch, shadows(&labels, i), &v.record);
+                    self.index.add(&v.label, &doc)?;
+                }
+            }
+            fail_point("ingest.before_index_commit")?;
+            self.index.commit(batch)?;
+            fail_point("ingest.before_store_commit")?;
+            self.store.commit_batch(batch, &records)?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            // The store did not commit: take back what the index holds of it.
+            self.index.abandon();
+            let _ = self.index.rollback_after(self.store.last_batch()?);
+            return Err(e);
+        }
+        Ok(records.len())
+    }
+
+    /// Searches as `reader`: only partitions of labels it may see.
+    pub fn search(&mut self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
+        let labels: Vec<Label> = self.index.labels().into_iter().cloned().collect();
+        let visible = reader.visible(labels.iter());
+        let res = self.index.search(&visible, req)?;
+        let classified: Vec<String> =
+            res.hits.iter().filter(|h| audited(&h.label)).map(|h| format!("{}/{}", h.id, h.seq)).collect();
+        if !classified.is_empty() {
+            self.audit_read(reader, "search", &classified.join(","), &req.query)?;
+        }
+        Ok(res)
+    }
+
+    fn audit_read(&mut self, reader: &Reader, action: &str, object: &str, detail: &str) -> Result<()> {
+        let who = reader.name.clone().unwrap_or_else(|| "public".into());
+        self.store.audit(&who, action, object, detail, "ok")?;
+        Ok(())
+    }
+
+    /// The version of record `id` that `reader` gets, if any.
+    fn visible_version(&self, reader: &Reader, id: &str) -> Result<Option<Version>> {
+        let versions = self.store.versions(id)?;
+        Ok(choose_version(reader, &versions).cloned())
+    }
+
+    /// Resolves `key` (a record id or a message id) to a visible record.
+    fn resolve(&self, reader: &Reader, key: &str) -> Result<Option<Version>> {
+        let k = key.trim();
+        if k.len() == 16 && k.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if let Some(v) = self.visible_version(reader, &k.to_ascii_lowercase())? {
+                return Ok(Some(v));
+            }
+        }
+        for id in self.store.records_with_message(&canonical_message(k))? {
+            if let Some(v) = self.visible_version(reader, &id)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A record as `reader` may see it, or [`ArchiveError::NotFound`] —
+    /// the same for a record that does not exist and one they may not see.
+    pub fn show(&mut self, reader: &Reader, key: &str) -> Result<views::RecordView> {
+        let v = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let all = self.store.versions(&v.record_id)?;
+        let visible: Vec<&Version> = all.iter().filter(|x| reader.may_see(&x.label)).collect();
+        let cited_by = self.cited_by(reader, &v)?;
+        if audited(&v.label) {
+            self.audit_read(reader, "show", &format!("{}/{}", v.record_id, v.seq), &v.label.to_string())?;
+        }
+        Ok(views::RecordView::new(&v, &visible, cited_by))
+    }
+
+    /// The verbatim source of a record the reader may see.
+    pub fn source(&mut self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
+        let v = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        // The source is the original text: only a reader who may see the
+        // original version gets it.
+        let all = self.store.versions(&v.record_id)?;
+        let original_visible = all.iter().any(|x| x.kind == VersionKind::Original && reader.may_see(&x.label));
+        if !original_visible {
+            return Err(ArchiveError::NotFound(key.to_string()));
+        }
+        let src = self.store.source(&v.record_id)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        if audited(&v.label) {
+            self.audit_read(reader, "source", &v.record_id, &v.label.to_string())?;
+        }
+        Ok(src)
+    }
+
+    /// Visible records whose visible version cites `v`'s message.
+    fn cited_by(&self, reader: &Reader, v: &Version) -> Result<Vec<views::Link>> {
+        let Some(m) = &v.record.message_id else {
+            return Ok(vec![]);
+        };
+        let mut out = Vec::new();
+        for id in self.store.records_citing(m)? {
+            if id == v.record_id {
+                continue;
+            }
+            if let Some(c) = self.visible_version(reader, &id)? {
+                if c.record.cites.contains(m) {
+                    out.push(views::Link::of(&c));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Visible record a cite resolves to, if any. An invisible target
+    /// resolves to nothing, exactly like a missing one.
+    fn resolve_cite(&self, reader: &Reader, cite: &str) -> Result<Option<Version>> {
+        for id in self.store.records_with_message(cite)? {
+            if let Some(v) = self.visible_version(reader, &id)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The cite graph around `key`, `depth` steps out, both directions.
+    pub fn graph(&mut self, reader: &Reader, key: &str, depth: usize) -> Result<views::Graph> {
+        let start = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let mut g = views::Graph::default();
+        let mut queue = VecDeque::from([(start.clone(), 0usize)]);
+        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        seen.insert(start.record_id.clone(), ());
+        g.root = start.record_id.clone();
+        while let Some((v, d)) = queue.pop_front() {
+            g.nodes.push(views::Node::of(&v));
+            if audited(&v.label) {
+                self.audit_read(reader, "graph", &format!("{}/{}", v.record_id, v.seq), &v.label.to_string())?;
+            }
+            if d >= depth {
+                continue;
+            }
+            for c in &v.record.cites {
+                match self.resolve_cite(reader, c)? {
+                    Some(t) => {
+                        g.edges.push(views::Edge {
+                            from: v.record_id.clone(),
+                            to: t.record_id.clone(),
+                            cite: c.clone(),
+                        });
+                        if seen.insert(t.record_id.clone(), ()).is_none() {
+                            queue.push_back((t, d + 1));
+                        }
+                    }
+                    None => g.unresolved.push(views::Unresolved {
+                        from: v.record_id.clone(),
+                        cite: c.clone(),
+                    }),
+                }
+            }
+            for l in self.cited_by(reader, &v)? {
+                if let Some(src) = self.visible_version(reader, &l.id)? {
+                    if let Some(m) = &v.record.message_id {
+                        g.edges.push(views::Edge {
+                            from: src.record_id.clone(),
+                            to: v.record_id.clone(),
+                            cite: m.clone(),
+                        });
+                    }
+                    if seen.insert(src.record_id.clone(), ()).is_none() {
+                        queue.push_back((src, d + 1));
+                    }
+                }
+            }
+        }
+        g.nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        g.edges.sort();
+        g.edges.dedup();
+        g.unresolved.sort();
+        g.unresolved.dedup();
+        Ok(g)
+    }
+
+    /// Re-derives every version from its verbatim source with the current
+    /// parser, and rebuilds the index.
+    pub fn reindex(&mut self, mut progress: impl FnMut(usize)) -> Result<usize> {
+        let batch = self.store.last_batch()? + 1;
+        let mut versions: Vec<Version> = Vec::new();
+        self.store.all_versions(|v| {
+            versions.push(v);
+            Ok(())
+        })?;
+        let mut sources: BTreeMap<String, Record> = BTreeMap::new();
+        for (n, v) in versions.iter_mut().enumerate() {
+            if !sources.contains_key(&v.record_id) {
+                let (path, bytes) = self.store.source(&v.record_id)?.unwrap_or_default();
+                let r = if path.contains(".xml#") {
+                    tei::parse_volume(&path, &bytes).into_iter().next().unwrap_or_else(|| Record::new(&path))
+                } else {
+                    let auth = airgram_parse::sibling_authority(Path::new(&path));
+                    parse_text(&path, &bytes, auth.as_ref())
+                };
+                let mut r = r;
+                r.source_path = path;
+                sources.insert(v.record_id.clone(), r);
+            }
+            v.record = sources[&v.record_id].clone();
+            v.batch = batch;
+            progress(n + 1);
+        }
+        self.index.clear()?;
+        let mut by_record: BTreeMap<&str, Vec<&Version>> = BTreeMap::new();
+        for v in &versions {
+            by_record.entry(&v.record_id).or_default().push(v);
+        }
+        for vs in by_record.values() {
+            let labels: Vec<(VersionKind, Label)> = vs.iter().map(|v| (v.kind, v.label.clone())).collect();
+            for (i, v) in vs.iter().enumerate() {
+                self.index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadows(&labels, i), &v.record))?;
+            }
+        }
+        self.index.commit(batch)?;
+        for v in &versions {
+            self.store.update_version(batch, v)?;
+        }
+        Ok(versions.len())
+    }
+
+    /// Store and index agree: every stored version is indexed once, under
+    /// its label, and nothing else is.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut expected: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+        self.store.all_versions(|v| {
+            expected.entry(v.label.key()).or_default().push((v.record_id.clone(), v.seq));
+            Ok(())
+        })?;
+        let last = self.store.last_batch()?;
+        for label in self.index.labels() {
+            let p = self.index.partition(label).expect("listed");
+            let got = p.versions()?;
+            let want = expected.remove(&label.key()).unwrap_or_default();
+            let mut want = want;
+            want.sort();
+            if got != want {
+                problems.push(format!(
+                    "partition {}: index holds {} versions, store {}",
+                    label,
+                    got.len(),
+                    want.len()
+                ));
+            }
+            if p.committed_batch()? > last {
+                problems.push(format!("partition {label} is ahead of the store"));
+            }
+        }
+        for (k, v) in expected {
+            problems.push(format!("partition {k}: {} stored versions are not indexed", v.len()));
+        }
+        Ok(problems)
+    }
+
+    /// Verifies the audit chain: number of entries, or the first broken one.
+    pub fn audit_verify(&self) -> Result<std::result::Result<usize, (u64, String)>> {
+        Ok(airgram_store::verify_audit(&self.store.audit_entries()?))
+    }
+
+    pub fn audit_entries(&self) -> Result<Vec<airgram_store::AuditEntry>> {
+        Ok(self.store.audit_entries()?)
+    }
+}
+
+/// `polto a-517` -> `POLTO A-517`.
+pub fn canonical_message(k: &str) -> String {
+    k.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+}
+
+/// Test hook: `AIRGRAM_FAIL=<name>` makes the named step fail, to prove
+/// that a failure there leaves the archive consistent.
+fn fail_point(name: &str) -> Result<()> {
+    match std::env::var("AIRGRAM_FAIL") {
+        Ok(v) if v == name => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
+        Ok(v) if v == format!("{name}:abort") => std::process::abort(),
+        _ => Ok(()),
+    }
+}

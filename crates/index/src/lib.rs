@@ -531,6 +531,7 @@ impl Partitions {
             }
             hits.push(Hit {
                 id: get(f.id).unwrap_or_default(),
+                label: parts[pi].label.clone(),
                 seq: d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0),
                 message_id: get(f.message_id),
                 date: get(f.date),
@@ -627,6 +628,8 @@ impl Default for SearchRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub id: String,
+    /// The label of the partition the hit came from.
+    pub label: Label,
     pub seq: u64,
     pub message_id: Option<String>,
     pub date: Option<String>,

@@ -72,6 +72,7 @@ enum Target {
 struct Doc {
     id: String,
     start: usize,
+    end: usize,
     div_depth: usize,
     head: Buf,
     source: Buf,
@@ -182,7 +183,10 @@ pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
                         persons_depth = None;
                     }
                     if open.last().is_some_and(|d| d.div_depth == div_depth) {
-                        docs.extend(open.pop());
+                        if let Some(mut d) = open.pop() {
+                            d.end = reader.buffer_position() as usize;
+                            docs.push(d);
+                        }
                     }
                     div_depth = div_depth.saturating_sub(1);
                     continue;
@@ -219,7 +223,10 @@ pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
         buf.clear();
     }
     // Documents left open by a truncated file are still reported.
-    docs.append(&mut open);
+    for mut d in open.drain(..) {
+        d.end = bytes.len();
+        docs.push(d);
+    }
     let authority = Authority::new({
         let mut v: Vec<(String, String)> = person_names
             .iter()
@@ -489,7 +496,8 @@ fn build(path: &str, d: Doc, person_names: &HashMap<String, String>, authority: 
         red.start = r.to_xml(red.start);
         red.end = r.to_xml(red.end.saturating_sub(1)) + 1;
     }
-    rec.add_span("document", [d.start, d.start]);
+    // The document's own XML: what the archive keeps as its source.
+    rec.add_span("document", [d.start, d.end.max(d.start)]);
     rec
 }
 
