@@ -10,8 +10,11 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod archive_cmd;
 mod bench;
 mod eval;
+
+use archive_cmd::{Format, GraphFormat, SortArg};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +23,9 @@ mod eval;
     about = "Archive, search and review classified diplomatic records"
 )]
 struct Cli {
+    /// The archive directory [default: $AIRGRAM_ARCHIVE, else ./airgram-archive]
+    #[arg(long, global = true)]
+    archive: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +60,68 @@ enum Command {
         #[arg(long)]
         misses: bool,
     },
+    /// Parse and store documents; re-ingesting the same content is a no-op.
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The texts are released versions (e.g. published FRUS volumes).
+        #[arg(long)]
+        released: bool,
+        /// Label every original at LEVEL[/CAVEAT...] instead of its markings.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Search what the reader may see: words, "phrases", AND/OR/NOT, from: to:
+    /// subject: type: classification: series: person: message: date:1962-10..1962-11
+    Search {
+        query: String,
+        /// Read as this user (default: the public).
+        #[arg(long = "as")]
+        user: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long, value_enum, default_value = "relevance")]
+        sort: SortArg,
+        /// Counts by classification, type, year, originator, addressee, series, person.
+        #[arg(long)]
+        facets: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Show a record by id or message id.
+    Show {
+        key: String,
+        #[arg(long = "as")]
+        user: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The cite graph around a record.
+    Graph {
+        key: String,
+        #[arg(long = "as")]
+        user: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: GraphFormat,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Re-derive every record from its verbatim source and rebuild the index.
+    Reindex,
+    /// Verify that store and index agree.
+    Check,
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure parse throughput over a directory of documents.
     BenchParse {
         paths: Vec<PathBuf>,
@@ -63,9 +131,72 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add or update a user.
+    Add {
+        name: String,
+        #[arg(long)]
+        clearance: String,
+        /// Authorizations (caveats), comma-separated: NOFORN,EXDIS,...
+        #[arg(long = "auth", value_delimiter = ',')]
+        auths: Vec<String>,
+        #[arg(long, default_value = "reader")]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; report the first broken link.
+    Verify,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let dir = archive_cmd::archive_dir(cli.archive.clone());
     let result = match cli.command {
+        Command::Ingest { paths, released, label } => archive_cmd::ingest(&dir, &paths, released, label),
+        Command::Search {
+            query,
+            user,
+            limit,
+            offset,
+            sort,
+            facets,
+            format,
+        } => archive_cmd::search(
+            &dir,
+            archive_cmd::SearchArgs {
+                query,
+                user,
+                limit,
+                offset,
+                sort,
+                facets,
+                format,
+            },
+        ),
+        Command::Show { key, user, format } => archive_cmd::show(&dir, &key, user.as_deref(), format),
+        Command::Graph {
+            key,
+            user,
+            depth,
+            format,
+        } => archive_cmd::graph(&dir, &key, user.as_deref(), depth, format),
+        Command::User {
+            command: UserCommand::Add {
+                name,
+                clearance,
+                auths,
+                role,
+            },
+        } => archive_cmd::user_add(&dir, &name, &clearance, &auths, &role),
+        Command::Reindex => archive_cmd::reindex(&dir),
+        Command::Check => archive_cmd::check(&dir),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => archive_cmd::audit_verify(&dir),
         Command::Parse { paths, format } => parse_cmd(&paths, format),
         Command::Eval {
             gold_dir,

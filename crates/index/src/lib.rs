@@ -457,7 +457,11 @@ impl Partitions {
         let expr = query::parse(&req.query).map_err(SearchError::Query)?;
         let parts: Vec<&Partition> = visible.iter().filter_map(|l| self.parts.get(*l)).collect();
         let Some(first) = parts.first() else {
-            return Ok(SearchResult::default());
+            let mut empty = SearchResult::default();
+            if req.facets {
+                empty.facets = FACETS.iter().map(|(name, _)| (name.to_string(), Vec::new())).collect();
+            }
+            return Ok(empty);
         };
         let f = first.f;
         let user_q = self.build(&f, &expr).map_err(SearchError::Query)?;

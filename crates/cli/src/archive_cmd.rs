@@ -1,0 +1,310 @@
+//! The archive commands: ingest, search, show, graph, users, reindex, check,
+//! audit.
+
+use airgram_access::{Label, Level, Reader};
+use airgram_archive::{Archive, ArchiveError, IngestOptions};
+use airgram_index::{SearchRequest, SearchResult, Sort};
+use anyhow::{anyhow, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `--archive`, else `$AIRGRAM_ARCHIVE`, else `./airgram-archive`.
+pub fn archive_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("AIRGRAM_ARCHIVE").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("airgram-archive"))
+}
+
+fn open(dir: &Path) -> anyhow::Result<Archive> {
+    Archive::open(dir).with_context(|| format!("opening the archive at {}", dir.display()))
+}
+
+/// A bar on a terminal, nothing otherwise (logs stay clean).
+pub fn progress(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn ingest(dir: &Path, paths: &[PathBuf], released: bool, label: Option<String>) -> anyhow::Result<ExitCode> {
+    let label = match label {
+        Some(l) => Some(Label::parse(&l).ok_or_else(|| anyhow!("bad --label {l:?}: use LEVEL[/CAVEAT...], e.g. SECRET/NOFORN"))?),
+        None => None,
+    };
+    let mut archive = open(dir)?;
+    let (inputs, failed_reads) = Archive::inputs_from(paths);
+    let pb = progress(inputs.len() as u64, "ingest");
+    let t = std::time::Instant::now();
+    let opts = IngestOptions {
+        released,
+        label,
+        batch_size: 10_000,
+    };
+    let mut sum = archive.ingest(inputs, &opts, |n| pb.set_position(n as u64))?;
+    pb.finish_and_clear();
+    sum.failed.extend(failed_reads);
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "ingested into {}: {} new, {} unchanged, {} with warnings, {} failed ({:.1} s)",
+        dir.display(),
+        sum.new,
+        sum.unchanged,
+        sum.with_warnings,
+        sum.failed.len(),
+        secs
+    );
+    for (p, why) in &sum.failed {
+        println!("  failed {p}: {why}");
+    }
+    Ok(if sum.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn reader(archive: &Archive, user: Option<&str>) -> anyhow::Result<Reader> {
+    Ok(archive.reader(user)?)
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum SortArg {
+    Relevance,
+    Date,
+}
+
+pub struct SearchArgs {
+    pub query: String,
+    pub user: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: SortArg,
+    pub facets: bool,
+    pub format: Format,
+}
+
+/// The public JSON shape of a search result.
+pub fn search_json(res: &SearchResult) -> serde_json::Value {
+    let hits: Vec<_> = res
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "message_id": h.message_id,
+                "date": h.date,
+                "doc_type": h.doc_type,
+                "classification": h.classification,
+                "from": h.from,
+                "to": h.to,
+                "subject": h.subject,
+                "snippet": h.snippet,
+            })
+        })
+        .collect();
+    let facets: serde_json::Map<String, serde_json::Value> = res
+        .facets
+        .iter()
+        .map(|(k, vs)| (k.clone(), json!(vs.iter().map(|(v, n)| json!({"value": v, "count": n})).collect::<Vec<_>>())))
+        .collect();
+    json!({"total": res.total, "hits": hits, "facets": facets})
+}
+
+/// `<mark>` becomes bold on a terminal, `*...*` otherwise; entities decoded.
+fn plain_snippet(s: &str, tty: bool) -> String {
+    let (on, off) = if tty { ("\x1b[1m", "\x1b[0m") } else { ("*", "*") };
+    s.replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    let r = reader(&archive, a.user.as_deref())?;
+    let req = SearchRequest {
+        query: a.query,
+        limit: a.limit,
+        offset: a.offset,
+        sort: if a.sort == SortArg::Date { Sort::Date } else { Sort::Relevance },
+        facets: a.facets,
+        facet_limit: 10,
+    };
+    let res = match archive.search(&r, &req) {
+        Ok(r) => r,
+        Err(ArchiveError::Query(e)) => {
+            eprintln!("airgram: bad query: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    if a.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &search_json(&res))?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tty = std::io::stdout().is_terminal();
+    writeln!(out, "{} result{}", res.total, if res.total == 1 { "" } else { "s" })?;
+    for (i, h) in res.hits.iter().enumerate() {
+        writeln!(
+            out,
+            "\n{:>3}. [{}] {}  {}  {} -> {}",
+            a.offset + i + 1,
+            h.classification.as_deref().unwrap_or("UNMARKED"),
+            h.date.as_deref().unwrap_or("undated"),
+            h.message_id.as_deref().unwrap_or("-"),
+            h.from.as_deref().unwrap_or("?"),
+            if h.to.is_empty() { "?".to_string() } else { h.to.join(", ") }
+        )?;
+        if let Some(s) = &h.subject {
+            writeln!(out, "     {s}")?;
+        }
+        writeln!(out, "     {}", plain_snippet(&h.snippet, tty))?;
+        writeln!(out, "     id {}", h.id)?;
+    }
+    if a.facets {
+        for (name, vals) in &res.facets {
+            let list: Vec<String> = vals.iter().map(|(v, n)| format!("{v} ({n})")).collect();
+            writeln!(out, "\n{name}: {}", list.join(", "))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Not-found and not-visible answer alike: same message, exit status 1.
+fn not_found(e: ArchiveError) -> anyhow::Result<ExitCode> {
+    match e {
+        ArchiveError::NotFound(_) => {
+            eprintln!("airgram: {e}");
+            Ok(ExitCode::from(1))
+        }
+        e => Err(e.into()),
+    }
+}
+
+pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    let r = reader(&archive, user)?;
+    let view = match archive.show(&r, key) {
+        Ok(v) => v,
+        Err(e) => return not_found(e),
+    };
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &view)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rec = &view.record;
+    writeln!(out, "{}  [{}]  version {}", view.id, view.label, view.version)?;
+    let line = |k: &str, v: String| if v.is_empty() { String::new() } else { format!("{k:>14}: {v}\n") };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut head = String::new();
+    head += &line("message", opt(&rec.message_id));
+    head += &line("type", opt(&rec.doc_type));
+    head += &line("date", opt(&rec.date));
+    head += &line("classification", rec.classification.map(|c| c.to_string()).unwrap_or_default());
+    head += &line("handling", rec.handling.join(", "));
+    head += &line("from", opt(&rec.from));
+    head += &line("to", rec.to.join("; "));
+    head += &line("pass", rec.pass.join("; "));
+    head += &line("info", rec.info.join("; "));
+    head += &line("subject", opt(&rec.subject));
+    head += &line("refs", rec.refs.join(", "));
+    head += &line("cites", rec.cites.join(", "));
+    head += &line(
+        "cited by",
+        view.cited_by.iter().map(|l| l.message_id.clone().unwrap_or(l.id.clone())).collect::<Vec<_>>().join(", "),
+    );
+    head += &line("persons", rec.persons.join("; "));
+    write!(out, "{head}")?;
+    writeln!(out, "\n{}", rec.body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: GraphFormat) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    let r = reader(&archive, user)?;
+    let g = match archive.graph(&r, key, depth) {
+        Ok(g) => g,
+        Err(e) => return not_found(e),
+    };
+    let mut out = std::io::stdout().lock();
+    match format {
+        GraphFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &g)?;
+            writeln!(out)?;
+        }
+        GraphFormat::Dot => write!(out, "{}", g.to_dot())?,
+        GraphFormat::Text => write!(out, "{}", g.to_text())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn user_add(dir: &Path, name: &str, clearance: &str, auths: &[String], role: &str) -> anyhow::Result<ExitCode> {
+    let level = Level::parse(clearance)
+        .ok_or_else(|| anyhow!("bad clearance {clearance:?}: UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET"))?;
+    let mut archive = open(dir)?;
+    archive.add_user(name, level, auths.to_vec(), role)?;
+    println!("user {name}: {level}{}", if auths.is_empty() { String::new() } else { format!(" with {}", auths.join(",")) });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    let pb = progress(0, "reindex");
+    let n = archive.reindex(|n| pb.set_position(n as u64))?;
+    pb.finish_and_clear();
+    println!("reindexed {n} versions");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+    let archive = open(dir)?;
+    let problems = archive.check()?;
+    if problems.is_empty() {
+        println!("ok: store and index agree");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            println!("problem: {p}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+pub fn audit_verify(dir: &Path) -> anyhow::Result<ExitCode> {
+    let archive = open(dir)?;
+    match archive.audit_verify()? {
+        Ok(n) => {
+            println!("ok: {n} audit entries, chain intact");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err((seq, why)) => {
+            println!("broken at entry {seq}: {why}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
