@@ -85,6 +85,20 @@ pub struct Input {
     pub source: Vec<u8>,
     /// Already parsed (TEI volumes are parsed whole); else parsed here.
     pub parsed: Option<Record>,
+    /// Explicit versions and labels; else derived from the markings and
+    /// the ingest options.
+    pub versions: Option<Vec<(VersionKind, Label)>>,
+}
+
+impl Input {
+    pub fn text(source_path: impl Into<String>, source: Vec<u8>) -> Input {
+        Input {
+            source_path: source_path.into(),
+            source,
+            parsed: None,
+            versions: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -253,6 +267,7 @@ impl Archive {
                             source_path: r.source_path.clone(),
                             source,
                             parsed: Some(r),
+                            versions: None,
                         });
                     }
                 } else {
@@ -262,6 +277,7 @@ impl Archive {
                         source_path: shown,
                         source: bytes,
                         parsed: Some(r),
+                        versions: None,
                     });
                 }
             }
@@ -292,11 +308,22 @@ impl Archive {
                     sum.with_warnings += 1;
                 }
                 sum.bytes += input.source.len() as u64;
+                let versions = match input.versions {
+                    Some(vs) => vs
+                        .into_iter()
+                        .map(|(kind, label)| NewVersion {
+                            kind,
+                            label,
+                            record: record.clone(),
+                        })
+                        .collect(),
+                    None => versions_for(record, opts),
+                };
                 pending.push(NewRecord {
                     id,
                     source_path: input.source_path,
                     source: input.source,
-                    versions: versions_for(record, opts),
+                    versions,
                 });
             }
             if pending.len() >= size {

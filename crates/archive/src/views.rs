@@ -1,14 +1,16 @@
 //! What readers are shown: serialisable views built only from versions the
 //! reader may see. Their JSON names are a public contract.
 
+use airgram_index::SearchResult;
 use airgram_model::Record;
+use serde_json::json;
 use airgram_store::Version;
 use serde::Serialize;
 
-/// A version as listed to a reader.
+/// A version as listed to a reader. Sequence numbers are not shown: they
+/// would count versions the reader may not see.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct VersionInfo {
-    pub seq: u64,
     pub kind: airgram_access::VersionKind,
     pub label: String,
 }
@@ -35,7 +37,8 @@ impl Link {
 pub struct RecordView {
     pub id: String,
     pub label: String,
-    pub version: u64,
+    /// The kind of the version shown.
+    pub version: airgram_access::VersionKind,
     pub versions: Vec<VersionInfo>,
     pub cited_by: Vec<Link>,
     #[serde(flatten)]
@@ -47,11 +50,10 @@ impl RecordView {
         RecordView {
             id: v.record_id.clone(),
             label: v.label.to_string(),
-            version: v.seq,
+            version: v.kind,
             versions: visible
                 .iter()
                 .map(|x| VersionInfo {
-                    seq: x.seq,
                     kind: x.kind,
                     label: x.label.to_string(),
                 })
@@ -154,4 +156,33 @@ impl Graph {
         }
         out
     }
+}
+
+/// The public JSON shape of a search result:
+/// `{"total", "hits": [{"id", "message_id", "date", "doc_type",
+/// "classification", "from", "to", "subject", "snippet"}], "facets"}`.
+pub fn search_json(res: &SearchResult) -> serde_json::Value {
+    let hits: Vec<_> = res
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "message_id": h.message_id,
+                "date": h.date,
+                "doc_type": h.doc_type,
+                "classification": h.classification,
+                "from": h.from,
+                "to": h.to,
+                "subject": h.subject,
+                "snippet": h.snippet,
+            })
+        })
+        .collect();
+    let facets: serde_json::Map<String, serde_json::Value> = res
+        .facets
+        .iter()
+        .map(|(k, vs)| (k.clone(), json!(vs.iter().map(|(v, n)| json!({"value": v, "count": n})).collect::<Vec<_>>())))
+        .collect();
+    json!({"total": res.total, "hits": hits, "facets": facets})
 }

@@ -6,7 +6,6 @@ use airgram_archive::{Archive, ArchiveError, IngestOptions};
 use airgram_index::{SearchRequest, SearchResult, Sort};
 use anyhow::{anyhow, Context};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -102,33 +101,6 @@ pub struct SearchArgs {
     pub format: Format,
 }
 
-/// The public JSON shape of a search result.
-pub fn search_json(res: &SearchResult) -> serde_json::Value {
-    let hits: Vec<_> = res
-        .hits
-        .iter()
-        .map(|h| {
-            json!({
-                "id": h.id,
-                "message_id": h.message_id,
-                "date": h.date,
-                "doc_type": h.doc_type,
-                "classification": h.classification,
-                "from": h.from,
-                "to": h.to,
-                "subject": h.subject,
-                "snippet": h.snippet,
-            })
-        })
-        .collect();
-    let facets: serde_json::Map<String, serde_json::Value> = res
-        .facets
-        .iter()
-        .map(|(k, vs)| (k.clone(), json!(vs.iter().map(|(v, n)| json!({"value": v, "count": n})).collect::<Vec<_>>())))
-        .collect();
-    json!({"total": res.total, "hits": hits, "facets": facets})
-}
-
 /// `<mark>` becomes bold on a terminal, `*...*` otherwise; entities decoded.
 fn plain_snippet(s: &str, tty: bool) -> String {
     let (on, off) = if tty { ("\x1b[1m", "\x1b[0m") } else { ("*", "*") };
@@ -161,7 +133,7 @@ pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     if a.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &search_json(&res))?;
+        serde_json::to_writer_pretty(&mut out, &airgram_archive::views::search_json(&res))?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -218,7 +190,7 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
         return Ok(ExitCode::SUCCESS);
     }
     let rec = &view.record;
-    writeln!(out, "{}  [{}]  version {}", view.id, view.label, view.version)?;
+    writeln!(out, "{}  [{}]  {:?} version", view.id, view.label, view.version)?;
     let line = |k: &str, v: String| if v.is_empty() { String::new() } else { format!("{k:>14}: {v}\n") };
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut head = String::new();
