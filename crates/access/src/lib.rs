@@ -30,7 +30,12 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::Unclassified, Level::Confidential, Level::Secret, Level::TopSecret];
+    pub const ALL: [Level; 4] = [
+        Level::Unclassified,
+        Level::Confidential,
+        Level::Secret,
+        Level::TopSecret,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -99,7 +104,11 @@ pub const CONTROL_CAVEATS: &[&str] = &[
 
 /// Canonical caveat name: upper case, single spaces.
 pub fn caveat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase().replace('_', " ")
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
+        .replace('_', " ")
 }
 
 /// An access label: a level and a set of caveats. Every version carries one.
@@ -113,7 +122,11 @@ impl Label {
     pub fn new(level: Level, caveats: impl IntoIterator<Item = String>) -> Label {
         Label {
             level,
-            caveats: caveats.into_iter().map(|c| caveat(&c)).filter(|c| !c.is_empty()).collect(),
+            caveats: caveats
+                .into_iter()
+                .map(|c| caveat(&c))
+                .filter(|c| !c.is_empty())
+                .collect(),
         }
     }
 
@@ -302,7 +315,10 @@ mod tests {
 
     #[test]
     fn most_complete_visible_version_wins() {
-        let vs = vec![(VersionKind::Original, l("SECRET/NODIS"), 1), (VersionKind::Released, l("UNCLASSIFIED"), 2)];
+        let vs = vec![
+            (VersionKind::Original, l("SECRET/NODIS"), 1),
+            (VersionKind::Released, l("UNCLASSIFIED"), 2),
+        ];
         let cleared = Reader::new("a", Level::TopSecret, ["NODIS".to_string()]);
         assert_eq!(choose_version(&cleared, &vs).unwrap().0, VersionKind::Original);
         let no_nodis = Reader::new("b", Level::TopSecret, []);
@@ -311,8 +327,11 @@ mod tests {
     }
 
     fn arb_label() -> impl Strategy<Value = Label> {
-        (0..4usize, proptest::collection::btree_set(prop_oneof!["NODIS", "EXDIS", "NOFORN"], 0..3))
-            .prop_map(|(l, c)| Label::new(Level::ALL[l], c.into_iter().map(String::from)))
+        (
+            0..4usize,
+            proptest::collection::btree_set(prop_oneof!["NODIS", "EXDIS", "NOFORN"], 0..3),
+        )
+            .prop_map(|(l, c)| Label::new(Level::ALL[l], c))
     }
 
     proptest! {

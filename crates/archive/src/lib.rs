@@ -124,7 +124,11 @@ pub struct IngestSummary {
 /// The content id of a source: the first 16 hex digits of its SHA-256.
 /// Content-derived, so the same text always gets the same id.
 pub fn content_id(source: &[u8]) -> String {
-    Sha256::digest(source).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(source)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `POLTO A-517` -> `POLTO`; a bare number has no series.
@@ -225,7 +229,11 @@ impl Archive {
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ArchiveError::Invalid(format!("bad user name {name:?}")));
         }
-        let auths = auths.iter().map(|a| airgram_access::caveat(a)).filter(|a| !a.is_empty()).collect();
+        let auths = auths
+            .iter()
+            .map(|a| airgram_access::caveat(a))
+            .filter(|a| !a.is_empty())
+            .collect();
         self.store.put_user(&User {
             name: name.to_string(),
             clearance,
@@ -233,7 +241,8 @@ impl Archive {
             role: role.to_string(),
             disabled: false,
         })?;
-        self.store.audit("admin", "user.add", name, &format!("clearance={clearance}"), "ok")?;
+        self.store
+            .audit("admin", "user.add", name, &format!("clearance={clearance}"), "ok")?;
         Ok(())
     }
 
@@ -261,7 +270,12 @@ impl Archive {
                 let shown = f.display().to_string();
                 if f.extension().and_then(|e| e.to_str()) == Some("xml") {
                     for r in tei::parse_volume(&shown, &bytes) {
-                        let span = r.spans.get("document").and_then(|v| v.first()).copied().unwrap_or([0, 0]);
+                        let span = r
+                            .spans
+                            .get("document")
+                            .and_then(|v| v.first())
+                            .copied()
+                            .unwrap_or([0, 0]);
                         let source = bytes.get(span[0]..span[1]).unwrap_or(&[]).to_vec();
                         out.push(Input {
                             source_path: r.source_path.clone(),
@@ -303,7 +317,9 @@ impl Archive {
             if !seen.insert(id.clone()) || self.store.has_record(&id)? {
                 sum.unchanged += 1;
             } else {
-                let record = input.parsed.unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
+                let record = input
+                    .parsed
+                    .unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
                 if !record.warnings.is_empty() {
                     sum.with_warnings += 1;
                 }
@@ -368,8 +384,12 @@ impl Archive {
         let labels: Vec<Label> = self.index.labels().into_iter().cloned().collect();
         let visible = reader.visible(labels.iter());
         let res = self.index.search(&visible, req)?;
-        let classified: Vec<String> =
-            res.hits.iter().filter(|h| audited(&h.label)).map(|h| format!("{}/{}", h.id, h.seq)).collect();
+        let classified: Vec<String> = res
+            .hits
+            .iter()
+            .filter(|h| audited(&h.label))
+            .map(|h| format!("{}/{}", h.id, h.seq))
+            .collect();
         if !classified.is_empty() {
             self.audit_read(reader, "search", &classified.join(","), &req.query)?;
         }
@@ -407,27 +427,41 @@ impl Archive {
     /// A record as `reader` may see it, or [`ArchiveError::NotFound`] —
     /// the same for a record that does not exist and one they may not see.
     pub fn show(&mut self, reader: &Reader, key: &str) -> Result<views::RecordView> {
-        let v = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let v = self
+            .resolve(reader, key)?
+            .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
         let all = self.store.versions(&v.record_id)?;
         let visible: Vec<&Version> = all.iter().filter(|x| reader.may_see(&x.label)).collect();
         let cited_by = self.cited_by(reader, &v)?;
         if audited(&v.label) {
-            self.audit_read(reader, "show", &format!("{}/{}", v.record_id, v.seq), &v.label.to_string())?;
+            self.audit_read(
+                reader,
+                "show",
+                &format!("{}/{}", v.record_id, v.seq),
+                &v.label.to_string(),
+            )?;
         }
         Ok(views::RecordView::new(&v, &visible, cited_by))
     }
 
     /// The verbatim source of a record the reader may see.
     pub fn source(&mut self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
-        let v = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let v = self
+            .resolve(reader, key)?
+            .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
         // The source is the original text: only a reader who may see the
         // original version gets it.
         let all = self.store.versions(&v.record_id)?;
-        let original_visible = all.iter().any(|x| x.kind == VersionKind::Original && reader.may_see(&x.label));
+        let original_visible = all
+            .iter()
+            .any(|x| x.kind == VersionKind::Original && reader.may_see(&x.label));
         if !original_visible {
             return Err(ArchiveError::NotFound(key.to_string()));
         }
-        let src = self.store.source(&v.record_id)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let src = self
+            .store
+            .source(&v.record_id)?
+            .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
         if audited(&v.label) {
             self.audit_read(reader, "source", &v.record_id, &v.label.to_string())?;
         }
@@ -466,7 +500,9 @@ impl Archive {
 
     /// The cite graph around `key`, `depth` steps out, both directions.
     pub fn graph(&mut self, reader: &Reader, key: &str, depth: usize) -> Result<views::Graph> {
-        let start = self.resolve(reader, key)?.ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
+        let start = self
+            .resolve(reader, key)?
+            .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
         let mut g = views::Graph::default();
         let mut queue = VecDeque::from([(start.clone(), 0usize)]);
         let mut seen: BTreeMap<String, ()> = BTreeMap::new();
@@ -475,7 +511,12 @@ impl Archive {
         while let Some((v, d)) = queue.pop_front() {
             g.nodes.push(views::Node::of(&v));
             if audited(&v.label) {
-                self.audit_read(reader, "graph", &format!("{}/{}", v.record_id, v.seq), &v.label.to_string())?;
+                self.audit_read(
+                    reader,
+                    "graph",
+                    &format!("{}/{}", v.record_id, v.seq),
+                    &v.label.to_string(),
+                )?;
             }
             if d >= depth {
                 continue;
@@ -535,7 +576,10 @@ impl Archive {
             if !sources.contains_key(&v.record_id) {
                 let (path, bytes) = self.store.source(&v.record_id)?.unwrap_or_default();
                 let r = if path.contains(".xml#") {
-                    tei::parse_volume(&path, &bytes).into_iter().next().unwrap_or_else(|| Record::new(&path))
+                    tei::parse_volume(&path, &bytes)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Record::new(&path))
                 } else {
                     let auth = airgram_parse::sibling_authority(Path::new(&path));
                     parse_text(&path, &bytes, auth.as_ref())
@@ -556,7 +600,10 @@ impl Archive {
         for vs in by_record.values() {
             let labels: Vec<(VersionKind, Label)> = vs.iter().map(|v| (v.kind, v.label.clone())).collect();
             for (i, v) in vs.iter().enumerate() {
-                self.index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadows(&labels, i), &v.record))?;
+                self.index.add(
+                    &v.label,
+                    &index_doc(&v.record_id, v.seq, batch, shadows(&labels, i), &v.record),
+                )?;
             }
         }
         self.index.commit(batch)?;
@@ -572,7 +619,10 @@ impl Archive {
         let mut problems = Vec::new();
         let mut expected: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
         self.store.all_versions(|v| {
-            expected.entry(v.label.key()).or_default().push((v.record_id.clone(), v.seq));
+            expected
+                .entry(v.label.key())
+                .or_default()
+                .push((v.record_id.clone(), v.seq));
             Ok(())
         })?;
         let last = self.store.last_batch()?;

@@ -3,9 +3,9 @@
 
 use airgram_index::SearchResult;
 use airgram_model::Record;
-use serde_json::json;
 use airgram_store::Version;
 use serde::Serialize;
+use serde_json::json;
 
 /// A version as listed to a reader. Sequence numbers are not shown: they
 /// would count versions the reader may not see.
@@ -144,7 +144,14 @@ impl Graph {
             self.nodes
                 .iter()
                 .find(|n| n.id == id)
-                .map(|n| format!("{} {} ({})", n.message_id.as_deref().unwrap_or("-"), n.date.as_deref().unwrap_or("-"), n.id))
+                .map(|n| {
+                    format!(
+                        "{} {} ({})",
+                        n.message_id.as_deref().unwrap_or("-"),
+                        n.date.as_deref().unwrap_or("-"),
+                        n.id
+                    )
+                })
                 .unwrap_or_else(|| id.to_string())
         };
         let mut out = format!("{}\n", name(&self.root));
@@ -182,7 +189,15 @@ pub fn search_json(res: &SearchResult) -> serde_json::Value {
     let facets: serde_json::Map<String, serde_json::Value> = res
         .facets
         .iter()
-        .map(|(k, vs)| (k.clone(), json!(vs.iter().map(|(v, n)| json!({"value": v, "count": n})).collect::<Vec<_>>())))
+        .map(|(k, vs)| {
+            (
+                k.clone(),
+                json!(vs
+                    .iter()
+                    .map(|(v, n)| json!({"value": v, "count": n}))
+                    .collect::<Vec<_>>()),
+            )
+        })
         .collect();
     json!({"total": res.total, "hits": hits, "facets": facets})
 }

@@ -11,8 +11,21 @@ use airgram_model::{Classification, Record};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
-    "cuba", "berlin", "missile", "quarantine", "khrushchev", "castro", "nato", "council", "soviet", "moscow",
-    "inspection", "verification", "bases", "turkey", "summit",
+    "cuba",
+    "berlin",
+    "missile",
+    "quarantine",
+    "khrushchev",
+    "castro",
+    "nato",
+    "council",
+    "soviet",
+    "moscow",
+    "inspection",
+    "verification",
+    "bases",
+    "turkey",
+    "summit",
 ];
 const CAVEATS: &[&str] = &["NODIS", "EXDIS", "NOFORN"];
 const SERIES: &[&str] = &["POLTO", "TOPOL", "DEPTEL"];
@@ -46,7 +59,7 @@ fn arb_doc(i: usize) -> impl Strategy<Value = Doc> {
             r.cites = cites.iter().map(|(s, n)| format!("{} {}", SERIES[*s], n)).collect();
             r.cites.dedup();
             r.date = Some(format!("1962-{:02}-{:02}", 10 + (i % 3), day));
-            r.doc_type = Some(if i % 2 == 0 { "telegram" } else { "airgram" }.into());
+            r.doc_type = Some(if i.is_multiple_of(2) { "telegram" } else { "airgram" }.into());
             r.from = Some(["USRO PARIS", "SECSTATE WASHINGTON"][i % 2].into());
             r.to = vec![["SECSTATE WASHINGTON", "AMEMBASSY BONN"][i % 2].into()];
             r.persons = vec![["Khrushchev", "Castro", "Spaak"][person].into()];
@@ -69,9 +82,8 @@ fn arb_corpus() -> impl Strategy<Value = Vec<Doc>> {
 }
 
 fn arb_reader() -> impl Strategy<Value = Reader> {
-    (0..4usize, proptest::collection::btree_set(0..CAVEATS.len(), 0..3)).prop_map(|(l, cs)| {
-        Reader::new("reader", Level::ALL[l], cs.into_iter().map(|c| CAVEATS[c].to_string()))
-    })
+    (0..4usize, proptest::collection::btree_set(0..CAVEATS.len(), 0..3))
+        .prop_map(|(l, cs)| Reader::new("reader", Level::ALL[l], cs.into_iter().map(|c| CAVEATS[c].to_string())))
 }
 
 fn arb_query() -> impl Strategy<Value = String> {

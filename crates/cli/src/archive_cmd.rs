@@ -3,7 +3,7 @@
 
 use airgram_access::{Label, Level, Reader};
 use airgram_archive::{Archive, ArchiveError, IngestOptions};
-use airgram_index::{SearchRequest, SearchResult, Sort};
+use airgram_index::{SearchRequest, Sort};
 use anyhow::{anyhow, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -35,9 +35,17 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-pub fn ingest(dir: &Path, paths: &[PathBuf], released: bool, label: Option<String>) -> anyhow::Result<ExitCode> {
+pub fn ingest(
+    dir: &Path,
+    paths: &[PathBuf],
+    released: bool,
+    label: Option<String>,
+    batch_size: usize,
+) -> anyhow::Result<ExitCode> {
     let label = match label {
-        Some(l) => Some(Label::parse(&l).ok_or_else(|| anyhow!("bad --label {l:?}: use LEVEL[/CAVEAT...], e.g. SECRET/NOFORN"))?),
+        Some(l) => Some(
+            Label::parse(&l).ok_or_else(|| anyhow!("bad --label {l:?}: use LEVEL[/CAVEAT...], e.g. SECRET/NOFORN"))?,
+        ),
         None => None,
     };
     let mut archive = open(dir)?;
@@ -47,7 +55,7 @@ pub fn ingest(dir: &Path, paths: &[PathBuf], released: bool, label: Option<Strin
     let opts = IngestOptions {
         released,
         label,
-        batch_size: 10_000,
+        batch_size,
     };
     let mut sum = archive.ingest(inputs, &opts, |n| pb.set_position(n as u64))?;
     pb.finish_and_clear();
@@ -65,7 +73,11 @@ pub fn ingest(dir: &Path, paths: &[PathBuf], released: bool, label: Option<Strin
     for (p, why) in &sum.failed {
         println!("  failed {p}: {why}");
     }
-    Ok(if sum.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if sum.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn reader(archive: &Archive, user: Option<&str>) -> anyhow::Result<Reader> {
@@ -119,7 +131,11 @@ pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
         query: a.query,
         limit: a.limit,
         offset: a.offset,
-        sort: if a.sort == SortArg::Date { Sort::Date } else { Sort::Relevance },
+        sort: if a.sort == SortArg::Date {
+            Sort::Date
+        } else {
+            Sort::Relevance
+        },
         facets: a.facets,
         facet_limit: 10,
     };
@@ -148,7 +164,11 @@ pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
             h.date.as_deref().unwrap_or("undated"),
             h.message_id.as_deref().unwrap_or("-"),
             h.from.as_deref().unwrap_or("?"),
-            if h.to.is_empty() { "?".to_string() } else { h.to.join(", ") }
+            if h.to.is_empty() {
+                "?".to_string()
+            } else {
+                h.to.join(", ")
+            }
         )?;
         if let Some(s) = &h.subject {
             writeln!(out, "     {s}")?;
@@ -191,13 +211,22 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
     }
     let rec = &view.record;
     writeln!(out, "{}  [{}]  {:?} version", view.id, view.label, view.version)?;
-    let line = |k: &str, v: String| if v.is_empty() { String::new() } else { format!("{k:>14}: {v}\n") };
+    let line = |k: &str, v: String| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!("{k:>14}: {v}\n")
+        }
+    };
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut head = String::new();
     head += &line("message", opt(&rec.message_id));
     head += &line("type", opt(&rec.doc_type));
     head += &line("date", opt(&rec.date));
-    head += &line("classification", rec.classification.map(|c| c.to_string()).unwrap_or_default());
+    head += &line(
+        "classification",
+        rec.classification.map(|c| c.to_string()).unwrap_or_default(),
+    );
     head += &line("handling", rec.handling.join(", "));
     head += &line("from", opt(&rec.from));
     head += &line("to", rec.to.join("; "));
@@ -208,7 +237,11 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
     head += &line("cites", rec.cites.join(", "));
     head += &line(
         "cited by",
-        view.cited_by.iter().map(|l| l.message_id.clone().unwrap_or(l.id.clone())).collect::<Vec<_>>().join(", "),
+        view.cited_by
+            .iter()
+            .map(|l| l.message_id.clone().unwrap_or(l.id.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     head += &line("persons", rec.persons.join("; "));
     write!(out, "{head}")?;
@@ -240,7 +273,14 @@ pub fn user_add(dir: &Path, name: &str, clearance: &str, auths: &[String], role:
         .ok_or_else(|| anyhow!("bad clearance {clearance:?}: UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET"))?;
     let mut archive = open(dir)?;
     archive.add_user(name, level, auths.to_vec(), role)?;
-    println!("user {name}: {level}{}", if auths.is_empty() { String::new() } else { format!(" with {}", auths.join(",")) });
+    println!(
+        "user {name}: {level}{}",
+        if auths.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", auths.join(","))
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -70,6 +70,9 @@ enum Command {
         /// Label every original at LEVEL[/CAVEAT...] instead of its markings.
         #[arg(long)]
         label: Option<String>,
+        /// Documents per atomic batch.
+        #[arg(long, default_value_t = 10_000)]
+        batch_size: usize,
     },
     /// Search what the reader may see: words, "phrases", AND/OR/NOT, from: to:
     /// subject: type: classification: series: person: message: date:1962-10..1962-11
@@ -156,7 +159,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = archive_cmd::archive_dir(cli.archive.clone());
     let result = match cli.command {
-        Command::Ingest { paths, released, label } => archive_cmd::ingest(&dir, &paths, released, label),
+        Command::Ingest {
+            paths,
+            released,
+            label,
+            batch_size,
+        } => archive_cmd::ingest(&dir, &paths, released, label, batch_size),
         Command::Search {
             query,
             user,
@@ -185,12 +193,13 @@ fn main() -> ExitCode {
             format,
         } => archive_cmd::graph(&dir, &key, user.as_deref(), depth, format),
         Command::User {
-            command: UserCommand::Add {
-                name,
-                clearance,
-                auths,
-                role,
-            },
+            command:
+                UserCommand::Add {
+                    name,
+                    clearance,
+                    auths,
+                    role,
+                },
         } => archive_cmd::user_add(&dir, &name, &clearance, &auths, &role),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::Check => archive_cmd::check(&dir),

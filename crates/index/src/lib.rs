@@ -155,7 +155,12 @@ impl Partition {
 
     /// The store batch of the last commit (its payload).
     pub fn committed_batch(&self) -> tantivy::Result<u64> {
-        Ok(self.index.load_metas()?.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+        Ok(self
+            .index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0))
     }
 
     fn writer(&mut self) -> tantivy::Result<&mut IndexWriter> {
@@ -179,7 +184,11 @@ impl Partition {
             for doc in seg.doc_ids_alive() {
                 let d: TantivyDocument = store.get(doc)?;
                 let _ = ord;
-                let id = d.get_first(self.f.id).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let id = d
+                    .get_first(self.f.id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 let seq = d.get_first(self.f.seq).and_then(|v| v.as_u64()).unwrap_or(0);
                 out.push((id, seq));
             }
@@ -197,7 +206,9 @@ fn facet(root: &str, value: &str) -> Facet {
 /// never depend on where a document sits in the index.
 fn sortkey(day: Option<i64>, id: &str) -> u64 {
     let d = day.unwrap_or(i64::MIN / 4).clamp(-(1 << 30), 1 << 30) + (1 << 30);
-    let h = id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    let h = id
+        .bytes()
+        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
@@ -223,7 +234,11 @@ impl Partitions {
             }
         }
         let tokenizer = TokenizerManager::default().get("default").expect("default tokenizer");
-        Ok(Partitions { dir: dir.to_path_buf(), parts, tokenizer })
+        Ok(Partitions {
+            dir: dir.to_path_buf(),
+            parts,
+            tokenizer,
+        })
     }
 
     pub fn labels(&self) -> Vec<&Label> {
@@ -379,8 +394,13 @@ impl Partitions {
         let toks = self.tokens(s);
         match toks.len() {
             0 => Box::new(BooleanQuery::new(vec![])),
-            1 => Box::new(TermQuery::new(Term::from_field_text(field, &toks[0]), IndexRecordOption::WithFreqs)),
-            _ => Box::new(PhraseQuery::new(toks.iter().map(|t| Term::from_field_text(field, t)).collect())),
+            1 => Box::new(TermQuery::new(
+                Term::from_field_text(field, &toks[0]),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => Box::new(PhraseQuery::new(
+                toks.iter().map(|t| Term::from_field_text(field, t)).collect(),
+            )),
         }
     }
 
@@ -389,7 +409,10 @@ impl Partitions {
     }
 
     fn any_field(&self, f: &Fields, s: &str) -> Box<dyn Query> {
-        let subs = Self::default_fields(f).iter().map(|&fl| (Occur::Should, self.text_query(fl, s))).collect();
+        let subs = Self::default_fields(f)
+            .iter()
+            .map(|&fl| (Occur::Should, self.text_query(fl, s)))
+            .collect();
         Box::new(BooleanQuery::new(subs))
     }
 
@@ -443,12 +466,16 @@ impl Partitions {
                 Box::new(BooleanQuery::new(subs))
             }
             Expr::Or(xs) => {
-                let subs = xs.iter().map(|x| Ok((Occur::Should, self.build(f, x)?))).collect::<Result<_, QueryError>>()?;
+                let subs = xs
+                    .iter()
+                    .map(|x| Ok((Occur::Should, self.build(f, x)?)))
+                    .collect::<Result<_, QueryError>>()?;
                 Box::new(BooleanQuery::new(subs))
             }
-            Expr::Not(inner) => {
-                Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, self.build(f, inner)?)]))
-            }
+            Expr::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, self.build(f, inner)?),
+            ])),
         })
     }
 
@@ -485,7 +512,11 @@ impl Partitions {
             }
             let top: Vec<(f64, DocAddress)> = match req.sort {
                 Sort::Relevance => {
-                    let (top, n) = s.search_with_statistics_provider(&q, &(TopDocs::with_limit(k.max(1)).order_by_score(), Count), &stats)?;
+                    let (top, n) = s.search_with_statistics_provider(
+                        &q,
+                        &(TopDocs::with_limit(k.max(1)).order_by_score(), Count),
+                        &stats,
+                    )?;
                     total += n;
                     top.into_iter().map(|(sc, a)| (sc as f64, a)).collect()
                 }
@@ -517,7 +548,12 @@ impl Partitions {
         for (_, _, pi, addr) in cands.into_iter().skip(req.offset).take(req.limit) {
             let s = &searchers[pi];
             let d: TantivyDocument = s.doc(addr)?;
-            let get = |fl: Field| d.get_first(fl).and_then(|x| x.as_str()).map(str::to_string).filter(|x| !x.is_empty());
+            let get = |fl: Field| {
+                d.get_first(fl)
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string)
+                    .filter(|x| !x.is_empty())
+            };
             let gen = match snippet_gens.entry(pi) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -542,7 +578,9 @@ impl Partitions {
                 doc_type: get(f.doc_type),
                 classification: get(f.classification),
                 from: get(f.from),
-                to: get(f.to).map(|t| t.split("; ").map(str::to_string).collect()).unwrap_or_default(),
+                to: get(f.to)
+                    .map(|t| t.split("; ").map(str::to_string).collect())
+                    .unwrap_or_default(),
                 subject: get(f.subject),
                 snippet,
             });
@@ -550,8 +588,11 @@ impl Partitions {
         let mut facets = BTreeMap::new();
         if req.facets {
             for (fi, (name, _)) in FACETS.iter().enumerate() {
-                let mut vals: Vec<(String, u64)> =
-                    facet_counts.iter().filter(|((i, _), _)| *i == fi).map(|((_, v), n)| (v.clone(), *n)).collect();
+                let mut vals: Vec<(String, u64)> = facet_counts
+                    .iter()
+                    .filter(|((i, _), _)| *i == fi)
+                    .map(|((_, v), n)| (v.clone(), *n))
+                    .collect();
                 // Most frequent first; ties in name order, so the order is a
                 // function of the counts alone.
                 vals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -564,7 +605,10 @@ impl Partitions {
 }
 
 fn raw(field: Field, v: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, v),
+        IndexRecordOption::Basic,
+    ))
 }
 
 fn regex_escape(s: &str) -> String {
@@ -581,7 +625,10 @@ fn regex_escape(s: &str) -> String {
 }
 
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// BM25 statistics over the visible partitions only.
@@ -705,23 +752,54 @@ mod tests {
         let u = Label::unclassified();
         let s = Label::parse("SECRET").unwrap();
         p.add(&u, &doc("1", "cuba missiles quarantine", "1962-10-22")).unwrap();
-        p.add(&s, &doc("2", "cuba missiles secret annex", "1962-11-07")).unwrap();
+        p.add(&s, &doc("2", "cuba missiles secret annex", "1962-11-07"))
+            .unwrap();
         p.commit(1).unwrap();
-        let req = SearchRequest { query: "cuba".into(), facets: true, ..Default::default() };
+        let req = SearchRequest {
+            query: "cuba".into(),
+            facets: true,
+            ..Default::default()
+        };
         let public = p.search(&[&u], &req).unwrap();
         assert_eq!(public.total, 1);
         assert_eq!(public.hits[0].id, "1");
         assert_eq!(public.facets["classification"], vec![("SECRET".to_string(), 1)]);
         let both = p.search(&[&u, &s], &req).unwrap();
         assert_eq!(both.total, 2);
-        let annex = p.search(&[&u], &SearchRequest { query: "annex OR anne*".into(), ..Default::default() }).unwrap();
+        let annex = p
+            .search(
+                &[&u],
+                &SearchRequest {
+                    query: "annex OR anne*".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         assert_eq!(annex.total, 0);
         let ranged = p
-            .search(&[&u, &s], &SearchRequest { query: "date:1962-11..1962-12".into(), ..Default::default() })
+            .search(
+                &[&u, &s],
+                &SearchRequest {
+                    query: "date:1962-11..1962-12".into(),
+                    ..Default::default()
+                },
+            )
             .unwrap();
         assert_eq!(ranged.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["2"]);
-        let by_date = p.search(&[&u, &s], &SearchRequest { query: "".into(), sort: Sort::Date, ..Default::default() }).unwrap();
-        assert_eq!(by_date.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["2", "1"]);
+        let by_date = p
+            .search(
+                &[&u, &s],
+                &SearchRequest {
+                    query: "".into(),
+                    sort: Sort::Date,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            by_date.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            vec!["2", "1"]
+        );
         assert!(both.hits.iter().any(|h| h.snippet.contains("<mark>cuba</mark>")));
     }
 
@@ -737,7 +815,10 @@ mod tests {
         p.add(&u, &released).unwrap();
         p.add(&s, &doc("7", "cuba original", "1962-10-22")).unwrap();
         p.commit(1).unwrap();
-        let req = SearchRequest { query: "cuba".into(), ..Default::default() };
+        let req = SearchRequest {
+            query: "cuba".into(),
+            ..Default::default()
+        };
         let public = p.search(&[&u], &req).unwrap();
         assert_eq!((public.total, public.hits[0].seq), (1, 2));
         let cleared = p.search(&[&u, &s], &req).unwrap();

@@ -21,8 +21,17 @@ pub enum Field {
 }
 
 impl Field {
-    pub const NAMES: &'static [&'static str] =
-        &["from", "to", "subject", "type", "classification", "series", "person", "message", "date"];
+    pub const NAMES: &'static [&'static str] = &[
+        "from",
+        "to",
+        "subject",
+        "type",
+        "classification",
+        "series",
+        "person",
+        "message",
+        "date",
+    ];
 
     fn parse(s: &str) -> Option<Field> {
         Some(match s.to_ascii_lowercase().as_str() {
@@ -128,7 +137,10 @@ fn lex(q: &str) -> Result<Vec<Tok>, QueryError> {
                     break;
                 }
             }
-            if let Some(name) = s.strip_suffix(':').filter(|n| Field::NAMES.contains(&n.to_ascii_lowercase().as_str())) {
+            if let Some(name) = s
+                .strip_suffix(':')
+                .filter(|n| Field::NAMES.contains(&n.to_ascii_lowercase().as_str()))
+            {
                 out.push(Tok::Field(name.to_ascii_lowercase(), i));
             } else {
                 match s.as_str() {
@@ -176,7 +188,11 @@ impl Parser {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().expect("one") } else { Expr::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().expect("one")
+        } else {
+            Expr::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, QueryError> {
@@ -191,7 +207,11 @@ impl Parser {
                 Some(_) => parts.push(self.unary()?),
             }
         }
-        Ok(if parts.len() == 1 { parts.pop().expect("one") } else { Expr::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().expect("one")
+        } else {
+            Expr::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
@@ -301,7 +321,11 @@ fn date_bounds(s: &str) -> Option<(Day, Day)> {
             if !(1..=12).contains(&m) {
                 return None;
             }
-            let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+            let next = if m == 12 {
+                days_from_civil(y + 1, 1, 1)
+            } else {
+                days_from_civil(y, m + 1, 1)
+            };
             Some((days_from_civil(y, m, 1), next - 1))
         }
         [y, m, d] if y.len() == 4 => {
@@ -354,12 +378,18 @@ mod tests {
             parse("cuba OR berlin -moscow").unwrap(),
             Expr::Or(vec![
                 Expr::Word("cuba".into()),
-                Expr::And(vec![Expr::Word("berlin".into()), Expr::Not(Box::new(Expr::Word("moscow".into())))])
+                Expr::And(vec![
+                    Expr::Word("berlin".into()),
+                    Expr::Not(Box::new(Expr::Word("moscow".into())))
+                ])
             ])
         );
         assert_eq!(
             parse("from:\"USRO PARIS\" type:airgram").unwrap(),
-            Expr::And(vec![Expr::Field(Field::From, "USRO PARIS".into()), Expr::Field(Field::Type, "airgram".into())])
+            Expr::And(vec![
+                Expr::Field(Field::From, "USRO PARIS".into()),
+                Expr::Field(Field::Type, "airgram".into())
+            ])
         );
         assert_eq!(parse("khrush*").unwrap(), Expr::Prefix("khrush".into()));
         assert_eq!(parse("").unwrap(), Expr::All);
@@ -367,10 +397,15 @@ mod tests {
 
     #[test]
     fn date_ranges() {
-        let Expr::DateRange(Some(lo), Some(hi)) = parse("date:1962-10..1962-11").unwrap() else { panic!() };
+        let Expr::DateRange(Some(lo), Some(hi)) = parse("date:1962-10..1962-11").unwrap() else {
+            panic!()
+        };
         assert_eq!(lo, days_from_civil(1962, 10, 1));
         assert_eq!(hi, days_from_civil(1962, 11, 30));
-        assert_eq!(parse("date:..1962").unwrap(), Expr::DateRange(None, Some(days_from_civil(1962, 12, 31))));
+        assert_eq!(
+            parse("date:..1962").unwrap(),
+            Expr::DateRange(None, Some(days_from_civil(1962, 12, 31)))
+        );
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(iso_day("1969-12-31T23:00"), Some(-1));
     }

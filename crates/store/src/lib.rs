@@ -187,7 +187,15 @@ fn kind_parse(s: &str) -> VersionKind {
 }
 
 /// The hash of an audit entry chains it to the one before.
-pub fn audit_hash(prev: &str, ts: &str, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> String {
+pub fn audit_hash(
+    prev: &str,
+    ts: &str,
+    actor: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+    outcome: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [prev, ts, actor, action, object, detail, outcome] {
         h.update((part.len() as u64).to_le_bytes());
@@ -198,7 +206,10 @@ pub fn audit_hash(prev: &str, ts: &str, actor: &str, action: &str, object: &str,
 
 /// Seconds since the epoch, as an RFC 3339 UTC timestamp.
 fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = (secs / 86400) as i64;
     let rem = secs % 86400;
     // Civil from days (Howard Hinnant).
@@ -212,7 +223,12 @@ fn now() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 impl SqliteStore {
@@ -228,7 +244,14 @@ impl SqliteStore {
     }
 
     fn version_from_row(row: &rusqlite::Row) -> rusqlite::Result<(String, u64, String, String, String, u64)> {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        Ok((
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+        ))
     }
 
     pub fn count_versions(&self) -> Result<u64> {
@@ -237,7 +260,9 @@ impl SqliteStore {
 
     /// Every version, for reindexing and checks.
     pub fn all_versions(&self, mut f: impl FnMut(Version) -> Result<()>) -> Result<()> {
-        let mut st = self.conn.prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
         let rows = st.query_map([], Self::version_from_row)?;
         for row in rows {
             f(to_version(row?)?)?;
@@ -246,8 +271,11 @@ impl SqliteStore {
     }
 }
 
-fn to_version((record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64)) -> Result<Version> {
-    let label = Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
+fn to_version(
+    (record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64),
+) -> Result<Version> {
+    let label =
+        Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
     let record: Record =
         serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
     Ok(Version {
@@ -262,29 +290,46 @@ fn to_version((record_id, seq, kind, label, record, batch): (String, u64, String
 
 impl Store for SqliteStore {
     fn last_batch(&self) -> Result<u64> {
-        let v: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'last_batch'", [], |r| r.get(0)).optional()?;
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'last_batch'", [], |r| r.get(0))
+            .optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     fn has_record(&self, id: &str) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT count(*) FROM records WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? > 0)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM records WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })?
+            > 0)
     }
 
     fn commit_batch(&mut self, batch: u64, records: &[NewRecord]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut ins_rec = tx.prepare_cached("INSERT INTO records (id, source_path, source, batch) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut ins_rec =
+                tx.prepare_cached("INSERT INTO records (id, source_path, source, batch) VALUES (?1, ?2, ?3, ?4)")?;
             let mut ins_ver = tx.prepare_cached(
                 "INSERT INTO versions (record_id, seq, kind, label, record, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            let mut ins_msg = tx.prepare_cached("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)")?;
-            let mut ins_cite = tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
+            let mut ins_msg =
+                tx.prepare_cached("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)")?;
+            let mut ins_cite =
+                tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
             for r in records {
                 ins_rec.execute(params![r.id, r.source_path, r.source, batch])?;
                 for (i, v) in r.versions.iter().enumerate() {
                     let json = serde_json::to_string(&v.record).expect("records serialise");
-                    ins_ver.execute(params![r.id, i as u64 + 1, kind_str(v.kind), v.label.to_string(), json, batch])?;
+                    ins_ver.execute(params![
+                        r.id,
+                        i as u64 + 1,
+                        kind_str(v.kind),
+                        v.label.to_string(),
+                        json,
+                        batch
+                    ])?;
                     if let Some(m) = &v.record.message_id {
                         ins_msg.execute(params![m, r.id])?;
                     }
@@ -303,9 +348,9 @@ impl Store for SqliteStore {
     }
 
     fn versions(&self, id: &str) -> Result<Vec<Version>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT record_id, seq, kind, label, record, batch FROM versions WHERE record_id = ?1 ORDER BY seq")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT record_id, seq, kind, label, record, batch FROM versions WHERE record_id = ?1 ORDER BY seq",
+        )?;
         let rows = st.query_map([id], Self::version_from_row)?;
         rows.map(|r| to_version(r?)).collect()
     }
@@ -313,18 +358,24 @@ impl Store for SqliteStore {
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
         Ok(self
             .conn
-            .query_row("SELECT source_path, source FROM records WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT source_path, source FROM records WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 
     fn records_with_message(&self, message_id: &str) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare_cached("SELECT record_id FROM messages WHERE message_id = ?1 ORDER BY record_id")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record_id FROM messages WHERE message_id = ?1 ORDER BY record_id")?;
         let rows = st.query_map([message_id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn records_citing(&self, message_id: &str) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare_cached("SELECT record_id FROM cites WHERE message_id = ?1 ORDER BY record_id")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record_id FROM cites WHERE message_id = ?1 ORDER BY record_id")?;
         let rows = st.query_map([message_id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -343,10 +394,16 @@ impl Store for SqliteStore {
             params![json, batch, v.record_id, v.seq],
         )?;
         if let Some(m) = &v.record.message_id {
-            tx.execute("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)", params![m, v.record_id])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)",
+                params![m, v.record_id],
+            )?;
         }
         for c in &v.record.cites {
-            tx.execute("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)", params![c, v.record_id])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)",
+                params![c, v.record_id],
+            )?;
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
@@ -368,9 +425,11 @@ impl Store for SqliteStore {
     fn user(&self, name: &str) -> Result<Option<User>> {
         let row: Option<(String, String, String, String, bool)> = self
             .conn
-            .query_row("SELECT name, clearance, auths, role, disabled FROM users WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+            .query_row(
+                "SELECT name, clearance, auths, role, disabled FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
             .optional()?;
         row.map(|(name, clearance, auths, role, disabled)| {
             Ok(User {
@@ -387,8 +446,10 @@ impl Store for SqliteStore {
 
     fn audit(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let prev: String =
-            tx.query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
+        let prev: String = tx
+            .query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
         let ts = now();
         let hash = audit_hash(&prev, &ts, actor, action, object, detail, outcome);
         tx.execute(
@@ -400,9 +461,9 @@ impl Store for SqliteStore {
     }
 
     fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT seq, ts, actor, action, object, detail, outcome, prev_hash, hash FROM audit ORDER BY seq")?;
+        let mut st = self.conn.prepare(
+            "SELECT seq, ts, actor, action, object, detail, outcome, prev_hash, hash FROM audit ORDER BY seq",
+        )?;
         let rows = st.query_map([], |r| {
             Ok(AuditEntry {
                 seq: r.get(0)?,
@@ -427,7 +488,15 @@ pub fn verify_audit(entries: &[AuditEntry]) -> std::result::Result<usize, (u64, 
         if e.prev_hash != prev {
             return Err((e.seq, "link to the previous entry is broken".into()));
         }
-        let h = audit_hash(&e.prev_hash, &e.ts, &e.actor, &e.action, &e.object, &e.detail, &e.outcome);
+        let h = audit_hash(
+            &e.prev_hash,
+            &e.ts,
+            &e.actor,
+            &e.action,
+            &e.object,
+            &e.detail,
+            &e.outcome,
+        );
         if h != e.hash {
             return Err((e.seq, "entry was altered".into()));
         }
@@ -461,7 +530,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
         assert_eq!(s.last_batch().unwrap(), 0);
-        s.commit_batch(1, &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])]).unwrap();
+        s.commit_batch(1, &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])])
+            .unwrap();
         assert_eq!(s.last_batch().unwrap(), 1);
         assert!(s.has_record("a").unwrap());
         assert_eq!(s.records_with_message("POLTO 1").unwrap(), vec!["a"]);
@@ -477,7 +547,9 @@ mod tests {
         let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
         s.commit_batch(1, &[rec("a", "POLTO 1", &[])]).unwrap();
         // A duplicate id fails the whole batch.
-        assert!(s.commit_batch(2, &[rec("b", "POLTO 2", &[]), rec("a", "POLTO 1", &[])]).is_err());
+        assert!(s
+            .commit_batch(2, &[rec("b", "POLTO 2", &[]), rec("a", "POLTO 1", &[])])
+            .is_err());
         assert_eq!(s.last_batch().unwrap(), 1);
         assert!(!s.has_record("b").unwrap());
     }
@@ -491,7 +563,9 @@ mod tests {
             s.audit("ann", "read", &format!("rec{i}"), "q=cuba", "ok").unwrap();
         }
         assert_eq!(verify_audit(&s.audit_entries().unwrap()), Ok(3));
-        s.conn.execute("UPDATE audit SET object = 'other' WHERE seq = 2", []).unwrap();
+        s.conn
+            .execute("UPDATE audit SET object = 'other' WHERE seq = 2", [])
+            .unwrap();
         assert_eq!(verify_audit(&s.audit_entries().unwrap()).unwrap_err().0, 2);
     }
 

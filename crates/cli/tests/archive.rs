@@ -1,0 +1,164 @@
+//! The archive through the `airgram` binary: ingest, search, show, graph,
+//! users, check, audit — and what a reader without access is (not) told.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shared() -> PathBuf {
+    match std::env::var_os("AIRGRAM_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
+fn run(archive: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_airgram"))
+        .arg("--archive")
+        .arg(archive)
+        .args(args)
+        .output()
+        .expect("airgram runs")
+}
+
+fn ok(archive: &Path, args: &[&str]) -> String {
+    let out = run(archive, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(archive: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(archive, args)).unwrap()
+}
+
+/// A small labelled archive: one FRUS volume (as originals at their
+/// markings) plus the seed.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    let vol = shared().join("corpus/frus/frus1961-63v06");
+    ok(a, &["ingest", vol.to_str().unwrap()]);
+    ok(
+        a,
+        &[
+            "user",
+            "add",
+            "ts",
+            "--clearance",
+            "TOP SECRET",
+            "--auth",
+            "NODIS,EXDIS,EYES ONLY,LIMDIS,NOFORN",
+        ],
+    );
+    ok(a, &["user", "add", "conf", "--clearance", "CONFIDENTIAL"]);
+    dir
+}
+
+#[test]
+fn ingest_is_idempotent_and_check_agrees() {
+    let dir = setup();
+    let a = dir.path();
+    let vol = shared().join("corpus/frus/frus1961-63v06");
+    let again = ok(a, &["ingest", vol.to_str().unwrap()]);
+    assert!(again.contains("0 new, 120 unchanged"), "{again}");
+    assert!(ok(a, &["check"]).contains("ok"));
+}
+
+#[test]
+fn readers_see_only_what_their_clearance_allows() {
+    let dir = setup();
+    let a = dir.path();
+    let ts = json(
+        a,
+        &["search", "Khrushchev", "--as", "ts", "--format", "json", "--facets"],
+    );
+    let conf = json(
+        a,
+        &["search", "Khrushchev", "--as", "conf", "--format", "json", "--facets"],
+    );
+    let public = json(a, &["search", "Khrushchev", "--format", "json", "--facets"]);
+    let total = |v: &serde_json::Value| v["total"].as_u64().unwrap();
+    assert!(total(&ts) > total(&conf), "TOP SECRET sees more than CONFIDENTIAL");
+    assert!(total(&conf) >= total(&public));
+    // Facet counts never show a level above the reader's.
+    for f in conf["facets"]["classification"].as_array().unwrap() {
+        let v = f["value"].as_str().unwrap();
+        assert!(
+            !["SECRET", "TOP SECRET"].contains(&v),
+            "CONFIDENTIAL reader counted a {v} record"
+        );
+    }
+}
+
+#[test]
+fn an_invisible_record_answers_exactly_like_a_missing_one() {
+    let dir = setup();
+    let a = dir.path();
+    let ts = json(
+        a,
+        &[
+            "search",
+            "classification:\"TOP SECRET\"",
+            "--as",
+            "ts",
+            "--format",
+            "json",
+            "--limit",
+            "1",
+        ],
+    );
+    let id = ts["hits"][0]["id"].as_str().expect("a TOP SECRET record").to_string();
+    let seen = run(a, &["show", &id, "--as", "ts", "--format", "json"]);
+    assert!(seen.status.success());
+    let hidden = run(a, &["show", &id, "--as", "conf"]);
+    let missing = run(a, &["show", "0123456789abcdef", "--as", "conf"]);
+    assert_eq!(hidden.status.code(), Some(1));
+    assert_eq!(missing.status.code(), hidden.status.code());
+    let msg = |o: &Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .replace(&id, "KEY")
+            .replace("0123456789abcdef", "KEY")
+    };
+    assert_eq!(msg(&hidden), msg(&missing));
+    let g_hidden = run(a, &["graph", &id, "--as", "conf"]);
+    assert_eq!(g_hidden.status.code(), Some(1));
+}
+
+#[test]
+fn show_json_and_graph_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    let seed = shared().join("seed/polto-a-517.txt");
+    ok(a, &["ingest", seed.to_str().unwrap(), "--label", "UNCLASSIFIED"]);
+    let v = json(a, &["show", "polto a-517", "--format", "json"]);
+    assert_eq!(v["message_id"], "POLTO A-517");
+    assert_eq!(v["label"], "UNCLASSIFIED");
+    for k in ["id", "versions", "cited_by", "body", "spans"] {
+        assert!(v.get(k).is_some(), "show json lacks {k}");
+    }
+    let dot = ok(a, &["graph", "POLTO A-517", "--format", "dot"]);
+    assert!(dot.starts_with("digraph"));
+    assert!(dot.contains("TOPOL 594"), "unresolved cites are drawn: {dot}");
+}
+
+#[test]
+fn bad_queries_are_explained_not_crashed() {
+    let dir = setup();
+    let out = run(dir.path(), &["search", "cuba AND"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad query"));
+}
+
+#[test]
+fn classified_reads_are_audited_and_the_chain_verifies() {
+    let dir = setup();
+    let a = dir.path();
+    ok(a, &["search", "Berlin", "--as", "ts"]);
+    let out = ok(a, &["audit", "verify"]);
+    assert!(out.contains("chain intact"), "{out}");
+    let n: usize = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(n >= 3, "user adds and the classified search are logged: {out}");
+}
