@@ -39,7 +39,11 @@ fn files_are_deterministic() {
     };
     let (a, b) = (run("a"), run("b"));
     for f in ["manifest.jsonl", "0000/00001.txt", "0002/02100.txt", "0001/01500.txt"] {
-        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
     }
     let manifest = std::fs::read_to_string(a.join("manifest.jsonl")).unwrap();
     assert_eq!(manifest.lines().count(), 2100);
@@ -126,7 +130,14 @@ fn transcription_airgram_looks_like_the_seed() {
         .find(|d| d.truth.layout == "transcription" && d.truth.doc_type == "airgram" && d.truth.cites.len() >= 2)
         .unwrap();
     let t = &d.text;
-    for needle in ["**AIRGRAM**", "FORM DS-323", "Prepared by:", "SUBJECT : ", "FROM : ", "TO : "] {
+    for needle in [
+        "**AIRGRAM**",
+        "FORM DS-323",
+        "Prepared by:",
+        "SUBJECT : ",
+        "FROM : ",
+        "TO : ",
+    ] {
         assert!(t.contains(needle), "{needle}\n{t}");
     }
     assert!(t.contains(&format!("**{}**", d.truth.message_id.as_ref().unwrap())));

@@ -322,7 +322,10 @@ pub const DRAFT_OFFICES: &[&str] = &["POL", "ECON", "DCM", "PM", "EUR/RPM", "IO/
 pub const MEMO_SENDERS: &[(&str, &str)] = &[
     ("Assistant Secretary of State for European Affairs", "EUR"),
     ("Assistant Secretary of State for Far Eastern Affairs", "FE"),
-    ("Assistant Secretary of State for International Organization Affairs", "IO"),
+    (
+        "Assistant Secretary of State for International Organization Affairs",
+        "IO",
+    ),
     ("Director of the Policy Planning Staff", "S/P"),
     ("Director of the Bureau of Intelligence and Research", "INR"),
     ("Legal Adviser of the Department of State", "L"),

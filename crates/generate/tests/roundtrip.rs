@@ -9,7 +9,15 @@
 use airgram_generate::{documents, Config, Truth};
 use airgram_model::Record;
 
-const FIELDS: &[&str] = &["message_id", "date", "classification", "doc_type", "from", "to", "cites"];
+const FIELDS: &[&str] = &[
+    "message_id",
+    "date",
+    "classification",
+    "doc_type",
+    "from",
+    "to",
+    "cites",
+];
 
 fn agrees(field: &str, t: &Truth, r: &Record) -> bool {
     match field {
@@ -42,7 +50,12 @@ fn parser_agrees_with_generator_truth() {
             if agrees(f, t, &rec) {
                 hits[l][k] += 1;
             } else if l == 1 && misses.len() < 12 {
-                misses.push(format!("{} {f}: truth {:?} / parsed {:?}", t.file, field_truth(f, t), field_rec(f, &rec)));
+                misses.push(format!(
+                    "{} {f}: truth {:?} / parsed {:?}",
+                    t.file,
+                    field_truth(f, t),
+                    field_rec(f, &rec)
+                ));
             }
         }
     }
