@@ -56,12 +56,21 @@ pub struct Truth {
     pub doc_type: &'static str,
     pub from: String,
     pub to: Vec<String>,
+    /// `PASS DEFENSE` on the TO line.
+    pub pass: Vec<String>,
     pub info: Vec<String>,
     pub subject: String,
     /// Cites in the REF line or opening sentence.
     pub refs: Vec<String>,
     /// Every message cited, in order of first appearance, own id excluded.
     pub cites: Vec<String>,
+    /// Surnames mentioned in the text, in order of first mention.
+    pub persons: Vec<&'static str>,
+    pub signed: Option<String>,
+    pub drafted_by: Option<String>,
+    pub approved_by: Option<String>,
+    /// Pages of a transcription (page headers counted); none in FRUS.
+    pub pages: Option<u32>,
     pub declassified: bool,
     pub reviews: Vec<ReviewTruth>,
 }
@@ -470,6 +479,8 @@ impl Generator {
             signer,
             drafter,
             memo_sender: rng.below(MEMO_SENDERS.len() as u64) as usize,
+            pass: (ch.kind != Kind::Memo && std::ptr::eq(to, &STATE) && rng.pct(15))
+                .then(|| rng.pick(&["DEFENSE", "TREASURY", "WHITE HOUSE", "USIA"])),
         }
     }
 }
@@ -520,6 +531,7 @@ struct Plan {
     signer: &'static str,
     drafter: &'static str,
     memo_sender: usize,
+    pass: Option<&'static str>,
 }
 
 fn msg_id(kind: Kind, series: &str, n: u64) -> String {
@@ -541,6 +553,8 @@ struct Writer<'p> {
     next_group: usize,
     /// Bit set of the [`SENTENCES`] already written.
     used: u64,
+    persons: Vec<&'static str>,
+    pages: u32,
 }
 
 impl<'p> Writer<'p> {
@@ -555,6 +569,8 @@ impl<'p> Writer<'p> {
             own,
             next_group: 0,
             used: 0,
+            persons: Vec::new(),
+            pages: 1,
         }
     }
 
@@ -622,8 +638,13 @@ impl<'p> Writer<'p> {
             match tag {
                 "T" => out.push_str(TOPICS[self.p.topic].1),
                 "D" => out.push_str(rng.pick(DELEGATIONS)),
-                "F" => out.push_str(rng.pick(FOREIGN)),
-                "P" => out.push_str(rng.pick(SURNAMES)),
+                "F" | "P" => {
+                    let name = rng.pick(if tag == "F" { FOREIGN } else { SURNAMES });
+                    if !self.persons.contains(&name) {
+                        self.persons.push(name);
+                    }
+                    out.push_str(name);
+                }
                 _ => {
                     let g = self.next_group;
                     self.next_group += 1;
@@ -788,13 +809,23 @@ impl<'p> Writer<'p> {
         }
         let _ = write!(
             self.s,
-            "{}  \nFOR RM USE ONLY\n\n**{own}**\n\nTO : {}\n\n",
+            "{}  \nFOR RM USE ONLY\n\n**{own}**\n\nTO : {}{}\n\n",
             rng.range(100, 999),
-            p.to.cable
+            p.to.cable,
+            p.pass.map(|x| format!(" PASS {x}")).unwrap_or_default()
         );
         if !p.info.is_empty() {
             let names: Vec<&str> = p.info.iter().map(|x| x.cable).collect();
             let _ = write!(self.s, "INFO: {}\n\n", names.join(", "));
+        }
+        if p.i % 3 == 0 {
+            let _ = write!(
+                self.s,
+                "COPY NO. {}-{} SERIES {}\n\n",
+                p.i % 40 + 2,
+                p.i % 60 + 41,
+                p.i % 9 + 1
+            );
         }
         let subject = self.subject();
         let _ = write!(
@@ -816,7 +847,14 @@ impl<'p> Writer<'p> {
                 } else {
                     let _ = write!(self.s, "{}\n\n", self.class_mark());
                 }
-                let _ = write!(self.s, "{} - {page}\n\n", self.class_mark());
+                let _ = write!(self.s, "{} - {page}", self.class_mark());
+                if page == 2 && p.i % 3 == 1 {
+                    // A reader's hand note naming the document itself: not a cite.
+                    let (series, num) = own.split_once(' ').unwrap_or(("", &own));
+                    let _ = write!(self.s, " *from {} {num}*", vocab::title_series(series));
+                }
+                self.s.push_str("\n\n");
+                self.pages = page as u32;
             }
             self.s.push_str(para);
             self.s.push_str("\n\n");
@@ -885,6 +923,9 @@ impl<'p> Writer<'p> {
             p.from.cable,
             p.to.cable
         );
+        if let Some(x) = p.pass {
+            let _ = writeln!(self.s, "PASS {x}");
+        }
         for (k, x) in p.info.iter().enumerate() {
             let _ = writeln!(self.s, "{}{}", if k == 0 { "INFO " } else { "" }, x.cable);
         }
@@ -910,6 +951,7 @@ impl<'p> Writer<'p> {
                     k / 4 + 1,
                     p.number % 100_000
                 );
+                self.pages = (k / 4 + 1) as u32;
             }
             self.s.push_str(para);
             self.s.push_str("\n\n");
@@ -1081,6 +1123,25 @@ impl<'p> Writer<'p> {
         } else {
             p.precedence
         };
+        let drafted_office = DRAFT_OFFICES[(p.i % DRAFT_OFFICES.len() as u64) as usize];
+        let initial = FIRST_INITIALS[(p.i % FIRST_INITIALS.len() as u64) as usize];
+        let typist = TYPIST[(p.i % TYPIST.len() as u64) as usize];
+        let (signed, drafted_by, approved_by) = match (frus, p.kind) {
+            (true, Kind::Memo) => (None, Some(p.drafter.to_string()), None),
+            (true, _) => (Some(p.signer.to_string()), None, None),
+            (false, Kind::Memo) => (None, None, None),
+            (false, Kind::Telegram) => (Some(p.signer.to_ascii_uppercase()), None, None),
+            (false, Kind::Airgram) => (
+                Some(p.signer.to_ascii_uppercase()),
+                Some(format!("{drafted_office}:{initial}{}/{typist}", p.drafter)),
+                Some(format!("Amb. {}", p.signer)),
+            ),
+        };
+        let mut persons = self.persons.clone();
+        // Every layout names the signer: signature, FROM line or FRUS title.
+        if !persons.contains(&p.signer) {
+            persons.push(p.signer);
+        }
         let truth = Truth {
             file: format!("{}/{}.txt", shard_name(p.i), archive_id(p.i)),
             archive_id: archive_id(p.i),
@@ -1097,10 +1158,20 @@ impl<'p> Writer<'p> {
             },
             from,
             to: vec![to],
+            pass: if frus {
+                Vec::new()
+            } else {
+                p.pass.iter().map(|x| x.to_string()).collect()
+            },
             info,
             subject,
             refs: self.refs.clone(),
             cites: self.cites.clone(),
+            persons,
+            signed,
+            drafted_by,
+            approved_by,
+            pages: (!frus).then_some(self.pages),
             declassified: p.declassified && !frus,
             reviews: if frus { Vec::new() } else { self.review_truth() },
         };

@@ -374,6 +374,22 @@ pub const SENTENCES: &[&str] = &[
     "It is our impression that the other side is testing allied unity rather than seeking a genuine settlement.",
     "{F} asked whether the United States would be prepared to share the results of its own study of {T}.",
     "Council agreed to instruct the committee to prepare a factual report for circulation before the ministerial session.",
+    "{F} was noticeably more reserved than at our last meeting and avoided any commitment on {T}.",
+    "Foreign Office official confirmed that instructions had gone to their representatives in the other capitals.",
+    "We have the impression that the coalition partners have not yet agreed among themselves on {T}.",
+    "{D} proposed that the matter be referred to the permanent representatives for further study.",
+    "Local press has given the story prominent play but editorial comment has been restrained.",
+    "{P} and I called on {F} this afternoon and left an informal paper summarizing our views.",
+    "He made it clear that his remarks were not to be reported to other delegations.",
+    "Unless the Department perceives objection, we propose to take the same line with {D} tomorrow.",
+    "{D} representative doubted that his authorities would agree to any public statement at this time.",
+    "Atmosphere of the meeting was cordial, though there was evident irritation at the short notice.",
+    "{F} hinted that a concession on {T} might be possible if the allies showed flexibility elsewhere.",
+    "Chairman noted that several governments had not yet replied to the questionnaire.",
+    "We will report further as soon as the text of the communique is available.",
+    "{P} emphasized that nothing said today should be taken as a change in United States policy.",
+    "Ministry spokesman declined comment when asked about reports of a visit by {F}.",
+    "It was agreed that the next meeting would be devoted entirely to {T}.",
 ];
 
 /// Sentences that cite earlier traffic; `{C}` is the citation.
@@ -386,6 +402,10 @@ pub const CITE_SENTENCES: &[&str] = &[
     "We drew on highlights {C} in replying to questions from {D}.",
     "Department will recall {C} giving background on {T}.",
     "{F} had already seen text of {C} and expressed appreciation for early consultation.",
+    "Comments contained {C} have been passed to the Foreign Office.",
+    "Substance of {C} was discussed with {F} who promised an early reply.",
+    "Embassy concurs in the assessment given {C} and has nothing to add at this time.",
+    "In accordance with {C} we informed the chairman of our reservations.",
 ];
 
 // SENTENCES must fit the `used` bit set of the writer.
