@@ -458,6 +458,7 @@ impl Generator {
         let drafter = rng.pick(SURNAMES);
         Plan {
             i,
+            count: self.cfg.count,
             kind: ch.kind,
             series: ch.series,
             number,
@@ -510,6 +511,7 @@ struct ReviewStamp {
 
 struct Plan {
     i: u64,
+    count: u64,
     kind: Kind,
     series: &'static str,
     number: u64,
@@ -759,7 +761,7 @@ impl<'p> Writer<'p> {
         let _ = write!(
             self.s,
             "\n\n**{}**\n\n**{:04}/{:02}/{:02}**\n\n",
-            archive_id(p.i),
+            archive_id(p.i, p.count),
             p.day.y,
             p.day.m,
             p.day.d
@@ -1143,8 +1145,8 @@ impl<'p> Writer<'p> {
             persons.push(p.signer);
         }
         let truth = Truth {
-            file: format!("{}/{}.txt", shard_name(p.i), archive_id(p.i)),
-            archive_id: archive_id(p.i),
+            file: format!("{}/{}.txt", shard_name(p.i), archive_id(p.i, p.count)),
+            archive_id: archive_id(p.i, p.count),
             layout: if frus { "frus" } else { "transcription" },
             message_id: self.own.clone(),
             date: p.day.iso(),
@@ -1179,8 +1181,10 @@ impl<'p> Writer<'p> {
     }
 }
 
-fn archive_id(i: u64) -> String {
-    format!("{:05}", i + 1)
+/// One width for the whole corpus, so file names sort in document order.
+fn archive_id(i: u64, count: u64) -> String {
+    let width = count.max(1).to_string().len().max(5);
+    format!("{:0width$}", i + 1)
 }
 
 #[cfg(test)]
