@@ -59,6 +59,7 @@ pub struct Truth {
     /// `PASS DEFENSE` on the TO line.
     pub pass: Vec<String>,
     pub info: Vec<String>,
+    /// FRUS: the heading. Empty when the form has no subject line.
     pub subject: String,
     /// Cites in the REF line or opening sentence.
     pub refs: Vec<String>,
@@ -440,7 +441,7 @@ impl Generator {
                 late: false,
             });
             if rng.pct(40) {
-                let y2 = (y1 + rng.range(3, 14) as u32).min(2004);
+                let y2 = rng.range((y1 as u64 + 3).max(1990), 2004) as u32;
                 reviews.push(ReviewStamp {
                     y: y2,
                     m: rng.range(1, 12) as u32,
@@ -534,6 +535,21 @@ struct Plan {
     drafter: &'static str,
     memo_sender: usize,
     pass: Option<&'static str>,
+}
+
+impl Plan {
+    /// Whether a transcription of this telegram uses the older incoming form.
+    fn old_incoming(&self) -> bool {
+        self.kind == Kind::Telegram && std::ptr::eq(self.to, &STATE) && self.day.y < 1967
+    }
+}
+
+fn twelve_hour(hour: u32) -> (u32, &'static str) {
+    match hour {
+        0..=11 => (hour.max(1), "a.m."),
+        12 => (12, "p.m."),
+        h => (h - 12, "p.m."),
+    }
 }
 
 fn msg_id(kind: Kind, series: &str, n: u64) -> String {
@@ -772,6 +788,7 @@ impl<'p> Writer<'p> {
         }
         match p.kind {
             Kind::Airgram => self.airgram(rng),
+            Kind::Telegram if p.old_incoming() => self.telegram_incoming(rng),
             Kind::Telegram => self.telegram(rng),
             Kind::Memo => self.memo_transcription(rng),
         }
@@ -895,6 +912,79 @@ impl<'p> Writer<'p> {
             self.s.push(' ');
             self.s.push_str(&t);
         }
+    }
+
+    /// The pre-1967 incoming form: Control/Rec'd block, action and info
+    /// office columns, `FROM: city`, `NO: series number, date, time`.
+    fn telegram_incoming(&mut self, rng: &mut Rng) {
+        let p = self.p;
+        let own = self.own.clone().unwrap_or_default();
+        let (h, ap) = twelve_hour(p.hour);
+        // Received some hours after sending, by the Washington clock.
+        let (rh, rap) = twelve_hour((p.hour + 6) % 24);
+        let _ = write!(
+            self.s,
+            "INCOMING TELEGRAM\n\nDepartment of State\n\n**{}**\n\nControl: {}\nRec'd: {} {}, {} {}:{:02} {}\n\nAction\n{}\n\nInfo\n",
+            p.class,
+            rng.range(1000, 19999),
+            MONTH_ABBR[p.day.m as usize - 1],
+            p.day.d,
+            p.day.y,
+            rh,
+            p.minute,
+            rap,
+            rng.pick(&OFFICES[..6])
+        );
+        for _ in 0..rng.range(3, 9) {
+            let _ = writeln!(self.s, "{}", rng.pick(OFFICES));
+        }
+        let _ = write!(
+            self.s,
+            "\nFROM: {}\n\nTO: Secretary of State\n\nNO: {own}, {} {}, {h} {}\n\n",
+            p.from.city.to_ascii_uppercase(),
+            MONTHS[p.day.m as usize - 1].to_ascii_uppercase(),
+            p.day.d,
+            if ap == "a.m." { "AM" } else { "PM" }
+        );
+        if let Some(x) = p.precedence.filter(|&x| x != "ROUTINE") {
+            let _ = writeln!(self.s, "{x}");
+        }
+        for h in &p.handling {
+            let _ = writeln!(self.s, "{h}");
+        }
+        if !p.info.is_empty() {
+            let names: Vec<String> = p.info.iter().map(|x| x.city.to_ascii_uppercase()).collect();
+            let _ = write!(
+                self.s,
+                "\nSENT DEPARTMENT {own}, REPEATED INFORMATION {}\n",
+                names.join(", ")
+            );
+        }
+        if self.next_group < p.groups.len() && p.i % 2 == 0 {
+            self.s.push_str("\nREF:");
+            self.ref_line(true);
+            self.s.push('\n');
+        }
+        self.s.push('\n');
+        let paras = self.paragraphs(rng, true, true);
+        for (k, para) in paras.iter().enumerate() {
+            if k > 0 && k % 4 == 0 {
+                let page = k / 4 + 1;
+                let _ = write!(
+                    self.s,
+                    "{}\n\n-{page}- {own}, {} {}, {h} {}, FROM {}\n\n",
+                    self.class_mark(),
+                    MONTHS[p.day.m as usize - 1].to_ascii_uppercase(),
+                    p.day.d,
+                    if ap == "a.m." { "AM" } else { "PM" },
+                    p.from.city.to_ascii_uppercase()
+                );
+                self.pages = page as u32;
+            }
+            self.s.push_str(para);
+            self.s.push_str("\n\n");
+        }
+        let _ = write!(self.s, "{}\n\n{}\n", p.signer.to_ascii_uppercase(), self.class_mark());
     }
 
     fn telegram(&mut self, rng: &mut Rng) {
@@ -1047,11 +1137,7 @@ impl<'p> Writer<'p> {
         }
         let city = p.from.city;
         if p.kind == Kind::Telegram {
-            let (h, ap) = match p.hour {
-                0..=11 => (p.hour.max(1), "a.m."),
-                12 => (12, "p.m."),
-                h => (h - 12, "p.m."),
-            };
+            let (h, ap) = twelve_hour(p.hour);
             let _ = write!(self.s, "\n\n{city}, {}, {h} {ap}\n\n", p.day.long());
         } else {
             let _ = write!(self.s, "\n\n{city}, {}.\n\n", p.day.long());
@@ -1112,6 +1198,13 @@ impl<'p> Writer<'p> {
                         TOPICS[p.topic].1.to_string(),
                     )
                 }
+                // The old incoming form names cities and has no subject line.
+                _ if p.old_incoming() => (
+                    p.from.city.to_ascii_uppercase(),
+                    "Secretary of State".to_string(),
+                    p.info.iter().map(|x| x.city.to_ascii_uppercase()).collect(),
+                    String::new(),
+                ),
                 _ => (
                     p.from.cable.to_string(),
                     p.to.cable.to_string(),
@@ -1120,7 +1213,7 @@ impl<'p> Writer<'p> {
                 ),
             }
         };
-        let precedence = if frus {
+        let precedence = if frus || p.old_incoming() {
             p.precedence.filter(|&x| x != "ROUTINE")
         } else {
             p.precedence
@@ -1160,7 +1253,7 @@ impl<'p> Writer<'p> {
             },
             from,
             to: vec![to],
-            pass: if frus {
+            pass: if frus || p.old_incoming() {
                 Vec::new()
             } else {
                 p.pass.iter().map(|x| x.to_string()).collect()
