@@ -991,12 +991,8 @@ impl<'p> Writer<'p> {
         let p = self.p;
         let own = self.own.clone().unwrap_or_default();
         let dtg = format!("{:02}{:02}{:02}Z", p.day.d, p.hour, p.minute);
-        let orig = p.from.cable.rsplit(' ').next().unwrap_or("STATE");
-        let orig = if p.from.cable.starts_with("SECSTATE") {
-            "STATE"
-        } else {
-            orig
-        };
+        // Page headers carry the message's own id: a `STATE 00287` there
+        // would give the message a second number the truth does not know.
         let prec = p.precedence.unwrap_or("ROUTINE");
         let letter = match prec {
             "FLASH" => "Z",
@@ -1007,9 +1003,8 @@ impl<'p> Writer<'p> {
         let prec_word = if prec == "NIACT" { "NIACT IMMEDIATE" } else { prec };
         let _ = write!(
             self.s,
-            "Department of State TELEGRAM\n\n**{}**\n\nPAGE 01 {orig} {:05} {dtg}\n\n{letter} {dtg} {} {:02}\nFM {}\nTO {} {prec_word}\n",
+            "Department of State TELEGRAM\n\n**{}**\n\nPAGE 01 {own} {dtg}\n\n{letter} {dtg} {} {:02}\nFM {}\nTO {} {prec_word}\n",
             p.class,
-            p.number % 100_000,
             MON3[p.day.m as usize - 1],
             p.day.y % 100,
             p.from.cable,
@@ -1036,13 +1031,7 @@ impl<'p> Writer<'p> {
         let paras = self.paragraphs(rng, true, true);
         for (k, para) in paras.iter().enumerate() {
             if k > 0 && k % 4 == 0 {
-                let _ = write!(
-                    self.s,
-                    "{}\n\nPAGE {:02} {orig} {:05} {dtg}\n\n",
-                    self.class_mark(),
-                    k / 4 + 1,
-                    p.number % 100_000
-                );
+                let _ = write!(self.s, "{}\n\nPAGE {:02} {own} {dtg}\n\n", self.class_mark(), k / 4 + 1);
                 self.pages = (k / 4 + 1) as u32;
             }
             self.s.push_str(para);
