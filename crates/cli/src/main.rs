@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod archive_bench;
 mod archive_cmd;
 mod bench;
 mod eval;
@@ -125,12 +126,35 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        count: u64,
+        #[arg(long, default_value_t = 1962)]
+        seed: u64,
+        /// Where to build the bench archives (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Measure parse throughput over a directory of documents.
     BenchParse {
         paths: Vec<PathBuf>,
         /// Passes over the input.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+    },
+    /// Write a deterministic synthetic corpus with its truth (`manifest.jsonl`).
+    Generate {
+        /// Documents to write.
+        #[arg(long)]
+        count: u64,
+        /// Output directory: `<shard>/<id>.txt` and `manifest.jsonl`.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -202,6 +226,12 @@ fn main() -> ExitCode {
                 },
         } => archive_cmd::user_add(&dir, &name, &clearance, &auths, &role),
         Command::Reindex => archive_cmd::reindex(&dir),
+        Command::Bench {
+            count,
+            seed,
+            dir: bench_dir,
+            format,
+        } => archive_bench::run(count, seed, bench_dir.as_deref(), format == Format::Json),
         Command::Check => archive_cmd::check(&dir),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -214,6 +244,7 @@ fn main() -> ExitCode {
             misses,
         } => eval::run(&gold_dir, kind, &mins, misses),
         Command::BenchParse { paths, rounds } => bench::parse(&paths, rounds),
+        Command::Generate { count, out, seed } => generate_cmd(count, &out, seed),
     };
     match result {
         Ok(code) => code,
@@ -280,6 +311,32 @@ fn parse_cmd(paths: &[PathBuf], format: ParseFormat) -> anyhow::Result<ExitCode>
     out.flush()?;
     let _ = count;
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn generate_cmd(count: u64, out: &std::path::Path, seed: u64) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let start = std::time::Instant::now();
+    // Progress only for a person watching; logs and pipes get the summary alone.
+    let tty = io::stderr().is_terminal();
+    let cfg = airgram_generate::Config { count, seed };
+    let s = airgram_generate::generate(&cfg, out, |n| {
+        if tty && n % 10_000 == 0 {
+            eprint!("\rgenerated {n}/{count}");
+        }
+    })?;
+    if tty && count >= 10_000 {
+        eprintln!();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "generated {} documents ({} bytes, {} shards) in {}: {secs:.1}s, {:.0} docs/s",
+        s.docs,
+        s.bytes,
+        s.shards,
+        out.display(),
+        s.docs as f64 / secs.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_text(out: &mut impl Write, r: &Record) -> io::Result<()> {
