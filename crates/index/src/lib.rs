@@ -26,9 +26,10 @@ use query::{Expr, Field as QField, QueryError};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery, Weight,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
@@ -503,32 +504,36 @@ impl Partitions {
         let k = req.offset + req.limit;
         let mut total = 0usize;
         let mut facet_counts: HashMap<(usize, String), u64> = HashMap::new();
-        // (sort value, id, partition, address); higher sort value first.
-        let mut cands: Vec<(f64, String, usize, DocAddress)> = Vec::new();
+        // (sort value, partition, address); higher sort value first. Ties
+        // go by partition (label order) and address: both are the same in
+        // any archive holding the same visible partitions, and reading ids
+        // from the doc store to break ties would cost a fetch per candidate.
+        let mut cands: Vec<(f64, usize, DocAddress)> = Vec::new();
+        // One weight for all partitions: its term statistics are those of
+        // the visible partitions together (building it per partition would
+        // ask every partition for every term, once per partition).
+        let weight = q.weight(EnableScoring::enabled_from_statistics_provider(&stats, &searchers[0]))?;
+        let mut fc = FacetCollector::for_field("facets");
+        for (_, root) in FACETS {
+            fc.add_facet(Facet::from_path([*root]));
+        }
         for (pi, s) in searchers.iter().enumerate() {
-            let mut fc = FacetCollector::for_field("facets");
-            for (_, root) in FACETS {
-                fc.add_facet(Facet::from_path([*root]));
-            }
             let top: Vec<(f64, DocAddress)> = match req.sort {
                 Sort::Relevance => {
-                    let (top, n) = s.search_with_statistics_provider(
-                        &q,
-                        &(TopDocs::with_limit(k.max(1)).order_by_score(), Count),
-                        &stats,
-                    )?;
+                    let c = (TopDocs::with_limit(k.max(1)).order_by_score(), Count);
+                    let (top, n) = collect(s, weight.as_ref(), &c)?;
                     total += n;
                     top.into_iter().map(|(sc, a)| (sc as f64, a)).collect()
                 }
                 Sort::Date => {
-                    let c = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
-                    let (top, n) = s.search_with_statistics_provider(&q, &(c, Count), &stats)?;
+                    let c = (TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc), Count);
+                    let (top, n) = collect(s, weight.as_ref(), &c)?;
                     total += n;
                     top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect()
                 }
             };
             if req.facets {
-                let counts = s.search_with_statistics_provider(&q, &fc, &stats)?;
+                let counts = collect(s, weight.as_ref(), &fc)?;
                 for (fi, (_, root)) in FACETS.iter().enumerate() {
                     for (facet, n) in counts.get(format!("/{root}").as_str()) {
                         let value = facet.to_path().last().map(|x| x.to_string()).unwrap_or_default();
@@ -536,16 +541,12 @@ impl Partitions {
                     }
                 }
             }
-            for (v, a) in top {
-                let d: TantivyDocument = s.doc(a)?;
-                let id = d.get_first(f.id).and_then(|x| x.as_str()).unwrap_or("").to_string();
-                cands.push((v, id, pi, a));
-            }
+            cands.extend(top.into_iter().map(|(v, a)| (v, pi, a)));
         }
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
         let mut hits = Vec::new();
         let mut snippet_gens: HashMap<usize, SnippetGenerator> = HashMap::new();
-        for (_, _, pi, addr) in cands.into_iter().skip(req.offset).take(req.limit) {
+        for (_, pi, addr) in cands.into_iter().skip(req.offset).take(req.limit) {
             let s = &searchers[pi];
             let d: TantivyDocument = s.doc(addr)?;
             let get = |fl: Field| {
@@ -602,6 +603,17 @@ impl Partitions {
         }
         Ok(SearchResult { total, hits, facets })
     }
+}
+
+/// Runs a collector over one partition with a prepared weight.
+fn collect<C: Collector>(s: &Searcher, w: &dyn Weight, c: &C) -> tantivy::Result<C::Fruit> {
+    let fruits = s
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| c.collect_segment(w, i as u32, r))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    c.merge_fruits(fruits)
 }
 
 fn raw(field: Field, v: &str) -> Box<dyn Query> {
