@@ -1405,7 +1405,7 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         while let Some(p) = s.get(from..).and_then(|x| find_ci(x, key)) {
             let at = from + p;
             from = at + key.len();
-            let ws = s[..at].rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |x| x + 1);
+            let ws = s[..at].char_indices().rev().find(|(_, c)| !c.is_ascii_alphabetic()).map_or(0, |(x, c)| x + c.len_utf8());
             let word = &s[ws..at + key.len()];
             let lw = word.to_ascii_lowercase();
             let pre = &lw[..lw.len() - key.len()];
