@@ -83,12 +83,16 @@ fn build_body(src: &str, doc: &Doc, rec: &mut Record) {
 /// Drops Markdown emphasis that the transcription puts around whole lines.
 fn clean_body_line(t: &str) -> &str {
     let t = t.trim();
-    let t = t.strip_prefix("**").and_then(|x| x.strip_suffix("**")).unwrap_or(t);
+    let t = t
+        .strip_prefix("**")
+        .and_then(|x| x.strip_suffix("**"))
+        .unwrap_or(t);
     t.trim()
 }
 
 fn ends_sentence(s: &str) -> bool {
-    s.trim_end().ends_with(['.', '!', '?', ':', '"', '\u{201d}', ')', ';'])
+    s.trim_end()
+        .ends_with(['.', '!', '?', ':', '"', '\u{201d}', ')', ';'])
 }
 
 #[cfg(test)]

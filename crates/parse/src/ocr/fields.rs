@@ -4,7 +4,9 @@
 //! dispatches and information reports, FBI airtels and memoranda, and the
 //! NARA identification form as a fallback.
 
-use super::lines::{classification_at_start, classification_in, is_record_number, near, strip_md, Doc, Role};
+use super::lines::{
+    classification_at_start, classification_in, is_record_number, near, strip_md, Doc, Role,
+};
 use crate::frus::{canonical_handling, PRECEDENCES};
 use crate::text::{contains_ci, find_ci, squash, sub_span};
 use crate::{date, msgid};
@@ -18,9 +20,12 @@ pub struct Form<'a> {
 
 impl<'a> Form<'a> {
     pub fn get(&self, label: &str) -> Option<&'a str> {
+        // Older forms print their own date at the top: the record's DATE
+        // is the last one.
         self.fields
             .iter()
-            .find(|(l, v)| *l == label && !v.is_empty())
+            .rev()
+            .find(|(l, v)| *l == label && !v.is_empty() && !v.starts_with('['))
             .map(|x| x.1)
     }
 }
@@ -59,7 +64,8 @@ const FORM_LABELS: &[&str] = &[
 fn label_value<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '(');
     let t = t.trim_start_matches(['(', ' ']);
-    if t.len() < label.len() || !t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes()) {
+    if t.len() < label.len() || !t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes())
+    {
         return None;
     }
     let rest = &t[label.len()..];
@@ -86,7 +92,9 @@ fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     if let Some(v) = label_value(t, label, loose) {
         return Some(v);
     }
-    let p = t.find(&format!("{label}:")).or_else(|| t.find(&format!("{label} :")))?;
+    let p = t
+        .find(&format!("{label}:"))
+        .or_else(|| t.find(&format!("{label} :")))?;
     let prefix = &t[..p];
     let toks: Vec<&str> = prefix.split_whitespace().collect();
     if toks.len() > 2 || toks.iter().any(|w| w.len() > 5) || !prefix.ends_with(' ') {
@@ -110,11 +118,16 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
             };
             if v.is_empty() && matches!(label, "DATE" | "PAGES" | "CLASSIFICATION") {
                 // Label and value on separate lines.
-                if let Some(next) = (i + 1..b.min(i + 3)).map(|k| doc.lines[k].text.trim()).find(|x| !x.is_empty()) {
+                if let Some(next) = (i + 1..b.min(i + 3))
+                    .map(|k| doc.lines[k].text.trim())
+                    .find(|x| !x.is_empty())
+                {
                     let nv = next.trim_start_matches([':', ' ']);
                     let ok = match label {
                         "DATE" => date::find_numeric(nv).is_some(),
-                        "PAGES" => !nv.is_empty() && nv.len() < 4 && nv.bytes().all(|c| c.is_ascii_digit()),
+                        "PAGES" => {
+                            !nv.is_empty() && nv.len() < 4 && nv.bytes().all(|c| c.is_ascii_digit())
+                        }
                         _ => classification_in(nv).is_some(),
                     };
                     if ok {
@@ -160,6 +173,12 @@ fn is_prose(t: &str) -> bool {
     words >= 8 && t.len() >= 45
 }
 
+/// Text has begun where two lines of prose follow each other.
+fn prose_starts(doc: &Doc, i: usize) -> bool {
+    is_prose(doc.lines[i].text.trim())
+        && next_text_line(doc, i).is_some_and(|k| is_prose(doc.lines[k].text.trim()))
+}
+
 pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut Record) {
     let n = doc.lines.len();
     // Archive id: the record number or microfiche item number.
@@ -170,7 +189,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         for i in a..b {
             let t = strip_md(doc.lines[i].text.trim());
             let t2 = t.trim_start_matches(['#', ' ']);
-            if (!t2.is_empty() && t2.len() <= 6 && t2.bytes().all(|c| c.is_ascii_digit())) || is_record_number(t2) {
+            if (!t2.is_empty() && t2.len() <= 6 && t2.bytes().all(|c| c.is_ascii_digit()))
+                || is_record_number(t2)
+            {
                 rec.archive_id = Some(t2.to_string());
                 rec.add_span("archive_id", sub_span(src, 0, t2));
                 break;
@@ -222,13 +243,16 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             hit = false;
         }
         if !hit && h.to.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
+            if let Some(v) =
+                label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE"))
+            {
                 h.to = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.info.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "INFO", false) {
+            let caps = !s.bytes().any(|c| c.is_ascii_lowercase());
+            if let Some(v) = label_in_line(s, "INFO", caps) {
                 h.info = Some((i, v));
                 hit = true;
             }
@@ -240,7 +264,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.date.is_none() && first_prose.is_none() {
-            let v = label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
+            let v =
+                label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
             if let Some(v) = v.filter(|v| date_in(v).is_some()) {
                 h.date = Some((i, v));
                 hit = true;
@@ -256,7 +281,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.reference.is_none() {
-            let v = ["REFERENCES", "REFERENCE", "REFS", "REF"].iter().find_map(|l| label_value(s, l, false));
+            let v = ["REFERENCES", "REFERENCE", "REFS", "REF"]
+                .iter()
+                .find_map(|l| label_value(s, l, false));
             if let Some(v) = v {
                 h.reference = Some((i, v));
                 hit = true;
@@ -275,7 +302,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.report_no.is_none() {
-            if let Some(v) = label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true)) {
+            if let Some(v) =
+                label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true))
+            {
                 h.report_no = Some((i, v));
                 hit = true;
             }
@@ -298,7 +327,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit && (label_value(s, "Control", false).is_some() || label_value(s, "Rec'd", false).is_some()) {
+        if !hit
+            && (label_value(s, "Control", false).is_some()
+                || label_value(s, "Rec'd", false).is_some())
+        {
             hit = true;
         }
         if hit {
@@ -309,7 +341,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 h.first_addr = Some(i);
             }
             doc.role[i] = Role::Header;
-        } else if first_prose.is_none() && is_prose(s) {
+        } else if first_prose.is_none() && prose_starts(doc, i) {
             first_prose = Some(i);
         }
     }
@@ -322,13 +354,16 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         msg = Some((id.clone(), *sp));
     }
     let mut no_date: Option<(u32, u32, [usize; 2])> = None;
-    let no_line = h.no.map(|(_, v)| v).filter(|v| v.starts_with(|c: char| c.is_ascii_digit())).or_else(|| {
-        // The value may stand apart from its label: `748, OCTOBER 19, 1 PM`.
-        (doc.doc_start..hdr_end)
-            .filter(|&i| matches!(doc.role[i], Role::Body | Role::Header))
-            .map(|i| strip_md(header_text(i)))
-            .find(|t| telegram_number_line(t))
-    });
+    let no_line =
+        h.no.map(|(_, v)| v)
+            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            .or_else(|| {
+                // The value may stand apart from its label: `748, OCTOBER 19, 1 PM`.
+                (doc.doc_start..hdr_end)
+                    .filter(|&i| matches!(doc.role[i], Role::Body | Role::Header))
+                    .map(|i| strip_md(header_text(i)))
+                    .find(|t| telegram_number_line(t))
+            });
     if let Some(v) = no_line {
         let d = v.bytes().take_while(|c| c.is_ascii_digit()).count();
         if (1..=5).contains(&d) && msg.is_none() {
@@ -361,8 +396,14 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     if msg.is_none() {
         if let Some(i) = h.routing {
             let t = strip_md(header_text(i));
-            let toks: Vec<&str> = t.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-            if let Some(num) = toks.get(2).filter(|w| w.len() <= 5 && w.bytes().all(|c| c.is_ascii_digit())) {
+            let toks: Vec<&str> = t
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if let Some(num) = toks
+                .get(2)
+                .filter(|w| w.len() <= 5 && w.bytes().all(|c| c.is_ascii_digit()))
+            {
                 msg = Some((num.to_string(), sub_span(src, 0, t)));
             }
         }
@@ -382,7 +423,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
     if date.is_none() {
         if let Some((m, d, sp)) = no_date {
-            let year = header_year(doc, hdr_end).or_else(|| form_date.as_ref().and_then(|f| f.0[..4].parse().ok()));
+            let year = form_date
+                .as_ref()
+                .and_then(|f| f.0.get(..4)?.parse().ok())
+                .or_else(|| header_year(doc, hdr_end));
             if let Some(iso) = year.and_then(|y| date::iso(y, m, d)) {
                 date = Some((iso, sp));
             }
@@ -390,7 +434,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
     if date.is_none() {
         for i in doc.doc_start..hdr_end {
-            if let Some((iso, a, b)) = dtg_date(doc.lines[i].text) {
+            if let Some((iso, a, b)) = dtg_date(doc.lines[i].text).filter(|d| plausible(&d.0)) {
                 let base = doc.lines[i].start;
                 date = Some((iso, [base + a, base + b]));
                 break;
@@ -408,7 +452,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 continue;
             }
             let l = doc.lines[i];
-            if let Some(f) = date::find_written(l.text) {
+            if let Some(f) = date::find_written(l.text).filter(|f| plausible(&f.iso)) {
                 date = Some((f.iso, [l.start + f.start, l.start + f.end]));
                 break;
             }
@@ -433,11 +477,14 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let s = strip_md(t);
         let found = classification_at_start(s).or_else(|| {
             let c = classification_in(s)?;
-            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION")).then_some(c)
+            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION"))
+                .then_some(c)
         });
         let found = found.or_else(|| {
             let p = find_ci(s, "OFFICIAL USE ONLY")?;
-            s[p..].starts_with("OFFICIAL").then_some((Classification::OfficialUseOnly, p, p + 17))
+            s[p..]
+                .starts_with("OFFICIAL")
+                .then_some((Classification::OfficialUseOnly, p, p + 17))
         });
         if let Some((c, a, b)) = found {
             let base = sub_span(src, 0, s)[0];
@@ -447,11 +494,17 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if best.is_none() {
-        let v = form.get("ORIGINAL CLASSIFICATION").or_else(|| form.get("CLASSIFICATION"));
+        let v = form
+            .get("ORIGINAL CLASSIFICATION")
+            .or_else(|| form.get("CLASSIFICATION"));
         if let Some(v) = v {
             let up = v.to_ascii_uppercase();
-            let c = classification_in(&up).map(|x| x.0).or_else(|| Classification::from_name(&up));
-            if let Some(c) = c.filter(|c| *c != Classification::Unclassified || up.trim() == "UNCLASSIFIED") {
+            let c = classification_in(&up)
+                .map(|x| x.0)
+                .or_else(|| Classification::from_name(&up));
+            if let Some(c) =
+                c.filter(|c| *c != Classification::Unclassified || up.trim() == "UNCLASSIFIED")
+            {
                 best = Some((c, sub_span(src, 0, v)));
             }
         }
@@ -474,21 +527,51 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             // The sender's title on the next line: `Chief, Domestic Collection Division`.
             if let Some(k) = next_text_line(doc, i) {
                 let t = header_text(k);
-                if !is_any_label(t) && t.len() < 70 && !is_prose(t) && t.starts_with(|c: char| c.is_ascii_uppercase()) {
+                if !is_any_label(t)
+                    && t.len() < 70
+                    && !is_prose(t)
+                    && t.starts_with(|c: char| c.is_ascii_uppercase())
+                {
                     extra = format!(", {}", t.trim());
                     doc.role[k] = Role::Header;
                 }
             }
         }
         if v.is_empty() {
-            v = "";
+            // Labels and values OCR'd apart (`FROM:` `TO:` `MEXICO CITY`
+            // `SECRETARY OF STATE`): the first value that is not the
+            // Department's.
+            for k in i + 1..n.min(i + 8) {
+                if !matches!(doc.role[k], Role::Body | Role::Header) {
+                    continue;
+                }
+                let t = header_text(k);
+                if t.is_empty() || is_any_label(t) {
+                    continue;
+                }
+                if contains_ci(t, "Secretary of State") || contains_ci(t, "SECSTATE") {
+                    continue;
+                }
+                let letters = t.chars().filter(|c| c.is_alphabetic() || *c == ' ').count();
+                let ok = (3..=30).contains(&t.len())
+                    && letters * 10 >= t.chars().count() * 9
+                    && classification_in(t).is_none()
+                    && t.split_whitespace().count() <= 3;
+                if ok {
+                    v = clean_addr(t);
+                    doc.role[k] = Role::Header;
+                }
+                break;
+            }
         }
         if !v.is_empty() {
             from = Some((format!("{v}{extra}"), sub_span(src, 0, v)));
         }
     }
     if from.is_none() && is_outgoing {
-        if let Some(i) = (doc.doc_start..hdr_end).find(|&i| near_phrase(doc.lines[i].text, "Department of State")) {
+        if let Some(i) = (doc.doc_start..hdr_end)
+            .find(|&i| near_phrase(doc.lines[i].text, "Department of State"))
+        {
             from = Some(("Department of State".into(), doc.lines[i].span()));
         }
     }
@@ -498,7 +581,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if from.is_none() {
-        if let Some(i) = (doc.doc_start..hdr_end).find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY")) {
+        if let Some(i) = (doc.doc_start..hdr_end)
+            .find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY"))
+        {
             from = Some(("CENTRAL INTELLIGENCE AGENCY".into(), doc.lines[i].span()));
         }
     }
@@ -525,7 +610,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let mut v2 = t_part;
         if v2.trim().is_empty() {
             // Value apart from its label: `Secretary of State` a few lines on.
-            if let Some(k) = (i + 1..(i + 6).min(n)).find(|&k| contains_ci(doc.lines[k].text, "Secretary of State") || contains_ci(doc.lines[k].text, "SECSTATE")) {
+            if let Some(k) = (i + 1..(i + 6).min(n)).find(|&k| {
+                contains_ci(doc.lines[k].text, "Secretary of State")
+                    || contains_ci(doc.lines[k].text, "SECSTATE")
+            }) {
                 v2 = header_text(k);
                 doc.role[k] = Role::Header;
             }
@@ -541,7 +629,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 k += 1;
                 continue;
             }
-            if contains_ci(t, "EYES ONLY") && label_value(t, "INFO", true).is_none() && !t.starts_with("REF") {
+            if contains_ci(t, "EYES ONLY")
+                && label_value(t, "INFO", true).is_none()
+                && !t.starts_with("REF")
+            {
                 push_addrs(src, t, &mut to);
                 doc.role[k] = Role::Header;
                 k += 1;
@@ -598,8 +689,14 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 _ => break,
             }
         }
-        // The first group is the action addressee (the Department).
-        for (g, sp) in groups.into_iter().skip(1) {
+        // The Department is the addressee of the TO line; the rest are info.
+        for (g, sp) in groups {
+            if matches!(
+                g.as_str(),
+                "DEPARTMENT" | "SECSTATE" | "DEPT" | "SECSTATE WASHDC" | "SECSTATE WASH"
+            ) {
+                continue;
+            }
             if !info.iter().any(|x| x.0 == g) {
                 info.push((g, sp));
             }
@@ -617,7 +714,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                     continue;
                 }
                 let caps = t.bytes().filter(|c| c.is_ascii_lowercase()).count() == 0;
-                if caps && (t.contains(',') || split_at_word(t, "INFO").1 != "") && !t.starts_with("REF") && !t.starts_with(|c: char| c.is_ascii_digit()) {
+                if caps
+                    && (t.contains(',') || split_at_word(t, "INFO").1 != "")
+                    && !t.starts_with("REF")
+                    && !t.starts_with(|c: char| c.is_ascii_digit())
+                {
                     let (a, b) = split_at_word(t, "INFO");
                     for part in a.split(',') {
                         push_addrs(src, part, &mut to);
@@ -668,12 +769,18 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         // Continuation lines of a long subject.
         let mut k = i;
         for _ in 0..3 {
-            let Some(nk) = next_text_line(doc, k) else { break };
+            let Some(nk) = next_text_line(doc, k) else {
+                break;
+            };
             if nk > k + 2 {
                 break;
             }
             let t = strip_md(header_text(nk));
-            if is_any_label(t) || is_prose(t) && !s.is_empty() || t.starts_with(|c: char| c.is_ascii_digit()) || classification_at_start(t).is_some() {
+            if is_any_label(t)
+                || is_prose(t) && !s.is_empty()
+                || t.starts_with(|c: char| c.is_ascii_digit())
+                || classification_at_start(t).is_some()
+            {
                 break;
             }
             if s.is_empty() || (t.len() < 70 && !s.ends_with('.')) {
@@ -737,10 +844,13 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let l = doc.lines[i];
-        let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
+        let caps =
+            l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
         for (id, a, b) in ref_cites(l.text, caps) {
             let sp = [l.start + a, l.start + b];
-            if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
+            if own.as_ref() == Some(&id)
+                && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2)
+            {
                 continue;
             }
             if own_span == Some(sp) || own_span.is_some_and(|o| o[0] >= sp[0] && o[1] <= sp[1]) {
@@ -770,10 +880,15 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         if rec.drafted_by.is_none() {
-            let v = ["Drafted by", "Prepared by", "Drafter"].iter().find_map(|l| label_value(t, l, true));
+            let v = ["Drafted by", "Prepared by", "Drafter"]
+                .iter()
+                .find_map(|l| label_value(t, l, true));
             if let Some(v) = v {
                 let v = if v.trim().is_empty() || v.trim() == "r" {
-                    next_text_line(doc, i).map(|k| header_text(k)).filter(|x| x.len() < 50 && !is_any_label(x)).unwrap_or("")
+                    next_text_line(doc, i)
+                        .map(|k| header_text(k))
+                        .filter(|x| x.len() < 50 && !is_any_label(x))
+                        .unwrap_or("")
                 } else {
                     v
                 };
@@ -791,7 +906,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         if rec.approved_by.is_none() {
             if let Some(p) = find_ci(t, "approved by") {
-                let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
+                let v = t[p + 11..].trim_start_matches(|c: char| {
+                    c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len()
+                });
                 let v = v.trim();
                 if !v.is_empty() && v.len() < 60 {
                     rec.approved_by = Some(v.to_string());
@@ -830,7 +947,19 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 }
             }
         }
-        for hname in ["LIMIT DISTRIBUTION", "LIMITED DISTRIBUTION", "LIMDIS", "NOFORN", "NO FOREIGN DISSEM", "EYES ONLY", "EXDIS", "NODIS", "ROGER CHANNEL", "RYBAT", "WNINTEL"] {
+        for hname in [
+            "LIMIT DISTRIBUTION",
+            "LIMITED DISTRIBUTION",
+            "LIMDIS",
+            "NOFORN",
+            "NO FOREIGN DISSEM",
+            "EYES ONLY",
+            "EXDIS",
+            "NODIS",
+            "ROGER CHANNEL",
+            "RYBAT",
+            "WNINTEL",
+        ] {
             if let Some(a) = word_pos(&up, hname) {
                 let c = canonical_handling(hname);
                 if !rec.handling.contains(&c) {
@@ -858,7 +987,13 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         let mut any = false;
         for w in &toks {
-            if (1..=5).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_uppercase()) && !matches!(*w, "AM" | "PM" | "FILE" | "INFO" | "NIACT" | "RPT" | "END" | "GP") {
+            if (1..=5).contains(&w.len())
+                && w.bytes().all(|c| c.is_ascii_uppercase())
+                && !matches!(
+                    *w,
+                    "AM" | "PM" | "FILE" | "INFO" | "NIACT" | "RPT" | "END" | "GP"
+                )
+            {
                 if !rec.distribution.iter().any(|d| d == w) {
                     rec.distribution.push(w.to_string());
                 }
@@ -903,7 +1038,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     // Body: from the end of the header to the signature.
     let start = body_from.max(doc.doc_start);
     let end = sig.map(|s| s.0).filter(|&k| k > start).unwrap_or_else(|| {
-        (start..n).rev().find(|&i| doc.role[i] == Role::Body && !doc.lines[i].is_blank()).map_or(start, |i| i + 1)
+        (start..n)
+            .rev()
+            .find(|&i| doc.role[i] == Role::Body && !doc.lines[i].is_blank())
+            .map_or(start, |i| i + 1)
     });
     doc.body_start = Some(start);
     doc.body_end = Some(end);
@@ -929,15 +1067,25 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
             Some("airgram")
         } else if word_pos(&up, "AIRTEL").is_some() || up.contains("VIA AIRTEL") {
             Some("telegram")
-        } else if short && (word_pos(&up, "TELEGRAM").is_some() || word_pos(&up, "TELETYPE").is_some() || word_pos(&up, "CABLEGRAM").is_some()) {
+        } else if short
+            && (word_pos(&up, "TELEGRAM").is_some()
+                || word_pos(&up, "TELETYPE").is_some()
+                || word_pos(&up, "CABLEGRAM").is_some())
+        {
             Some("telegram")
         } else if short && word_pos(&up, "DISPATCH").is_some() && !up.contains("SYMBOL") {
             Some("despatch")
         } else if cite_pos(t).is_some() && read_cite(&t[cite_pos(t).unwrap_or(0)..]).is_some() {
             Some("telegram")
-        } else if short && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO") {
+        } else if short
+            && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO")
+        {
             Some("memorandum")
-        } else if short && (up.contains("AGENT REPORT") || up.contains("INFORMATION REPORT") || up.contains("INTELLIGENCE REPORT")) {
+        } else if short
+            && (up.contains("AGENT REPORT")
+                || up.contains("INFORMATION REPORT")
+                || up.contains("INTELLIGENCE REPORT"))
+        {
             Some("report")
         } else {
             None
@@ -953,7 +1101,12 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
         let up = v.to_ascii_uppercase();
         let ty = if up.contains("AIRGRAM") {
             Some("airgram")
-        } else if ["TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE"].iter().any(|w| up.contains(w)) {
+        } else if [
+            "TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE",
+        ]
+        .iter()
+        .any(|w| up.contains(w))
+        {
             Some("telegram")
         } else if up.contains("DISPATCH") || up.contains("DESPATCH") {
             Some("despatch")
@@ -1094,15 +1247,28 @@ fn month_day(s: &str) -> Option<(u32, u32, usize, usize)> {
 fn header_year(doc: &Doc, end: usize) -> Option<i32> {
     for i in doc.doc_start..end {
         let t = doc.lines[i].text;
-        if let Some(f) = date::find_written(t) {
-            return f.iso[..4].parse().ok();
+        if let Some(f) = date::find_written(t).filter(|f| plausible(&f.iso)) {
+            return f.iso.get(..4)?.parse().ok();
         }
     }
     None
 }
 
-/// Any date in a field value: written, numeric or a date-time group.
+/// Dates of origin of these records: the post-war decades. A year outside
+/// them is a misread (`05` for `63`) or a release date.
+fn plausible(iso: &str) -> bool {
+    iso.get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .is_some_and(|y| (1940..=2000).contains(&y))
+}
+
+/// Any plausible date in a field value.
 fn date_in(v: &str) -> Option<(String, usize, usize)> {
+    date_in_any(v).filter(|d| plausible(&d.0))
+}
+
+/// Any date in a field value: written, numeric or a date-time group.
+fn date_in_any(v: &str) -> Option<(String, usize, usize)> {
     if let Some(f) = date::find_written(v) {
         return Some((f.iso, f.start, f.end));
     }
@@ -1126,12 +1292,17 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
                 let rest = &t[i + 1..];
                 let toks: Vec<&str> = rest.split_whitespace().take(2).collect();
                 if toks.len() == 2 {
-                    if let (Some(m), true) = (date::month_number(toks[0]), toks[1].len() == 2 || toks[1].len() == 4) {
+                    if let (Some(m), true) = (
+                        date::month_number(toks[0]),
+                        toks[1].len() == 2 || toks[1].len() == 4,
+                    ) {
                         let yv: i32 = toks[1].parse().ok()?;
                         let y = if toks[1].len() == 2 { 1900 + yv } else { yv };
                         let d: u32 = t[st..st + 2].parse().ok()?;
                         if let Some(iso) = date::iso(y, m, d) {
-                            let end = t[i..].find(toks[1]).map_or(i + 1, |p| i + p + toks[1].len());
+                            let end = t[i..]
+                                .find(toks[1])
+                                .map_or(i + 1, |p| i + p + toks[1].len());
                             return Some((iso, st, end));
                         }
                     }
@@ -1156,23 +1327,41 @@ fn near_phrase(t: &str, phrase: &str) -> bool {
     }
     let w: Vec<&str> = t.split_whitespace().collect();
     let k = phrase.split_whitespace().count();
-    w.windows(k).any(|win| near(&win.join(" "), &phrase.to_ascii_uppercase(), 2))
+    w.windows(k)
+        .any(|win| near(&win.join(" "), &phrase.to_ascii_uppercase(), 2))
 }
 
 fn next_text_line(doc: &Doc, i: usize) -> Option<usize> {
-    (i + 1..doc.lines.len().min(i + 4)).find(|&k| !doc.lines[k].is_blank() && matches!(doc.role[k], Role::Body | Role::Header))
+    (i + 1..doc.lines.len().min(i + 4))
+        .find(|&k| !doc.lines[k].is_blank() && matches!(doc.role[k], Role::Body | Role::Header))
 }
 
 fn is_any_label(t: &str) -> bool {
-    ["FROM", "TO", "INFO", "SUBJECT", "REF", "DATE", "NO", "ACTION", "CITE", "MEMORANDUM FOR", "ATTENTION", "REFERENCE"]
-        .iter()
-        .any(|l| label_value(t, l, false).is_some())
-        || t.starts_with(|c: char| c.is_ascii_digit()) && t.get(1..3).is_some_and(|x| x.starts_with('.'))
+    [
+        "FROM",
+        "TO",
+        "INFO",
+        "SUBJECT",
+        "REF",
+        "DATE",
+        "NO",
+        "ACTION",
+        "CITE",
+        "MEMORANDUM FOR",
+        "ATTENTION",
+        "REFERENCE",
+    ]
+    .iter()
+    .any(|l| label_value(t, l, false).is_some())
+        || t.starts_with(|c: char| c.is_ascii_digit())
+            && t.get(1..3).is_some_and(|x| x.starts_with('.'))
 }
 
 /// Addressee text as written, without OCR debris around it.
 fn clean_addr(v: &str) -> &str {
-    let v = v.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '(');
+    let v = v
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '(');
     // Cut at a double space or a run of lower-case noise after capitals.
     let v = v.split("  ").next().unwrap_or(v);
     v.trim_end_matches([' ', '.', ',', ':', ';', '\\', '|'])
@@ -1196,7 +1385,15 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
         return;
     }
     let mut v = v;
-    for stop in [" EYES ONLY", "/EYES ONLY", "/", " FOR ", " ATTN", " ATTENTION", "  "] {
+    for stop in [
+        " EYES ONLY",
+        "/EYES ONLY",
+        "/",
+        " FOR ",
+        " ATTN",
+        " ATTENTION",
+        "  ",
+    ] {
         if let Some(p) = v.find(stop) {
             if p > 0 {
                 v = &v[..p];
@@ -1244,13 +1441,19 @@ fn routing_start(t: &str) -> Option<usize> {
     let up = t.to_ascii_uppercase();
     let p = word_pos(&up, "ACTION")?;
     let rest = up[p + 6..].trim_start_matches([' ', ':']);
-    (rest.starts_with("DEPARTMENT") || rest.starts_with("SECSTATE") || rest.starts_with("DEPT")).then_some(p)
+    let dept =
+        rest.starts_with("DEPARTMENT") || rest.starts_with("SECSTATE") || rest.starts_with("DEPT");
+    // `ACTION LEOPOLDVILLE PRIORITY 517; INFORMATION DEPARTMENT 612`.
+    let other = p == 0
+        && rest.starts_with(|c: char| c.is_ascii_uppercase())
+        && word_pos(&up, "INFORMATION").is_some();
+    (dept || other).then_some(p)
 }
 
 fn routing_continuation(t: &str) -> bool {
     let toks: Vec<&str> = t.split_whitespace().collect();
     !toks.is_empty()
-        && toks.len() <= 10
+        && toks.len() <= 16
         && t.bytes().any(|c| c.is_ascii_digit())
         && t.bytes().filter(|c| c.is_ascii_lowercase()).count() == 0
         && label_value(t, "REF", false).is_none()
@@ -1260,7 +1463,7 @@ fn routing_continuation(t: &str) -> bool {
 /// Addressee groups of a routing line: runs of capitalised words broken by
 /// numbers and precedence indicators.
 fn routing_groups(src: &str, t: &str, out: &mut Vec<(String, [usize; 2])>) {
-    let start = routing_start(t).map_or(0, |p| p + 6);
+    let start = routing_start(t).map_or(0, |p| p + 6).min(t.len());
     let s = &t[start..];
     let mut cur: Vec<&str> = Vec::new();
     let flush = |cur: &mut Vec<&str>, out: &mut Vec<(String, [usize; 2])>| {
@@ -1272,16 +1475,44 @@ fn routing_groups(src: &str, t: &str, out: &mut Vec<(String, [usize; 2])>) {
         }
         cur.clear();
     };
-    for w in s.split(|c: char| c.is_whitespace() || ",.:;•=\"'“”-".contains(c)) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let cut = rest
+            .find(|c: char| c.is_whitespace() || ",.:;•=\"'“”-!".contains(c))
+            .unwrap_or(rest.len());
+        let w = &rest[..cut];
+        let sep = rest[cut..].chars().next();
+        rest = sep.map_or("", |c| &rest[cut + c.len_utf8()..]);
+        let ends = sep.is_some_and(|c| ",;.!".contains(c));
         if w.is_empty() {
+            if ends {
+                flush(&mut cur, out);
+            }
             continue;
         }
         let up = w.to_ascii_uppercase();
         let alpha = w.chars().all(|c| c.is_ascii_alphabetic()) && w.len() >= 2;
-        let stop = matches!(up.as_str(), "INFORMATION" | "INFO" | "ACTION" | "RPT" | "NIACT" | "PRIORITY" | "IMMEDIATE" | "ROUTINE" | "FLASH" | "OPERATIONAL" | "PASS");
+        let stop = matches!(
+            up.as_str(),
+            "INFORMATION"
+                | "INFO"
+                | "ACTION"
+                | "RPT"
+                | "NIACT"
+                | "PRIORITY"
+                | "IMMEDIATE"
+                | "ROUTINE"
+                | "FLASH"
+                | "OPERATIONAL"
+                | "PASS"
+                | "UNNUMBERED"
+        );
         let mostly_caps = w.bytes().filter(|c| c.is_ascii_uppercase()).count() * 2 > w.len();
-        if alpha && !stop && mostly_caps {
+        if alpha && !stop && mostly_caps && (w.len() >= 3 || !cur.is_empty()) {
             cur.push(w);
+            if ends {
+                flush(&mut cur, out);
+            }
         } else {
             flush(&mut cur, out);
         }
@@ -1293,7 +1524,10 @@ fn routing_groups(src: &str, t: &str, out: &mut Vec<(String, [usize; 2])>) {
 /// (`62-109060-3681`).
 fn fbi_file_serial(src: &str, doc: &Doc) -> Option<(String, [usize; 2])> {
     for i in doc.doc_start..doc.lines.len() {
-        let t = doc.lines[i].text.trim().trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let t = doc.lines[i]
+            .text
+            .trim()
+            .trim_matches(|c: char| !c.is_ascii_alphanumeric());
         let p: Vec<&str> = t.split('-').collect();
         if p.len() == 3
             && (2..=3).contains(&p[0].len())
@@ -1313,7 +1547,10 @@ fn is_fbi_initials(t: &str) -> bool {
     let Some((a, b)) = t.split_once(':') else {
         return false;
     };
-    (2..=4).contains(&a.len()) && (2..=4).contains(&b.len()) && a.bytes().all(|c| c.is_ascii_uppercase()) && b.bytes().all(|c| c.is_ascii_lowercase())
+    (2..=4).contains(&a.len())
+        && (2..=4).contains(&b.len())
+        && a.bytes().all(|c| c.is_ascii_uppercase())
+        && b.bytes().all(|c| c.is_ascii_lowercase())
 }
 
 /// `FORM DS-323`, `FD-36 (Rev. 12-13-56)`: the printed form's number.
@@ -1321,7 +1558,10 @@ fn form_number(t: &str) -> Option<(String, usize, usize)> {
     let up = t.to_ascii_uppercase();
     let (p, skip) = if let Some(p) = word_pos(&up, "FORM") {
         let r = &up[p + 4..];
-        let r2 = r.trim_start_matches([' ', '.']).trim_start_matches("NO").trim_start_matches([' ', '.']);
+        let r2 = r
+            .trim_start_matches([' ', '.'])
+            .trim_start_matches("NO")
+            .trim_start_matches([' ', '.']);
         (p, 4 + r.len() - r2.len())
     } else if up.starts_with("FD-") {
         (0, 0)
@@ -1331,7 +1571,12 @@ fn form_number(t: &str) -> Option<(String, usize, usize)> {
     let s = &t[p + skip..];
     let tok = s.split([' ', '(', ',']).next().unwrap_or("");
     let (a, b) = tok.split_once('-')?;
-    let ok = (1..=3).contains(&a.len()) && a.bytes().all(|c| c.is_ascii_uppercase()) && !b.is_empty() && b.len() <= 5 && b.bytes().all(|c| c.is_ascii_alphanumeric()) && b.as_bytes()[0].is_ascii_digit();
+    let ok = (1..=3).contains(&a.len())
+        && a.bytes().all(|c| c.is_ascii_uppercase())
+        && !b.is_empty()
+        && b.len() <= 5
+        && b.bytes().all(|c| c.is_ascii_alphanumeric())
+        && b.as_bytes()[0].is_ascii_digit();
     ok.then(|| (tok.to_string(), p + skip, p + skip + tok.len()))
 }
 
@@ -1346,7 +1591,12 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
     while let Some(nk) = next_text_line(doc, k) {
         let t = strip_md(doc.lines[nk].text.trim());
         let lower = t.bytes().filter(|c| c.is_ascii_lowercase()).count();
-        if lower > 0 || t.len() < 3 || parts.len() >= 6 || classification_at_start(t).is_some() || is_any_label(t) {
+        if lower > 0
+            || t.len() < 3
+            || parts.len() >= 6
+            || classification_at_start(t).is_some()
+            || is_any_label(t)
+        {
             break;
         }
         if parts.is_empty() {
@@ -1364,11 +1614,16 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
 /// REF line or a line in capitals, a station and number (`ZURICH 1622`,
 /// `DIR 84603`, `IN 39851`).
 fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
-    let mut out: Vec<(String, usize, usize)> = msgid::find_cites(s).into_iter().map(|c| (c.id, c.start, c.end)).collect();
+    let mut out: Vec<(String, usize, usize)> = msgid::find_cites(s)
+        .into_iter()
+        .map(|c| (c.id, c.start, c.end))
+        .collect();
     let toks = tokens(s);
     for k in 0..toks.len() {
         let (a, w) = toks[k];
-        let Some(&(nb, num)) = toks.get(k + 1) else { continue };
+        let Some(&(nb, num)) = toks.get(k + 1) else {
+            continue;
+        };
         let digits = num.bytes().all(|c| c.is_ascii_digit() || c == '.' as u8);
         let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
         if !digits || nclean.is_empty() || !num.as_bytes()[0].is_ascii_digit() {
@@ -1387,8 +1642,12 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         if !station_pairs || !(2..=7).contains(&nclean.len()) || w.len() < 2 {
             continue;
         }
-        let caps = w.bytes().all(|c| c.is_ascii_uppercase()) || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
-        if !caps || date::month_number(w).is_some() || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str()) {
+        let caps = w.bytes().all(|c| c.is_ascii_uppercase())
+            || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
+        if !caps
+            || date::month_number(w).is_some()
+            || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str())
+        {
             continue;
         }
         if nclean.len() < 3 && w.len() < 4 {
@@ -1405,11 +1664,17 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         while let Some(p) = s.get(from..).and_then(|x| find_ci(x, key)) {
             let at = from + p;
             from = at + key.len();
-            let ws = s[..at].char_indices().rev().find(|(_, c)| !c.is_ascii_alphabetic()).map_or(0, |(x, c)| x + c.len_utf8());
+            let ws = s[..at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !c.is_ascii_alphabetic())
+                .map_or(0, |(x, c)| x + c.len_utf8());
             let word = &s[ws..at + key.len()];
             let lw = word.to_ascii_lowercase();
             let pre = &lw[..lw.len() - key.len()];
-            if !matches!(pre, "bu" | "rebu" | "ur" | "reur" | "my" | "remy" | "re") || s[at + key.len()..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            if !matches!(pre, "bu" | "rebu" | "ur" | "reur" | "my" | "remy" | "re")
+                || s[at + key.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
+            {
                 continue;
             }
             let rest = &s[at + key.len()..];
@@ -1417,8 +1682,17 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
             let r = r.strip_prefix("dated ").unwrap_or(r);
             if let Some(f) = date::find_numeric(r).filter(|f| f.start == 0) {
                 let off = at + key.len() + (rest.len() - r.len());
-                let id = format!("{} {}", word.trim_start_matches(|c: char| c == 'R' || c == 'r' || c == 'e').to_ascii_uppercase(), &r[..f.end]);
-                let id = if id.starts_with("BU") || id.starts_with("UR") || id.starts_with("MY") { id } else { format!("RE{id}") };
+                let id = format!(
+                    "{} {}",
+                    word.trim_start_matches(|c: char| c == 'R' || c == 'r' || c == 'e')
+                        .to_ascii_uppercase(),
+                    &r[..f.end]
+                );
+                let id = if id.starts_with("BU") || id.starts_with("UR") || id.starts_with("MY") {
+                    id
+                } else {
+                    format!("RE{id}")
+                };
                 out.push((id, ws, off + f.end));
             }
         }
@@ -1427,9 +1701,59 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
 }
 
 const STOP_PAIR: &[&str] = &[
-    "PAGE", "FILE", "PARA", "PARAGRAPH", "SECTION", "GROUP", "GP", "ROOM", "BOX", "NO", "NR", "NUMBER", "TOTAL", "COPY", "COPIES", "FORM", "AGE",
-    "AT", "ON", "OF", "THE", "AND", "TO", "BY", "FOR", "ABOUT", "SINCE", "YEAR", "YEARS", "AREA", "PHONE", "TEL", "EXT", "CODE", "ROUTE", "HOTEL",
-    "STREET", "AVENUE", "NW", "DOB", "SSN", "POB", "PAGES", "TOR", "CONTROL", "RECD", "DTG", "ST", "IS", "WAS", "IT", "WE", "HE",
+    "PAGE",
+    "FILE",
+    "PARA",
+    "PARAGRAPH",
+    "SECTION",
+    "GROUP",
+    "GP",
+    "ROOM",
+    "BOX",
+    "NO",
+    "NR",
+    "NUMBER",
+    "TOTAL",
+    "COPY",
+    "COPIES",
+    "FORM",
+    "AGE",
+    "AT",
+    "ON",
+    "OF",
+    "THE",
+    "AND",
+    "TO",
+    "BY",
+    "FOR",
+    "ABOUT",
+    "SINCE",
+    "YEAR",
+    "YEARS",
+    "AREA",
+    "PHONE",
+    "TEL",
+    "EXT",
+    "CODE",
+    "ROUTE",
+    "HOTEL",
+    "STREET",
+    "AVENUE",
+    "NW",
+    "DOB",
+    "SSN",
+    "POB",
+    "PAGES",
+    "TOR",
+    "CONTROL",
+    "RECD",
+    "DTG",
+    "ST",
+    "IS",
+    "WAS",
+    "IT",
+    "WE",
+    "HE",
 ];
 
 fn tokens(s: &str) -> Vec<(usize, &str)> {
@@ -1445,7 +1769,10 @@ fn tokens(s: &str) -> Vec<(usize, &str)> {
             out.push((st, &s[st..i]));
         } else if b[i].is_ascii_digit() {
             let st = i;
-            while i < b.len() && (b[i].is_ascii_digit() || (b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit())) {
+            while i < b.len()
+                && (b[i].is_ascii_digit()
+                    || (b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
+            {
                 i += 1;
             }
             if i < b.len() && b[i].is_ascii_alphabetic() {
@@ -1465,11 +1792,104 @@ fn tokens(s: &str) -> Vec<(usize, &str)> {
 
 /// Words that close a message but are not signatures.
 const NOT_SIGNER: &[&str] = &[
-    "SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET", "END", "END OF MESSAGE", "NOTE", "FILE", "NIACT", "PRIORITY", "ROUTINE", "IMMEDIATE",
-    "INFO", "ACTION", "EYES ONLY", "LIMDIS", "NOFORN", "RYBAT", "STAFF", "DISTRIBUTION", "ENCLOSURE", "SANITIZED", "ARMY", "NAVY", "AIR", "USIA",
-    "CIA", "NSA", "OSD", "INR", "RMR", "EUR", "SCA", "NSC", "USUN", "DDP", "DDCI", "DCI", "FBI", "AID", "DOD", "JCS", "DECL", "OADR", "SECTION",
-    "CONTROL", "PAGE", "COPY", "ATTACHMENT", "ATTACHMENTS", "CLASSIFICATION", "RELEASE", "REVIEW", "INDEX", "DESTROY", "RETURN", "BRANCH",
-    "SUBJECT", "SUBJ", "NONE", "REF", "TEXT", "SLUGS", "BT", "NNNN", "WNINTEL", "EXDIS", "NODIS",
+    "SECRET",
+    "CONFIDENTIAL",
+    "UNCLASSIFIED",
+    "TOP SECRET",
+    "END",
+    "END OF MESSAGE",
+    "NOTE",
+    "FILE",
+    "NIACT",
+    "PRIORITY",
+    "ROUTINE",
+    "IMMEDIATE",
+    "INFO",
+    "ACTION",
+    "EYES ONLY",
+    "LIMDIS",
+    "NOFORN",
+    "RYBAT",
+    "STAFF",
+    "DISTRIBUTION",
+    "ENCLOSURE",
+    "SANITIZED",
+    "ARMY",
+    "NAVY",
+    "AIR",
+    "USIA",
+    "CIA",
+    "NSA",
+    "OSD",
+    "INR",
+    "RMR",
+    "EUR",
+    "SCA",
+    "NSC",
+    "USUN",
+    "DDP",
+    "DDCI",
+    "DCI",
+    "FBI",
+    "AID",
+    "DOD",
+    "JCS",
+    "DECL",
+    "OADR",
+    "SECTION",
+    "CONTROL",
+    "PAGE",
+    "COPY",
+    "ATTACHMENT",
+    "ATTACHMENTS",
+    "CLASSIFICATION",
+    "RELEASE",
+    "REVIEW",
+    "INDEX",
+    "DESTROY",
+    "RETURN",
+    "BRANCH",
+    "SUBJECT",
+    "SUBJ",
+    "NONE",
+    "COMMENTS",
+    "PRECEDENCE",
+    "REMARKS",
+    "ROUTING",
+    "SIGNATURE",
+    "APPROVED",
+    "CLEARANCE",
+    "CLEARANCES",
+    "ORIGINATOR",
+    "UNIT",
+    "DATE",
+    "FROM",
+    "TO",
+    "PRIORITY",
+    "SECRETARIAT",
+    "DISSEMINATION",
+    "MESSAGE",
+    "TELEGRAM",
+    "AIRGRAM",
+    "DISPATCH",
+    "MEMORANDUM",
+    "INCOMING",
+    "OUTGOING",
+    "ENCLOSURES",
+    "ENCLOSURE",
+    "CROSS",
+    "RECORD",
+    "INDEXED",
+    "ABSTRACT",
+    "HEADQUARTERS",
+    "REF",
+    "TEXT",
+    "SLUGS",
+    "BT",
+    "NNNN",
+    "WNINTEL",
+    "EXDIS",
+    "NODIS",
 ];
 
 /// Finds the signature: the first short line of capitals after the body
@@ -1485,7 +1905,10 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
         }
         let t = doc.lines[i].text.trim();
         let Some(name) = signer_name(t) else { continue };
-        if hint.is_some_and(|h| h.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.len() >= 3 && w == name)) {
+        if hint.is_some_and(|h| {
+            h.split(|c: char| !c.is_ascii_alphabetic())
+                .any(|w| w.len() >= 3 && w == name)
+        }) {
             hinted = Some((i, name));
             break;
         }
@@ -1493,22 +1916,42 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
             continue;
         }
         // After text, and not followed by more text.
-        let prev = (from..i).rev().filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank()).find(|&k| {
-            let u = doc.lines[k].text.trim();
-            !(u.len() <= 12 && !u.ends_with('.') || u.starts_with("GP") || u == "END." || u.starts_with("END"))
-        });
+        let prev = (from.max(i.saturating_sub(24))..i)
+            .rev()
+            .filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank())
+            .take(6)
+            .find(|&k| {
+                let u = doc.lines[k].text.trim();
+                !(u.len() <= 12 && !u.ends_with('.') || code_room_line(u))
+            });
         let Some(pk) = prev else { continue };
         let pt = doc.lines[pk].text.trim();
-        if pt.len() < 25 || pt.ends_with(',') {
+        if pt.len() < 15 || pt.ends_with(',') {
             continue;
         }
-        let next = (i + 1..n).filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank()).take(1).next();
-        if next.is_some_and(|k| is_prose(doc.lines[k].text.trim()) && !contains_ci(doc.lines[k].text, "copy")) {
+        let next = (i + 1..n.min(i + 40))
+            .filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank())
+            .take(1)
+            .next();
+        if next.is_some_and(|k| {
+            is_prose(doc.lines[k].text.trim()) && !contains_ci(doc.lines[k].text, "copy")
+        }) {
             continue;
         }
         first = Some((i, name));
     }
     hinted.or(first)
+}
+
+/// Group markings and code-room notes between text and signature:
+/// `GP-3.`, `SCP -4.`, `CFN 18 AZCUE 18`, `END.`.
+fn code_room_line(u: &str) -> bool {
+    let up = u
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_ascii_uppercase();
+    ["GP", "SCP", "CFN", "CTN", "GROUP", "END", "NNNN", "BT"]
+        .iter()
+        .any(|p| up.starts_with(p))
 }
 
 /// The name on a signature line (`FINLETTER`, `Ha i - MCKLLLOP`, `D. KAMMERMAYER`).
@@ -1520,7 +1963,11 @@ fn signer_name(t: &str) -> Option<&str> {
     let toks: Vec<&str> = t.split_whitespace().collect();
     let is_name_tok = |w: &str| {
         let core = w.trim_end_matches('.');
-        !core.is_empty() && core.bytes().all(|c| c.is_ascii_uppercase() || c == b'-' || c == b'\'') && core.as_bytes()[0].is_ascii_uppercase()
+        !core.is_empty()
+            && core
+                .bytes()
+                .all(|c| c.is_ascii_uppercase() || c == b'-' || c == b'\'')
+            && core.as_bytes()[0].is_ascii_uppercase()
     };
     let mut k = toks.len();
     while k > 0 && is_name_tok(toks[k - 1]) {
@@ -1534,14 +1981,27 @@ fn signer_name(t: &str) -> Option<&str> {
     if k > 3 || toks[..k].iter().any(|w| w.len() > 3) {
         return None;
     }
-    let longest = name_toks.iter().map(|w| w.trim_end_matches('.').len()).max().unwrap_or(0);
+    let longest = name_toks
+        .iter()
+        .map(|w| w.trim_end_matches('.').len())
+        .max()
+        .unwrap_or(0);
     if longest < 4 {
+        return None;
+    }
+    // A name of several words carries an initial (`D. KAMMERMAYER`); two
+    // capitalised words without one are a phrase.
+    if name_toks.len() > 1 && !name_toks.iter().any(|w| w.len() == 2 && w.ends_with('.')) {
         return None;
     }
     let first = name_toks[0];
     let start = t.find(first)?;
     let name = t[start..].trim_end_matches(['.', ',']);
-    if NOT_SIGNER.contains(&name) || name_toks.iter().any(|w| NOT_SIGNER.contains(&w.trim_end_matches('.'))) {
+    if NOT_SIGNER.contains(&name)
+        || name_toks
+            .iter()
+            .any(|w| NOT_SIGNER.contains(&w.trim_end_matches('.')))
+    {
         return None;
     }
     if name.starts_with("GP") || classification_in(name).is_some() {

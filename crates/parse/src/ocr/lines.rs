@@ -54,7 +54,6 @@ impl<'a> Doc<'a> {
         d
     }
 
-
     fn mark_pages(&mut self) {
         for i in 0..self.lines.len() {
             let t = self.lines[i].text.trim();
@@ -65,7 +64,8 @@ impl<'a> Doc<'a> {
                 self.role[i] = Role::Page;
             } else if i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim()) {
                 self.role[i] = Role::Page;
-            } else if is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric())) && t.len() < 24
+            } else if is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+                && t.len() < 24
                 || is_cia_page_head(t)
             {
                 self.role[i] = Role::Page;
@@ -104,7 +104,8 @@ impl<'a> Doc<'a> {
         let mut comments = None;
         for i in h..limit {
             let t = self.lines[i].text.trim();
-            if self.role[i] == Role::Page && (transcript_page(t).is_some() || t.starts_with("---")) {
+            if self.role[i] == Role::Page && (transcript_page(t).is_some() || t.starts_with("---"))
+            {
                 end = Some(i);
                 break;
             }
@@ -144,7 +145,8 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let item = t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit());
-            let date = t.len() == 10 && crate::date::find_numeric(t).is_some_and(|f| f.end - f.start == 10);
+            let date = t.len() == 10
+                && crate::date::find_numeric(t).is_some_and(|f| f.end - f.start == 10);
             if item || date {
                 self.role[i] = Role::Form;
                 k = i + 1;
@@ -192,7 +194,8 @@ fn transcript_page(t: &str) -> Option<u32> {
 
 /// NARA release footers: `NW 65990 Docld:32395650 Page 2`, `DocId:32300094 Page 2`.
 fn is_footer(t: &str) -> bool {
-    (contains_ci(t, "docid") || contains_ci(t, "docld") || contains_ci(t, "doc id:")) && t.len() < 70
+    (contains_ci(t, "docid") || contains_ci(t, "docld") || contains_ci(t, "doc id:"))
+        && t.len() < 70
 }
 
 /// `176-10036-10012`, `104-10071-10105`.
@@ -231,7 +234,9 @@ pub fn starts_label(t: &str, label: &str) -> bool {
     let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
     t.len() >= label.len()
         && t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes())
-        && t.as_bytes().get(label.len()).is_none_or(|c| !c.is_ascii_alphabetic())
+        && t.as_bytes()
+            .get(label.len())
+            .is_none_or(|c| !c.is_ascii_alphabetic())
 }
 
 /// Page continuation headers: `~~SECRET~~ - 2 *from Polto A-517*`,
@@ -242,7 +247,10 @@ pub fn continuation_marker(t: &str) -> Option<u32> {
     let mut rest = s;
     if let Some((c, _, e)) = classification_at_start(rest) {
         let _ = c;
-        rest = rest.get(e..).unwrap_or("").trim_start_matches(['~', '*', ' ']);
+        rest = rest
+            .get(e..)
+            .unwrap_or("")
+            .trim_start_matches(['~', '*', ' ']);
     }
     let r = rest.trim_start();
     let num_after = |r: &str| -> Option<(u32, usize)> {
@@ -257,8 +265,17 @@ pub fn continuation_marker(t: &str) -> Option<u32> {
         let (n, k) = num_after(r2)?;
         let after = r2[k..].trim_start();
         // `- 2`, `-2-`, `- 2 -`, `-2- 660, ...` but not `-20 degrees`.
-        if (2..=99).contains(&n) && (after.is_empty() || after.starts_with('-') || after.starts_with('*') || t.len() < 90) {
-            if after.is_empty() || after.starts_with('-') || after.starts_with('*') || contains_ci(after, "from") {
+        if (2..=99).contains(&n)
+            && (after.is_empty()
+                || after.starts_with('-')
+                || after.starts_with('*')
+                || t.len() < 90)
+        {
+            if after.is_empty()
+                || after.starts_with('-')
+                || after.starts_with('*')
+                || contains_ci(after, "from")
+            {
                 return Some(n);
             }
         }
@@ -308,7 +325,8 @@ fn is_furniture(t: &str) -> bool {
         return true;
     }
     let up = s.to_ascii_uppercase();
-    (up.starts_with("FORM DS-") || up.starts_with("FORM FS-") || up.starts_with("FD-")) && s.len() < 40
+    (up.starts_with("FORM DS-") || up.starts_with("FORM FS-") || up.starts_with("FD-"))
+        && s.len() < 40
 }
 
 /// A line that is only a classification marking (with its caveats).
@@ -317,13 +335,21 @@ pub fn is_classification_line(s: &str) -> bool {
     let Some((_, _, e)) = classification_at_start(s) else {
         return false;
     };
-    let rest = s.get(e..).unwrap_or("").trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    rest.is_empty() || (rest.len() < 24 && rest.split_whitespace().count() <= 3 && rest.bytes().all(|b| !b.is_ascii_lowercase()))
+    let rest = s
+        .get(e..)
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    rest.is_empty()
+        || (rest.len() < 24
+            && rest.split_whitespace().count() <= 3
+            && rest.bytes().all(|b| !b.is_ascii_lowercase()))
 }
 
 /// A classification word at the start of `s` (after marks): level and byte range.
 pub fn classification_at_start(s: &str) -> Option<(Classification, usize, usize)> {
-    let lead = s.len() - s.trim_start_matches(|c: char| !c.is_ascii_alphabetic()).len();
+    let lead = s.len()
+        - s.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+            .len();
     let (c, a, e) = classification_in(s.get(lead..)?)?;
     (a == 0).then_some((c, lead + a, lead + e))
 }
@@ -369,7 +395,11 @@ fn is_secret_word(w: &str) -> bool {
         return true;
     }
     // OCR variants, one letter off, but not the plural or `SECRETARY`.
-    (5..=7).contains(&w.len()) && w != "SECRETS" && w != "SECRETE" && near(w, "SECRET", 1) && w.starts_with(['S', 'E'])
+    (5..=7).contains(&w.len())
+        && w != "SECRETS"
+        && w != "SECRETE"
+        && near(w, "SECRET", 1)
+        && w.starts_with(['S', 'E'])
 }
 
 /// Words of `s` written in capitals (one stray lower-case letter allowed).

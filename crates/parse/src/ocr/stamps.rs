@@ -117,7 +117,10 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     if let Some(p) = find_ci(t, "DEPARTMENT OF STATE") {
         let rest = t[p + 19..].trim();
         let tok = rest.split_whitespace().next().unwrap_or("");
-        if tok.contains('/') && tok.len() <= 20 && tok.bytes().all(|b| b.is_ascii_uppercase() || b == b'/') {
+        if tok.contains('/')
+            && tok.len() <= 20
+            && tok.bytes().all(|b| b.is_ascii_uppercase() || b == b'/')
+        {
             return Some((Kind::ReviewForm, Some(tok)));
         }
     }
@@ -128,20 +131,64 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
         return Some((Kind::Single, Some("NARA")));
     }
     if contains_ci(t, "Released under the John F") {
-        return Some((Kind::Multi(&["Assassination", "Records", "Collection", "USC", "Date", "Case"]), Some("NARA")));
+        return Some((
+            Kind::Multi(&[
+                "Assassination",
+                "Records",
+                "Collection",
+                "USC",
+                "Date",
+                "Case",
+            ]),
+            Some("NARA"),
+        ));
     }
-    if contains_ci(t, "NO OBJECTION TO") || contains_ci(t, "HAS NO OBJECTION") || contains_ci(t, "HAS NO G3JECTION") {
-        return Some((Kind::Multi(&["DECLASSIFICATION", "RELEASE", "DOCUMENT", "INFORMATION"]), Some("CIA")));
+    if contains_ci(t, "NO OBJECTION TO")
+        || contains_ci(t, "HAS NO OBJECTION")
+        || contains_ci(t, "HAS NO G3JECTION")
+    {
+        return Some((
+            Kind::Multi(&["DECLASSIFICATION", "RELEASE", "DOCUMENT", "INFORMATION"]),
+            Some("CIA"),
+        ));
     }
     if contains_ci(t, "ALL INFORMATION CONTAINED") {
-        return Some((Kind::Multi(&["HEREIN", "UNCLASSIFIED", "EXCEPT", "OTHERWISE", "DATE", " BY "]), Some("FBI")));
+        return Some((
+            Kind::Multi(&[
+                "HEREIN",
+                "UNCLASSIFIED",
+                "EXCEPT",
+                "OTHERWISE",
+                "DATE",
+                " BY ",
+            ]),
+            Some("FBI"),
+        ));
     }
-    let up_words: Vec<&str> = t.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let up_words: Vec<&str> = t
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
     if up_words.contains(&"SANITIZED") {
-        return Some((Kind::Multi(&["NLK", "NLJ", "NARA", "Authority", "By", "Date"]), None));
+        return Some((
+            Kind::Multi(&["NLK", "NLJ", "NARA", "Authority", "By", "Date"]),
+            None,
+        ));
     }
     if up_words.contains(&"DECLASSIFIED") && t.len() < 80 {
-        return Some((Kind::Multi(&["Authority", "NARS", "NARA", "By", "Date", "E.O.", "NLK", "NLJ"]), None));
+        return Some((
+            Kind::Multi(&[
+                "Authority",
+                "NARS",
+                "NARA",
+                "By",
+                "Date",
+                "E.O.",
+                "NLK",
+                "NLJ",
+            ]),
+            None,
+        ));
     }
     None
 }
@@ -167,8 +214,17 @@ fn is_form_line(u: &str) -> bool {
 
 /// Offices named on a stamp line: `NARS`, `NLK`, `NLJ`.
 fn review_office(t: &str) -> Option<&'static str> {
-    for (k, v) in [("NARS", "NARS"), ("NARA", "NARA"), ("NLK", "NLK"), ("NLJ", "NLJ"), ("CIA", "CIA"), ("FBI", "FBI")] {
-        if t.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == k) {
+    for (k, v) in [
+        ("NARS", "NARS"),
+        ("NARA", "NARA"),
+        ("NLK", "NLK"),
+        ("NLJ", "NLJ"),
+        ("CIA", "CIA"),
+        ("FBI", "FBI"),
+    ] {
+        if t.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == k)
+        {
             return Some(v);
         }
     }
@@ -186,7 +242,8 @@ fn stamp_date(raw: &str) -> Option<String> {
         // A release banner gives only its year.
         let t = raw.trim_start_matches(|c: char| !c.is_ascii_digit());
         let y = t.get(..4)?;
-        (y.bytes().all(|b| b.is_ascii_digit()) && (y.starts_with("19") || y.starts_with("20"))).then(|| y.to_string())
+        (y.bytes().all(|b| b.is_ascii_digit()) && (y.starts_with("19") || y.starts_with("20")))
+            .then(|| y.to_string())
     })
 }
 
@@ -236,7 +293,9 @@ fn exemptions(raw: &str) -> Vec<String> {
             continue;
         };
         if r.starts_with("(b)(") {
-            let end = raw[i..].find(|c: char| c.is_whitespace() || c == ',').map_or(raw.len(), |e| i + e);
+            let end = raw[i..]
+                .find(|c: char| c.is_whitespace() || c == ',')
+                .map_or(raw.len(), |e| i + e);
             out.push(raw[i..end].to_string());
             i = end;
             continue;
@@ -248,7 +307,10 @@ fn exemptions(raw: &str) -> Vec<String> {
         }
         for p in ["E.O. ", "EO "] {
             if r.starts_with(p) && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-                let d = raw[i + p.len()..].bytes().take_while(|c| c.is_ascii_digit()).count();
+                let d = raw[i + p.len()..]
+                    .bytes()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
                 if d == 5 {
                     out.push(format!("E.O. {}", &raw[i + p.len()..i + p.len() + 5]));
                 }
@@ -260,12 +322,18 @@ fn exemptions(raw: &str) -> Vec<String> {
 }
 
 fn reviewer(raw: &str) -> Option<String> {
-    let p = find_ci(raw, "REVIEWED BY").map(|p| p + 11).or_else(|| find_ci(raw, " By ").map(|p| p + 4))?;
+    let p = find_ci(raw, "REVIEWED BY")
+        .map(|p| p + 11)
+        .or_else(|| find_ci(raw, " By ").map(|p| p + 4))?;
     let rest = raw[p..].trim_start_matches([':', ' ']);
     let end = rest.find(['\n', ',']).unwrap_or(rest.len());
     let end = find_ci(&rest[..end], "DATE").unwrap_or(end);
     let name = rest[..end].trim();
-    if name.is_empty() || name.contains("[Signature]") || name.len() > 40 || !name.chars().any(|c| c.is_alphabetic()) {
+    if name.is_empty()
+        || name.contains("[Signature]")
+        || name.len() > 40
+        || !name.chars().any(|c| c.is_alphabetic())
+    {
         return None;
     }
     Some(name.to_string())
