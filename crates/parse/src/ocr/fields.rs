@@ -175,8 +175,31 @@ fn is_prose(t: &str) -> bool {
 
 /// Text has begun where two lines of prose follow each other.
 fn prose_starts(doc: &Doc, i: usize) -> bool {
-    is_prose(doc.lines[i].text.trim())
-        && next_text_line(doc, i).is_some_and(|k| is_prose(doc.lines[k].text.trim()))
+    let text = |k: usize| {
+        let t = doc.lines[k].text.trim();
+        is_prose(t) && !starts_header_word(t)
+    };
+    text(i) && next_text_line(doc, i).is_some_and(text)
+}
+
+/// A cable routing line opens with its field word, colon or not:
+/// `TO SECSTATE WASH EYES ONLY`, `INFO CAS HONOLULU`.
+fn starts_header_word(t: &str) -> bool {
+    let w = t.split_whitespace().next().unwrap_or("");
+    let w = w.trim_end_matches([':', ';', '.']);
+    matches!(
+        w,
+        "TO" | "INFO"
+            | "FROM"
+            | "REF"
+            | "REFS"
+            | "SUBJECT"
+            | "SUBJ"
+            | "CITE"
+            | "DATE"
+            | "ACTION"
+            | "VIA"
+    )
 }
 
 pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut Record) {
@@ -217,7 +240,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
 
-    let doc_type = doc_type(src, doc, form, rec);
+    let mut doc_type = doc_type(src, doc, form, rec);
     let hdr_end = (doc.doc_start + 220).min(n);
 
     // Header scan.
@@ -343,6 +366,18 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             doc.role[i] = Role::Header;
         } else if first_prose.is_none() && prose_starts(doc, i) {
             first_prose = Some(i);
+        }
+    }
+
+    // A cable without a printed heading still has a cable's header.
+    if doc_type == "other"
+        && (h.cite.is_some() || h.to.is_some() && (h.reference.is_some() || h.info.is_some()))
+    {
+        doc_type = "telegram";
+        rec.doc_type = Some(doc_type.into());
+        rec.warnings.retain(|w| w != "document type not recognised");
+        if let Some((i, _)) = h.to {
+            rec.add_span("doc_type", doc.lines[i].span());
         }
     }
 
@@ -541,7 +576,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             // Labels and values OCR'd apart (`FROM:` `TO:` `MEXICO CITY`
             // `SECRETARY OF STATE`): the first value that is not the
             // Department's.
-            for k in i + 1..n.min(i + 8) {
+            for k in i + 1..n.min(i + 12) {
                 if !matches!(doc.role[k], Role::Body | Role::Header) {
                     continue;
                 }
@@ -610,7 +645,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let mut v2 = t_part;
         if v2.trim().is_empty() {
             // Value apart from its label: `Secretary of State` a few lines on.
-            if let Some(k) = (i + 1..(i + 6).min(n)).find(|&k| {
+            if let Some(k) = (i + 1..(i + 12).min(n)).find(|&k| {
                 contains_ci(doc.lines[k].text, "Secretary of State")
                     || contains_ci(doc.lines[k].text, "SECSTATE")
             }) {
@@ -1929,12 +1964,24 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
         if pt.len() < 15 || pt.ends_with(',') {
             continue;
         }
+        // The message has ended: a full stop before the name, a group
+        // marking or code-room note around it, or initials after it.
+        let stop_before = pt.ends_with(['.', '!', '?', ')', '"', '\u{2022}']);
+        let code_between = (pk + 1..i).any(|k| code_room_line(doc.lines[k].text.trim()));
+        let after = (i + 1..n.min(i + 6)).find(|&k| !doc.lines[k].is_blank());
+        let code_after = after.is_some_and(|k| {
+            let u = doc.lines[k].text.trim();
+            doc.role[k] == Role::Body && (code_room_line(u) || u.len() <= 8)
+        });
+        if !(stop_before || code_between || code_after) {
+            continue;
+        }
         let next = (i + 1..n.min(i + 40))
             .filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank())
             .take(1)
             .next();
         if next.is_some_and(|k| {
-            is_prose(doc.lines[k].text.trim()) && !contains_ci(doc.lines[k].text, "copy")
+            doc.lines[k].text.trim().len() >= 30 && !contains_ci(doc.lines[k].text, "copy")
         }) {
             continue;
         }
