@@ -796,6 +796,27 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         rec.add_span("info", sp);
     }
 
+    // Army agent reports: numbered boxes with the value under the caption.
+    let boxed = |doc: &Doc<'a>, caption: &str| -> Option<(usize, &'a str)> {
+        let i = (doc.doc_start..n).find(|&i| contains_ci(doc.lines[i].text, caption))?;
+        let k = next_text_line(doc, i)?;
+        let t = doc.lines[k].text.trim();
+        (!t.is_empty() && t.len() < 80).then_some((k, t))
+    };
+    if let Some((k, t)) = boxed(doc, "TYPED NAME AND ORGANIZATION") {
+        // The reporting agent and his unit are the originator.
+        rec.from = Some(t.to_string());
+        rec.spans.remove("from");
+        rec.add_span("from", sub_span(src, 0, t));
+        let name = t.rsplit(", ").next().unwrap_or(t).trim();
+        if signer_name(name).is_some() || name.split_whitespace().count() <= 4 {
+            rec.signed = Some(name.to_string());
+            rec.add_span("signed", sub_span(src, 0, name));
+            doc.role[k] = Role::Header;
+        }
+    }
+    let boxed_subject = boxed(doc, "SUBJECT OR TITLE OF INCIDENT");
+
     // Subject.
     let mut subject: Option<(String, [usize; 2])> = None;
     if let Some((i, v)) = h.subject {
@@ -842,6 +863,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     if subject.is_none() {
         subject = caption(src, doc, &h);
     }
+    if subject.is_none() {
+        if let Some((_, t)) = boxed_subject {
+            subject = Some((t.to_string(), sub_span(src, 0, t)));
+        }
+    }
     if let Some((s, sp)) = subject {
         rec.subject = Some(s);
         rec.add_span("subject", sp);
@@ -865,6 +891,13 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             if !refs.iter().any(|r| r.0 == id) {
                 refs.push((id, [base + a, base + b]));
             }
+        }
+        // A memorandum's reference to a document without a message number
+        // is kept as written.
+        let v = v.trim();
+        if refs.is_empty() && v.len() > 8 && v.len() < 120 && v.bytes().any(|c| c.is_ascii_digit())
+        {
+            refs.push((squash(v), sub_span(src, 0, v)));
         }
     }
     for (id, sp) in &refs {
@@ -1043,7 +1076,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Signature: a short line of capitals closing the text.
     let from_form = form.get("FROM").map(|v| v.to_ascii_uppercase());
-    let sig = signature(doc, body_from, from_form.as_deref());
+    let sig = if rec.signed.is_none() {
+        signature(doc, body_from, from_form.as_deref())
+    } else {
+        None
+    };
     if let Some((k, name)) = sig {
         rec.signed = Some(name.to_string());
         rec.add_span("signed", sub_span(src, 0, name));
@@ -1827,6 +1864,7 @@ fn tokens(s: &str) -> Vec<(usize, &str)> {
 
 /// Words that close a message but are not signatures.
 const NOT_SIGNER: &[&str] = &[
+    "INITIALS",
     "SECRET",
     "CONFIDENTIAL",
     "UNCLASSIFIED",
@@ -1887,6 +1925,14 @@ const NOT_SIGNER: &[&str] = &[
     "SUBJECT",
     "SUBJ",
     "NONE",
+    "RELEASES",
+    "RELEASED",
+    "RELEASING",
+    "CHRONO",
+    "AUTHENTICATING",
+    "COORDINATING",
+    "OFFICER",
+    "OFFICERS",
     "COMMENTS",
     "PRECEDENCE",
     "REMARKS",
@@ -1927,13 +1973,15 @@ const NOT_SIGNER: &[&str] = &[
     "NODIS",
 ];
 
-/// Finds the signature: the first short line of capitals after the body
-/// text that is not followed by more text. `hint` (the form's FROM) picks
-/// the signer out of a column of initials and names where it matches.
+/// Finds the signature: a short line of capitals after the body text,
+/// where the message ends. The strongest sign of the end wins: a group
+/// marking or code-room note between text and name, or a handwritten
+/// signature above its typed form; then a full stop before it or initials
+/// after it; the first of equals. `hint` (the form's FROM) picks the signer
+/// out of a column of names where it matches.
 fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usize, &'a str)> {
     let n = doc.lines.len();
-    let mut hinted = None;
-    let mut first = None;
+    let mut best: Option<(u32, usize, &'a str)> = None;
     for i in from..n {
         if doc.role[i] != Role::Body {
             continue;
@@ -1944,50 +1992,89 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
             h.split(|c: char| !c.is_ascii_alphabetic())
                 .any(|w| w.len() >= 3 && w == name)
         }) {
-            hinted = Some((i, name));
-            break;
+            return Some((i, name));
         }
-        if first.is_some() {
-            continue;
-        }
-        // After text, and not followed by more text.
         let prev = (from.max(i.saturating_sub(24))..i)
             .rev()
             .filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank())
             .take(6)
             .find(|&k| {
                 let u = doc.lines[k].text.trim();
-                !(u.len() <= 12 && !u.ends_with('.') || code_room_line(u))
+                !(u.len() <= 12 && !u.ends_with('.') && signer_name(u).is_none()
+                    || code_room_line(u))
             });
         let Some(pk) = prev else { continue };
         let pt = doc.lines[pk].text.trim();
         if pt.len() < 15 || pt.ends_with(',') {
             continue;
         }
-        // The message has ended: a full stop before the name, a group
-        // marking or code-room note around it, or initials after it.
+        // Not followed by more text.
+        let next =
+            (i + 1..n.min(i + 40)).find(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank());
+        if next.is_some_and(|k| {
+            let u = doc.lines[k].text.trim();
+            u.len() >= 30 && !closing_line(u)
+        }) {
+            continue;
+        }
         let stop_before = pt.ends_with(['.', '!', '?', ')', '"', '\u{2022}']);
         let code_between = (pk + 1..i).any(|k| code_room_line(doc.lines[k].text.trim()));
         let after = (i + 1..n.min(i + 6)).find(|&k| !doc.lines[k].is_blank());
         let code_after = after.is_some_and(|k| {
             let u = doc.lines[k].text.trim();
-            doc.role[k] == Role::Body && (code_room_line(u) || u.len() <= 8)
+            doc.role[k] == Role::Body
+                && (code_room_line(u)
+                    || u.len() <= 8
+                        && !matches!(
+                            u.trim_matches(|c: char| !c.is_ascii_alphabetic()),
+                            "OR" | "AND"
+                                | "THE"
+                                | "TO"
+                                | "OF"
+                                | "IN"
+                                | "ON"
+                                | "AT"
+                                | "BY"
+                                | "IS"
+                                | "IT"
+                                | "NO"
+                                | "NOT"
+                                | "BUT"
+                                | "AS"
+                                | "A"
+                        ))
         });
-        if !(stop_before || code_between || code_after) {
+        let same = pt.eq_ignore_ascii_case(name);
+        let score =
+            3 * u32::from(code_between || same) + u32::from(stop_before) + u32::from(code_after);
+        if score == 0 {
             continue;
         }
-        let next = (i + 1..n.min(i + 40))
-            .filter(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank())
-            .take(1)
-            .next();
-        if next.is_some_and(|k| {
-            doc.lines[k].text.trim().len() >= 30 && !contains_ci(doc.lines[k].text, "copy")
-        }) {
-            continue;
+        if best.is_none_or(|b| score > b.0) {
+            best = Some((score, i, name));
         }
-        first = Some((i, name));
     }
-    hinted.or(first)
+    best.map(|b| (b.1, b.2))
+}
+
+/// Lines that close a letter or dispatch after the signature.
+fn closing_line(u: &str) -> bool {
+    [
+        "Att",
+        "ATT",
+        "Encl",
+        "ENCL",
+        "Distribution",
+        "cc",
+        "CC",
+        "Note",
+        "NOTE",
+    ]
+    .iter()
+    .any(|p| {
+        u.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+            .starts_with(p)
+    })
 }
 
 /// Group markings and code-room notes between text and signature:
@@ -1999,10 +2086,15 @@ fn code_room_line(u: &str) -> bool {
     ["GP", "SCP", "CFN", "CTN", "GROUP", "END", "NNNN", "BT"]
         .iter()
         .any(|p| up.starts_with(p))
+        || up.contains("ADVANCE COP")
+        || up.contains("CWO")
 }
 
 /// The name on a signature line (`FINLETTER`, `Ha i - MCKLLLOP`, `D. KAMMERMAYER`).
 fn signer_name(t: &str) -> Option<&str> {
+    if t.ends_with(':') || t.contains("'S") || t.contains("\u{2019}S") {
+        return None;
+    }
     let t = strip_md(t).trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
     if t.is_empty() || t.len() > 32 {
         return None;
