@@ -610,6 +610,31 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             from = Some(("Department of State".into(), doc.lines[i].span()));
         }
     }
+    // A personal cable: `FOR SCOTT FROM DULLES`.
+    let mut personal: Option<(&'a str, [usize; 2])> = None;
+    for i in doc.doc_start..hdr_end.min(body_from_guess(&h, doc) + 2) {
+        let t = strip_md(doc.lines[i].text.trim());
+        if t.starts_with("FOR ") {
+            if let Some(p) = word_pos(t, "FROM") {
+                let rest = &t[p + 4..];
+                let name = rest.trim_start();
+                let end = name
+                    .find(|c: char| !(c.is_ascii_uppercase() || c == ' ' || c == '.'))
+                    .unwrap_or(name.len());
+                let name = name[..end].trim();
+                if name.len() >= 3 {
+                    personal = Some((name, sub_span(src, 0, name)));
+                    doc.role[i] = Role::Header;
+                    break;
+                }
+            }
+        }
+    }
+    if from.is_none() {
+        if let Some((name, sp)) = personal {
+            from = Some((name.to_string(), sp));
+        }
+    }
     if from.is_none() {
         if let Some((st, sp)) = &cite_station {
             from = Some((station_name(st.split(' ').next().unwrap_or(st), st), *sp));
@@ -626,6 +651,24 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if let Some(v) = form.get("FROM") {
             from = Some((v.trim().to_string(), sub_span(src, 0, v.trim())));
         }
+    }
+    // A back-channel telegram: `VIA CAS SAIGON 2063 FROM AMBASSADOR LODGE`.
+    let via = (doc.doc_start..hdr_end).find_map(|i| {
+        let t = strip_md(doc.lines[i].text.trim());
+        let r = t.strip_prefix("VIA CAS")?;
+        let st = r.trim_start_matches(['.', ' ', ':']);
+        let w = st.split(|c: char| !c.is_ascii_alphabetic()).next()?;
+        (w.len() >= 3).then(|| (i, w))
+    });
+    if let Some((i, station)) = via {
+        let who = from
+            .as_ref()
+            .map(|f| f.0.clone())
+            .or_else(|| form.get("FROM").map(|v| v.trim().to_string()));
+        if let Some(who) = who {
+            from = Some((format!("{who} (via CAS {station})"), doc.lines[i].span()));
+        }
+        doc.role[i] = Role::Header;
     }
     match from {
         Some((f, sp)) => {
@@ -895,7 +938,12 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         // A memorandum's reference to a document without a message number
         // is kept as written.
         let v = v.trim();
-        if refs.is_empty() && v.len() > 8 && v.len() < 120 && v.bytes().any(|c| c.is_ascii_digit())
+        let prose_ref = v.bytes().any(|c| c.is_ascii_lowercase())
+            && refs.iter().all(|r| r.0.len() * 2 < v.len());
+        if (refs.is_empty() || prose_ref)
+            && v.len() > 8
+            && v.len() < 120
+            && v.bytes().any(|c| c.is_ascii_digit())
         {
             refs.push((squash(v), sub_span(src, 0, v)));
         }
@@ -936,6 +984,33 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             rec.cites.push(id);
         }
         rec.add_span("cites", sp);
+    }
+
+    // The originating officer of a CIA message form: a name over a unit
+    // symbol and an extension at the top (`Richard Ober.` `CI/OP/DO` `6557`).
+    let top: Vec<usize> = (doc.doc_start..n.min(doc.doc_start + 20))
+        .filter(|&i| doc.role[i] == Role::Body && !doc.lines[i].is_blank())
+        .take(4)
+        .collect();
+    if let [a, b, ..] = top[..] {
+        let name = doc.lines[a].text.trim().trim_end_matches('.');
+        let unit = doc.lines[b].text.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let is_name = (2..=3).contains(&words.len())
+            && words.iter().all(|w| {
+                w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && w.chars()
+                        .skip(1)
+                        .all(|c| c.is_ascii_lowercase() || c == '.')
+            });
+        let is_unit =
+            unit.contains('/') && unit.len() <= 16 && !unit.bytes().any(|c| c.is_ascii_lowercase());
+        if is_name && is_unit {
+            rec.drafted_by = Some(name.to_string());
+            rec.add_span("drafted_by", sub_span(src, 0, name));
+            doc.role[a] = Role::Header;
+            doc.role[b] = Role::Header;
+        }
     }
 
     // Officers, copy number, form number: anywhere on the pages.
@@ -1085,6 +1160,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         rec.signed = Some(name.to_string());
         rec.add_span("signed", sub_span(src, 0, name));
         doc.role[k] = Role::Header;
+    } else if let (None, Some((name, sp))) = (&rec.signed, personal) {
+        // A personal cable is signed by the sender its FOR/FROM line names.
+        rec.signed = Some(name.to_string());
+        rec.add_span("signed", sp);
     }
 
     // Pages.
@@ -1117,6 +1196,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     });
     doc.body_start = Some(start);
     doc.body_end = Some(end);
+}
+
+/// Where the header seems to end, before the body bounds are known.
+fn body_from_guess(h: &Header, doc: &Doc) -> usize {
+    h.last.map_or(doc.doc_start, |l| l + 1)
 }
 
 /// Ordered rules on the document's own heading, then the form's title.
