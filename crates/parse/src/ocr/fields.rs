@@ -116,6 +116,23 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
             let Some(mut v) = label_value(t, label, false) else {
                 continue;
             };
+            if v.is_empty() {
+                // `FROM` / `: MANAGUA`: the value on the next line after a colon.
+                if let Some(next) = (i + 1..b.min(i + 3))
+                    .map(|k| doc.lines[k].text.trim())
+                    .find(|x| !x.is_empty())
+                {
+                    if let Some(nv) = next.strip_prefix(':') {
+                        v = nv.trim();
+                    } else if label == "TITLE"
+                        && !FORM_LABELS
+                            .iter()
+                            .any(|l| label_value(next, l, false).is_some())
+                    {
+                        v = next;
+                    }
+                }
+            }
             if v.is_empty() && matches!(label, "DATE" | "PAGES" | "CLASSIFICATION") {
                 // Label and value on separate lines.
                 if let Some(next) = (i + 1..b.min(i + 3))
@@ -137,6 +154,22 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
             }
             f.fields.push((label, v));
             break;
+        }
+    }
+    // Forms printed labels first and values after: the first plausible
+    // full date among the values is the document's.
+    if f.get("DATE").is_none() {
+        for i in a..b {
+            let t = doc.lines[i].text.trim();
+            if contains_ci(t, "REVIEW") || contains_ci(t, "Release") {
+                continue;
+            }
+            if let Some(d) =
+                date::find_numeric(t).filter(|d| d.end - d.start >= 8 && plausible(&d.iso))
+            {
+                f.fields.push(("DATE", &t[d.start..d.end]));
+                break;
+            }
         }
     }
     f
@@ -371,7 +404,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // A cable without a printed heading still has a cable's header.
     if doc_type == "other"
-        && (h.cite.is_some() || h.to.is_some() && (h.reference.is_some() || h.info.is_some()))
+        && (h.cite.is_some()
+            || (h.to.is_some() || h.from.is_some()) && (h.reference.is_some() || h.info.is_some()))
     {
         doc_type = "telegram";
         rec.doc_type = Some(doc_type.into());
@@ -670,7 +704,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         doc.role[i] = Role::Header;
     }
-    match from {
+    match from.filter(|f| f.0.chars().any(char::is_alphanumeric)) {
         Some((f, sp)) => {
             rec.from = Some(f);
             rec.add_span("from", sp);
@@ -1231,6 +1265,14 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
             Some("telegram")
         } else if short && word_pos(&up, "DISPATCH").is_some() && !up.contains("SYMBOL") {
             Some("despatch")
+        } else if short
+            && (up.contains("CLASSIFIED MESSAGE")
+                || up.contains("MESSAGE FORM")
+                || up.contains("CABLE SECRETARIAT")
+                || up.contains("OUTGOING MESSAGE")
+                || up.contains("INCOMING MESSAGE"))
+        {
+            Some("telegram")
         } else if cite_pos(t).is_some() && read_cite(&t[cite_pos(t).unwrap_or(0)..]).is_some() {
             Some("telegram")
         } else if short
@@ -1320,8 +1362,10 @@ fn read_cite(s: &str) -> Option<(String, String, usize, usize)> {
             pos += 1;
             continue;
         }
-        if w.bytes().all(|c| c.is_ascii_uppercase()) && words.len() < 3 {
-            words.push(w);
+        // `CITE (MADRID) 40791`: the station in brackets.
+        let core = w.trim_matches(['(', ')']);
+        if !core.is_empty() && core.bytes().all(|c| c.is_ascii_uppercase()) && words.len() < 3 {
+            words.push(core);
             pos += w.len() + 1;
             continue;
         }
@@ -1564,7 +1608,12 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
         vec![v]
     };
     for p in parts {
-        let p = clean_addr(p);
+        let mut p = clean_addr(p);
+        for w in PRECEDENCES {
+            if let Some(r) = p.strip_prefix(w).filter(|r| r.starts_with(' ')) {
+                p = r.trim_start();
+            }
+        }
         let letters = p.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 2 || p.len() > 80 {
             continue;
