@@ -692,7 +692,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let r = t.strip_prefix("VIA CAS")?;
         let st = r.trim_start_matches(['.', ' ', ':']);
         let w = st.split(|c: char| !c.is_ascii_alphabetic()).next()?;
-        (w.len() >= 3).then(|| (i, w))
+        (w.len() >= 3).then_some((i, w))
     });
     if let Some((i, station)) = via {
         let who = from
@@ -827,7 +827,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 }
                 let caps = t.bytes().filter(|c| c.is_ascii_lowercase()).count() == 0;
                 if caps
-                    && (t.contains(',') || split_at_word(t, "INFO").1 != "")
+                    && (t.contains(',') || !split_at_word(t, "INFO").1.is_empty())
                     && !t.starts_with("REF")
                     && !t.starts_with(|c: char| c.is_ascii_digit())
                 {
@@ -1063,7 +1063,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             if let Some(v) = v {
                 let v = if v.trim().is_empty() || v.trim() == "r" {
                     next_text_line(doc, i)
-                        .map(|k| header_text(k))
+                        .map(header_text)
                         .filter(|x| x.len() < 50 && !is_any_label(x))
                         .unwrap_or("")
                 } else {
@@ -1253,28 +1253,28 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
         }
         let up = t.to_ascii_uppercase();
         let short = t.len() <= 60;
+        // FBI airtels and teletypes, CIA cables and message forms are telegrams.
+        let telegram = word_pos(&up, "AIRTEL").is_some()
+            || short
+                && (["TELEGRAM", "TELETYPE", "CABLEGRAM"]
+                    .iter()
+                    .any(|w| word_pos(&up, w).is_some())
+                    || [
+                        "CLASSIFIED MESSAGE",
+                        "MESSAGE FORM",
+                        "CABLE SECRETARIAT",
+                        "OUTGOING MESSAGE",
+                        "INCOMING MESSAGE",
+                    ]
+                    .iter()
+                    .any(|w| up.contains(w)))
+            || cite_pos(t).is_some();
         let ty = if short && word_pos(&up, "AIRGRAM").is_some() {
             Some("airgram")
-        } else if word_pos(&up, "AIRTEL").is_some() || up.contains("VIA AIRTEL") {
-            Some("telegram")
-        } else if short
-            && (word_pos(&up, "TELEGRAM").is_some()
-                || word_pos(&up, "TELETYPE").is_some()
-                || word_pos(&up, "CABLEGRAM").is_some())
-        {
+        } else if telegram {
             Some("telegram")
         } else if short && word_pos(&up, "DISPATCH").is_some() && !up.contains("SYMBOL") {
             Some("despatch")
-        } else if short
-            && (up.contains("CLASSIFIED MESSAGE")
-                || up.contains("MESSAGE FORM")
-                || up.contains("CABLE SECRETARIAT")
-                || up.contains("OUTGOING MESSAGE")
-                || up.contains("INCOMING MESSAGE"))
-        {
-            Some("telegram")
-        } else if cite_pos(t).is_some() && read_cite(&t[cite_pos(t).unwrap_or(0)..]).is_some() {
-            Some("telegram")
         } else if short
             && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO")
         {
@@ -1829,7 +1829,7 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         let Some(&(nb, num)) = toks.get(k + 1) else {
             continue;
         };
-        let digits = num.bytes().all(|c| c.is_ascii_digit() || c == '.' as u8);
+        let digits = num.bytes().all(|c| c.is_ascii_digit() || c == b'.');
         let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
         if !digits || nclean.is_empty() || !num.as_bytes()[0].is_ascii_digit() {
             continue;
@@ -1889,7 +1889,7 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
                 let off = at + key.len() + (rest.len() - r.len());
                 let id = format!(
                     "{} {}",
-                    word.trim_start_matches(|c: char| c == 'R' || c == 'r' || c == 'e')
+                    word.trim_start_matches(['R', 'r', 'e'])
                         .to_ascii_uppercase(),
                     &r[..f.end]
                 );

@@ -60,12 +60,11 @@ impl<'a> Doc<'a> {
             if let Some(p) = transcript_page(t) {
                 self.role[i] = Role::Page;
                 self.transcript_pages = self.transcript_pages.max(p);
-            } else if t.len() >= 3 && t.bytes().all(|b| b == b'-') || is_footer(t) {
-                self.role[i] = Role::Page;
-            } else if i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim()) {
-                self.role[i] = Role::Page;
-            } else if is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
-                && t.len() < 24
+            } else if t.len() >= 3 && t.bytes().all(|b| b == b'-')
+                || is_footer(t)
+                || i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim())
+                || is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+                    && t.len() < 24
                 || is_cia_page_head(t)
             {
                 self.role[i] = Role::Page;
@@ -265,19 +264,12 @@ pub fn continuation_marker(t: &str) -> Option<u32> {
         let (n, k) = num_after(r2)?;
         let after = r2[k..].trim_start();
         // `- 2`, `-2-`, `- 2 -`, `-2- 660, ...` but not `-20 degrees`.
-        if (2..=99).contains(&n)
-            && (after.is_empty()
-                || after.starts_with('-')
-                || after.starts_with('*')
-                || t.len() < 90)
-        {
-            if after.is_empty()
-                || after.starts_with('-')
-                || after.starts_with('*')
-                || contains_ci(after, "from")
-            {
-                return Some(n);
-            }
+        let marker = after.is_empty()
+            || after.starts_with('-')
+            || after.starts_with('*')
+            || t.len() < 90 && contains_ci(after, "from");
+        if (2..=99).contains(&n) && marker {
+            return Some(n);
         }
         return None;
     }
