@@ -916,7 +916,12 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             {
                 break;
             }
-            if s.is_empty() || (t.len() < 70 && !s.ends_with('.')) {
+            // A continuation is no sentence, and after a blank line it is
+            // in the capitals of a typed subject line.
+            let caps = !t.bytes().any(|c| c.is_ascii_lowercase());
+            let cont =
+                t.len() < 70 && !s.ends_with('.') && !t.ends_with('.') && (nk == k + 1 || caps);
+            if s.is_empty() || cont {
                 if !s.is_empty() {
                     s.push(' ');
                 }
@@ -1663,6 +1668,8 @@ fn routing_continuation(t: &str) -> bool {
         && t.bytes().filter(|c| c.is_ascii_lowercase()).count() == 0
         && label_value(t, "REF", false).is_none()
         && !t.starts_with(|c: char| c.is_ascii_digit())
+        // `CONTEL 113.` opening the text is a reference, not an addressee.
+        && msgid::series_word(toks[0].trim_end_matches(['.', ','])).is_none_or(|w| w == "NIACT")
 }
 
 /// Addressee groups of a routing line: runs of capitalised words broken by
