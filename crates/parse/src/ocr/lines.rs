@@ -317,6 +317,13 @@ fn is_furniture(t: &str) -> bool {
         return true;
     }
     let up = s.to_ascii_uppercase();
+    // Group markings (`GP-3.`, `GP 1`): declassification groups, not text.
+    if up.len() <= 14
+        && up.starts_with("GP")
+        && !up[2..].starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return true;
+    }
     (up.starts_with("FORM DS-") || up.starts_with("FORM FS-") || up.starts_with("FD-"))
         && s.len() < 40
 }
