@@ -550,6 +550,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 .then_some(c)
         });
         let found = found.or_else(|| {
+            if !(s.contains("USE ONLY") || s.contains("Use Only")) {
+                return None;
+            }
             let p = find_ci(s, "OFFICIAL USE ONLY")?;
             s[p..]
                 .starts_with("OFFICIAL")
@@ -875,7 +878,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Army agent reports: numbered boxes with the value under the caption.
     let boxed = |doc: &Doc<'a>, caption: &str| -> Option<(usize, &'a str)> {
-        let i = (doc.doc_start..n).find(|&i| contains_ci(doc.lines[i].text, caption))?;
+        let i = (doc.doc_start..n).find(|&i| doc.lines[i].text.contains(caption))?;
         let k = next_text_line(doc, i)?;
         let t = doc.lines[k].text.trim();
         (!t.is_empty() && t.len() < 80).then_some((k, t))
@@ -1087,7 +1090,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if rec.approved_by.is_none() {
-            if let Some(p) = find_ci(t, "approved by") {
+            let approved = t.contains("pproved") || t.contains("PPROVED");
+            if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
                 let v = t[p + 11..].trim_start_matches(|c: char| {
                     c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len()
                 });
@@ -1871,9 +1875,10 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         }
     }
     // FBI: `ReBuairtel 8/7/64`, `Bulet 5/1/64`, `urairtel dated ...`.
+    let low = s.to_ascii_lowercase();
     for key in ["airtel", "let", "teletype", "tel"] {
         let mut from = 0;
-        while let Some(p) = s.get(from..).and_then(|x| find_ci(x, key)) {
+        while let Some(p) = low.get(from..).and_then(|x| x.find(key)) {
             let at = from + p;
             from = at + key.len();
             let ws = s[..at]

@@ -313,10 +313,10 @@ fn is_furniture(t: &str) -> bool {
         "RETAIN OR DESTROY",
         "END OF MESSAGE",
     ];
-    if PHRASES.iter().any(|p| contains_ci(s, p)) && s.len() < 70 {
+    let up = s.to_ascii_uppercase();
+    if s.len() < 70 && PHRASES.iter().any(|p| up.contains(p)) {
         return true;
     }
-    let up = s.to_ascii_uppercase();
     // Group markings (`GP-3.`, `GP 1`): declassification groups, not text.
     if up.len() <= 14
         && up.starts_with("GP")
@@ -370,17 +370,21 @@ pub fn classification_in(s: &str) -> Option<(Classification, usize, usize)> {
             }
             return Some((Classification::Secret, a, e));
         }
-        // CONFIDENTIAL, possibly split in two by OCR.
-        let mut joined = w.to_string();
-        let mut end = e;
-        if let Some(&(na, ne)) = words.get(k + 1) {
-            if na - e == 1 && near(&format!("{w}{}", &s[na..ne]), "CONFIDENTIAL", 2) {
-                joined = format!("{w}{}", &s[na..ne]);
-                end = ne;
-            }
+        // CONFIDENTIAL, possibly split in two by OCR: only words that
+        // could begin it are tried (the distance is the costly part).
+        let head = w.get(..3).unwrap_or(w);
+        if !(w.starts_with("CO") || w.starts_with("ON") || head.contains("NF") || w.contains("FID"))
+        {
+            continue;
         }
-        if joined.len() >= 10 && near(&joined, "CONFIDENTIAL", 2) {
-            return Some((Classification::Confidential, a, end));
+        if w.len() >= 10 && near(w, "CONFIDENTIAL", 2) {
+            return Some((Classification::Confidential, a, e));
+        }
+        if let Some(&(na, ne)) = words.get(k + 1) {
+            let joined = format!("{w}{}", &s[na..ne]);
+            if na - e == 1 && joined.len() >= 10 && near(&joined, "CONFIDENTIAL", 2) {
+                return Some((Classification::Confidential, a, ne));
+            }
         }
         if w == "UNCLASSIFIED" {
             continue;
@@ -395,10 +399,10 @@ fn is_secret_word(w: &str) -> bool {
     }
     // OCR variants, one letter off, but not the plural or `SECRETARY`.
     (5..=7).contains(&w.len())
+        && w.starts_with(['S', 'E'])
         && w != "SECRETS"
         && w != "SECRETE"
         && near(w, "SECRET", 1)
-        && w.starts_with(['S', 'E'])
 }
 
 /// Words of `s` written in capitals (one stray lower-case letter allowed).

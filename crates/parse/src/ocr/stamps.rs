@@ -114,6 +114,23 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     if t.is_empty() || t.len() > 200 {
         return None;
     }
+    // Every stamp names one of these; most lines name none.
+    let up = t.to_ascii_uppercase();
+    if ![
+        "DEPARTMENT OF STATE",
+        "REVIEWED BY",
+        "RELEASE",
+        "OBJECTION",
+        "G3JECTION",
+        "ALL INFORMATION",
+        "SANITIZED",
+        "DECLASSIFIED",
+    ]
+    .iter()
+    .any(|k| up.contains(k))
+    {
+        return None;
+    }
     if let Some(p) = find_ci(t, "DEPARTMENT OF STATE") {
         let rest = t[p + 19..].trim();
         let tok = rest.split_whitespace().next().unwrap_or("");
