@@ -193,8 +193,11 @@ fn transcript_page(t: &str) -> Option<u32> {
 
 /// NARA release footers: `NW 65990 Docld:32395650 Page 2`, `DocId:32300094 Page 2`.
 fn is_footer(t: &str) -> bool {
-    (contains_ci(t, "docid") || contains_ci(t, "docld") || contains_ci(t, "doc id:"))
-        && t.len() < 70
+    t.len() < 70
+        && t.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"doc"))
+        && (contains_ci(t, "docid") || contains_ci(t, "docld") || contains_ci(t, "doc id:"))
 }
 
 /// `176-10036-10012`, `104-10071-10105`.
