@@ -1288,10 +1288,17 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
             && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO")
         {
             Some("memorandum")
+        } else if short && (up.contains("INFORMATION REPORT") || up.contains("INFORMATION CABLE")) {
+            // CIA information reports went out by telegram.
+            Some("telegram")
+        } else if t.len() <= 40 && word_pos(&up, "MEMORANDUM").is_some() {
+            Some("memorandum")
         } else if short
             && (up.contains("AGENT REPORT")
-                || up.contains("INFORMATION REPORT")
-                || up.contains("INTELLIGENCE REPORT"))
+                || up.contains("INTELLIGENCE REPORT")
+                || up.contains("CHARACTER OF CASE")
+                || up.contains("ADMINISTRATIVE PAGE")
+                || up.starts_with("REPORT OF"))
         {
             Some("report")
         } else {
@@ -1305,36 +1312,84 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
     }
     for label in ["TITLE", "DOCUMENT TYPE"] {
         let Some(v) = form.get(label) else { continue };
-        let up = v.to_ascii_uppercase();
-        let ty = if up.contains("AIRGRAM") {
-            Some("airgram")
-        } else if [
-            "TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE",
-        ]
-        .iter()
-        .any(|w| up.contains(w))
-        {
-            Some("telegram")
-        } else if up.contains("DISPATCH") || up.contains("DESPATCH") {
-            Some("despatch")
-        } else if up.contains("MEMO") {
-            Some("memorandum")
-        } else if up.contains("LETTER") {
-            Some("letter")
-        } else if up.contains("REPORT") {
-            Some("report")
-        } else {
-            None
-        };
-        if let Some(ty) = ty {
+        if let Some(ty) = type_from_title(v) {
             rec.doc_type = Some(ty.to_string());
             rec.add_span("doc_type", sub_span(src, 0, v));
             return ty;
         }
     }
+    // A form printed labels first: its title value stands alone on a line.
+    if let Some((a, b)) = doc.form {
+        for i in a..b {
+            let t = doc.lines[i].text.trim();
+            let up = t.to_ascii_uppercase();
+            if matches!(
+                up.as_str(),
+                "MEMO"
+                    | "MEMORANDUM"
+                    | "LETTER"
+                    | "AIRTEL"
+                    | "TELETYPE"
+                    | "CABLE"
+                    | "TELEGRAM"
+                    | "REPORT"
+                    | "AIRGRAM"
+                    | "DISPATCH"
+            ) {
+                if let Some(ty) = type_from_title(t) {
+                    rec.doc_type = Some(ty.to_string());
+                    rec.add_span("doc_type", doc.lines[i].span());
+                    return ty;
+                }
+            }
+        }
+    }
+    // The printed furniture of cable forms.
+    for i in doc.doc_start..n {
+        let t = doc.lines[i].text;
+        let up = t.to_ascii_uppercase();
+        if [
+            "END OF MESSAGE",
+            "ISSUING OFFICE IS PROHIBITED",
+            "FORBIDDEN TO COPY OR REPRODUCE",
+            "CLASSIFIED MESSAGE",
+        ]
+        .iter()
+        .any(|w| up.contains(w))
+        {
+            rec.doc_type = Some("telegram".into());
+            rec.add_span("doc_type", doc.lines[i].span());
+            return "telegram";
+        }
+    }
     rec.doc_type = Some("other".into());
     rec.warn("document type not recognised");
     "other"
+}
+
+/// The type a title or document-type value names.
+fn type_from_title(v: &str) -> Option<&'static str> {
+    let up = v.to_ascii_uppercase();
+    if up.contains("AIRGRAM") {
+        Some("airgram")
+    } else if [
+        "TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE",
+    ]
+    .iter()
+    .any(|w| up.contains(w))
+    {
+        Some("telegram")
+    } else if up.contains("DISPATCH") || up.contains("DESPATCH") {
+        Some("despatch")
+    } else if up.contains("MEMO") {
+        Some("memorandum")
+    } else if up.contains("LETTER") {
+        Some("letter")
+    } else if up.contains("REPORT") {
+        Some("report")
+    } else {
+        None
+    }
 }
 
 fn word_pos(up: &str, w: &str) -> Option<usize> {
