@@ -889,7 +889,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         rec.spans.remove("from");
         rec.add_span("from", sub_span(src, 0, t));
         let name = t.rsplit(", ").next().unwrap_or(t).trim();
-        if signer_name(name).is_some() || name.split_whitespace().count() <= 4 {
+        if t.contains(", ") && signer_name(name).is_some() {
             rec.signed = Some(name.to_string());
             rec.add_span("signed", sub_span(src, 0, name));
             doc.role[k] = Role::Header;
@@ -2343,7 +2343,44 @@ fn signer_name(t: &str) -> Option<&str> {
     {
         return None;
     }
-    if name.starts_with("GP") || classification_in(name).is_some() {
+    if name.starts_with("GP")
+        || classification_in(name).is_some()
+        || near(name, "SECRET", 2)
+        || name.contains("-E-")
+        || near(name, "IMPDET", 2)
+    {
+        return None;
+    }
+    // Words of headings and captions are not names.
+    const CAPTION_WORDS: &[&str] = &[
+        "PART",
+        "ARMED",
+        "FORCES",
+        "THE",
+        "OF",
+        "AND",
+        "FOR",
+        "IN",
+        "ON",
+        "BY",
+        "WITH",
+        "SECTION",
+        "ANNEX",
+        "STATUS",
+        "SOURCE",
+        "INTERNAL",
+        "ITEM",
+        "NOTES",
+        "SUMMARY",
+        "REPORT",
+        "APPENDIX",
+        "TAB",
+        "CONTINUED",
+    ];
+    if name_toks
+        .iter()
+        .any(|w| CAPTION_WORDS.contains(&w.trim_end_matches('.')))
+    {
         return None;
     }
     Some(name)
