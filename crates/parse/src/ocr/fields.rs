@@ -92,6 +92,15 @@ fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     if let Some(v) = label_value(t, label, loose) {
         return Some(v);
     }
+    // `LFROM') -. MEXICO CITY`: a stray mark glued to the label.
+    if label == "FROM" {
+        let first = t.split_whitespace().next().unwrap_or("");
+        let core = first.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        if core.len() == 5 && core.ends_with("FROM") {
+            let v = t[first.len()..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            return Some(v.trim_end());
+        }
+    }
     let p = t
         .find(&format!("{label}:"))
         .or_else(|| t.find(&format!("{label} :")))?;
@@ -346,7 +355,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.action.is_none() && first_prose.is_none() {
-            if let Some(v) = label_value(s, "ACTION", false).filter(|_| s.contains(':')) {
+            if let Some(v) = label_in_line(s, "ACTION", false).filter(|_| s.contains(':')) {
                 h.action = Some((i, v));
                 hit = true;
             }
@@ -424,7 +433,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
     let mut no_date: Option<(u32, u32, [usize; 2])> = None;
     let no_line =
-        h.no.map(|(_, v)| v)
+        h.no.map(|(_, v)| v.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()))
             .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
             .or_else(|| {
                 // The value may stand apart from its label: `748, OCTOBER 19, 1 PM`.
@@ -850,6 +859,17 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                     break;
                 }
             }
+        }
+    }
+    if to.is_empty() && doc_type == "telegram" && h.from.is_some() {
+        // The Department's incoming telegrams are addressed to the
+        // Secretary even where the TO label did not survive the scan.
+        let end = h.last.map_or(hdr_end, |l| l + 1).min(hdr_end);
+        if let Some(i) = (doc.doc_start..end)
+            .find(|&i| doc.role[i] == Role::Body && secretary_of_state_in(doc.lines[i].text))
+        {
+            to.push(("Secretary of State".into(), doc.lines[i].span()));
+            doc.role[i] = Role::Header;
         }
     }
     if to.is_empty() {
@@ -1471,7 +1491,16 @@ fn telegram_number_line(t: &str) -> bool {
     if d == 0 || d > 5 || !t[d..].starts_with(',') {
         return false;
     }
-    month_day(&t[d..]).is_some_and(|(_, _, a, _)| a < d + 6)
+    if month_day(&t[d..]).is_some_and(|(_, _, a, _)| a < d + 6) {
+        return true;
+    }
+    // `660, NOVEMBER 416, 11 AM`: the day misread, the month still there.
+    let w = t[d + 1..].trim_start();
+    let w = w
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    date::month_number(w).is_some()
 }
 
 /// A month name followed by a day: month, day and their byte range.
@@ -1678,11 +1707,24 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
                 p = r.trim_start();
             }
         }
+        // The addressee's serial number after it: `Amembassy NICOSIA 96`.
+        while let Some((head, last)) = p.rsplit_once(' ') {
+            let core = last.trim_end_matches(['.', ',', ';']);
+            if !core.is_empty() && core.bytes().all(|c| c.is_ascii_digit()) {
+                p = head.trim_end();
+            } else {
+                break;
+            }
+        }
         let letters = p.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 2 || p.len() > 80 {
             continue;
         }
-        let fixed = fix_amembassy(p);
+        let fixed = if secretary_of_state(p) {
+            "Secretary of State".to_string()
+        } else {
+            fix_amembassy(p)
+        };
         out.push((fixed, sub_span(src, 0, p)));
     }
 }
@@ -1692,6 +1734,36 @@ fn split_and(p: &str) -> Vec<&str> {
         Some(k) => vec![&p[..k], &p[k + 5..]],
         None => vec![p],
     }
+}
+
+/// `SECRETARY OF. STATE`, `RETARY OF STATE`, `Secretary of State yg`.
+fn secretary_of_state(p: &str) -> bool {
+    let letters: String = p
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    letters.len() <= 22 && secretary_of_state_in(p)
+}
+
+/// Does the line name the Secretary of State, allowing OCR damage?
+fn secretary_of_state_in(t: &str) -> bool {
+    const S: &str = "SECRETARYOFSTATE";
+    let letters: Vec<u8> = t
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if letters.len() < 12 || letters.len() > 60 {
+        return false;
+    }
+    let l = String::from_utf8_lossy(&letters).into_owned();
+    if l.contains(S) {
+        return true;
+    }
+    // Windows of about the phrase's length, three letters off at most.
+    (0..=l.len().saturating_sub(13))
+        .any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
 }
 
 /// `Amembazgy NICOSIA` is `Amembassy NICOSIA`.
@@ -2213,7 +2285,7 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
             (i + 1..n.min(i + 40)).find(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank());
         if next.is_some_and(|k| {
             let u = doc.lines[k].text.trim();
-            u.len() >= 30 && !closing_line(u)
+            u.len() >= 30 && !closing_line(u) && !code_room_line(u)
         }) {
             continue;
         }
@@ -2288,6 +2360,14 @@ fn code_room_line(u: &str) -> bool {
         .any(|p| up.starts_with(p))
         || up.contains("ADVANCE COP")
         || up.contains("CWO")
+        // After a run of distribution symbols: `RMR scp-4.`.
+        || up.len() < 24
+            && up.split_whitespace().skip(1).any(|w| {
+                let w = w.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+                let k = if w.starts_with("GP") { 2 } else { 3 };
+                (w.starts_with("GP") || w.starts_with("SCP"))
+                    && w[k..].starts_with(|c: char| !c.is_ascii_alphabetic())
+            })
 }
 
 /// The name on a signature line (`FINLETTER`, `Ha i - MCKLLLOP`, `D. KAMMERMAYER`).
