@@ -2341,6 +2341,13 @@ fn closing_line(u: &str) -> bool {
         "CC",
         "Note",
         "NOTE",
+        // The drafting block of an outgoing telegram.
+        "Tele",
+        "Draft",
+        "Clear",
+        "Approv",
+        "Prepared",
+        "Contents",
     ]
     .iter()
     .any(|p| {
@@ -2365,8 +2372,9 @@ fn code_room_line(u: &str) -> bool {
             && up.split_whitespace().skip(1).any(|w| {
                 let w = w.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
                 let k = if w.starts_with("GP") { 2 } else { 3 };
-                (w.starts_with("GP") || w.starts_with("SCP"))
-                    && w[k..].starts_with(|c: char| !c.is_ascii_alphabetic())
+                w.trim_end_matches('.') == "END"
+                    || (w.starts_with("GP") || w.starts_with("SCP"))
+                        && w[k..].starts_with(|c: char| !c.is_ascii_alphabetic())
             })
 }
 
