@@ -548,9 +548,22 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let l = doc.lines[i];
-        let t = l.text.trim();
-        if t.is_empty() || t.len() > 120 || contains_ci(t, "UNLESS") {
+        let mut t = l.text.trim();
+        if t.is_empty() || t.len() > 120 {
             continue;
+        }
+        // `SECRET PROHIBITED UNLESS "UNCLASSIFIED"`: the page's marking run
+        // into the reproduction notice; only what precedes the notice counts.
+        if contains_ci(t, "UNLESS") {
+            let cut = ["REPRODUCTION", "PROHIBITED", "UNLESS"]
+                .iter()
+                .filter_map(|w| find_ci(t, w))
+                .min()
+                .unwrap_or(0);
+            t = t[..cut].trim();
+            if t.is_empty() {
+                continue;
+            }
         }
         let s = strip_md(t);
         let found = classification_at_start(s).or_else(|| {
