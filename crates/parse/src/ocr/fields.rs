@@ -828,10 +828,12 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         // The Department is the addressee of the TO line; the rest are info.
         for (g, sp) in groups {
-            if matches!(
-                g.as_str(),
-                "DEPARTMENT" | "SECSTATE" | "DEPT" | "SECSTATE WASHDC" | "SECSTATE WASH"
-            ) {
+            if is_department(&g)
+                || matches!(
+                    g.as_str(),
+                    "SECSTATE" | "DEPT" | "SECSTATE WASHDC" | "SECSTATE WASH"
+                )
+            {
                 continue;
             }
             if !info.iter().any(|x| x.0 == g) {
@@ -1794,14 +1796,22 @@ fn fix_amembassy(p: &str) -> String {
 fn routing_start(t: &str) -> Option<usize> {
     let up = t.to_ascii_uppercase();
     let p = word_pos(&up, "ACTION")?;
-    let rest = up[p + 6..].trim_start_matches([' ', ':']);
-    let dept =
-        rest.starts_with("DEPARTMENT") || rest.starts_with("SECSTATE") || rest.starts_with("DEPT");
+    let rest = up[p + 6..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let first = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let dept = is_department(first) || rest.starts_with("SECSTATE") || rest.starts_with("DEPT");
     // `ACTION LEOPOLDVILLE PRIORITY 517; INFORMATION DEPARTMENT 612`.
     let other = p == 0
         && rest.starts_with(|c: char| c.is_ascii_uppercase())
         && word_pos(&up, "INFORMATION").is_some();
     (dept || other).then_some(p)
+}
+
+/// `DEPARTMENT`, or OCR's `DEPARIMENT`.
+fn is_department(w: &str) -> bool {
+    (8..=12).contains(&w.len()) && w.starts_with('D') && near(w, "DEPARTMENT", 2)
 }
 
 fn routing_continuation(t: &str) -> bool {
@@ -1848,21 +1858,22 @@ fn routing_groups(src: &str, t: &str, out: &mut Vec<(String, [usize; 2])>) {
         }
         let up = w.to_ascii_uppercase();
         let alpha = w.chars().all(|c| c.is_ascii_alphabetic()) && w.len() >= 2;
-        let stop = matches!(
-            up.as_str(),
-            "INFORMATION"
-                | "INFO"
-                | "ACTION"
-                | "RPT"
-                | "NIACT"
-                | "PRIORITY"
-                | "IMMEDIATE"
-                | "ROUTINE"
-                | "FLASH"
-                | "OPERATIONAL"
-                | "PASS"
-                | "UNNUMBERED"
-        );
+        let stop = up.starts_with("UNNUMB")
+            || matches!(
+                up.as_str(),
+                "INFORMATION"
+                    | "INFO"
+                    | "ACTION"
+                    | "RPT"
+                    | "NIACT"
+                    | "PRIORITY"
+                    | "IMMEDIATE"
+                    | "ROUTINE"
+                    | "FLASH"
+                    | "OPERATIONAL"
+                    | "PASS"
+                    | "UNNUMBERED"
+            );
         let mostly_caps = w.bytes().filter(|c| c.is_ascii_uppercase()).count() * 2 > w.len();
         if alpha && !stop && mostly_caps && (w.len() >= 3 || !cur.is_empty()) {
             cur.push(w);
