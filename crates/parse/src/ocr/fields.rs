@@ -82,7 +82,8 @@ fn label_value<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     if r.starts_with('.') && label.len() > 2 {
         return Some(r[1..].trim());
     }
-    loose.then(|| r.trim_end())
+    // Without a colon the value follows a space (`TO SECSTATE WASH`).
+    (loose && rest.starts_with([' ', '\t'])).then(|| r.trim_end())
 }
 
 /// A label that may stand after a short run of distribution symbols, as
@@ -615,7 +616,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let is_outgoing = outgoing(doc, hdr_end);
     let mut from: Option<(String, [usize; 2])> = None;
     if let Some((i, v)) = h.from {
-        let mut v = clean_addr(v);
+        let mut v = caps_head(clean_addr(v));
         let mut extra = String::new();
         if doc_type == "memorandum" {
             // The sender's title on the next line: `Chief, Domestic Collection Division`.
@@ -797,7 +798,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if to.is_empty() {
-        if let Some((i, v)) = h.action {
+        // `ACTION:` names the addressee on the Department's outgoing form;
+        // on incoming ones `Action` heads the distribution column.
+        if let Some((i, v)) = h.action.filter(|(_, v)| is_outgoing || !v.contains(':')) {
             let mut v = v;
             if v.chars().filter(|c| c.is_alphabetic()).count() < 3 {
                 if let Some(k) = next_text_line(doc, i) {
@@ -1665,6 +1668,31 @@ fn is_any_label(t: &str) -> bool {
             && t.get(1..3).is_some_and(|x| x.starts_with('.'))
 }
 
+/// `MEXICO CITY eimai`, `SAIGON a ei 6256 AM`: a name in capitals and
+/// the OCR noise after it.
+fn caps_head(v: &str) -> &str {
+    let mut end = 0;
+    for w in v.split_whitespace() {
+        let caps = w.bytes().any(|c| c.is_ascii_uppercase())
+            && !w
+                .bytes()
+                .any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !caps {
+            break;
+        }
+        end = sub_span(v, 0, w)[1];
+    }
+    let first_caps = v
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.len() > 1 && !w.bytes().any(|c| c.is_ascii_lowercase()));
+    if first_caps && end > 0 {
+        &v[..end]
+    } else {
+        v
+    }
+}
+
 /// Addressee text as written, without OCR debris around it.
 fn clean_addr(v: &str) -> &str {
     let v = v
@@ -1732,7 +1760,8 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
             }
         }
         let letters = p.chars().filter(|c| c.is_alphabetic()).count();
-        if letters < 2 || p.len() > 80 {
+        // A form's printed caption, `(Officer designation, room number...`.
+        if letters < 2 || p.len() > 80 || p.starts_with('(') {
             continue;
         }
         let fixed = if secretary_of_state(p) {
