@@ -617,6 +617,17 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let mut from: Option<(String, [usize; 2])> = None;
     if let Some((i, v)) = h.from {
         let mut v = caps_head(clean_addr(v));
+        // `1, COPENHAGEN`: a stray number before the name.
+        if let Some((head, rest)) = v.split_once(' ') {
+            if head
+                .trim_end_matches([',', '.'])
+                .bytes()
+                .all(|c| c.is_ascii_digit())
+                && rest.len() >= 3
+            {
+                v = rest.trim_start();
+            }
+        }
         let mut extra = String::new();
         if doc_type == "memorandum" {
             // The sender's title on the next line: `Chief, Domestic Collection Division`.
@@ -1599,7 +1610,15 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            if i - st == 6 && i < b.len() && b[i] == b'Z' {
+            // OCR often reads the zone letter Z as 2: `0313182 AUG 78`.
+            let zone = if i - st == 6 && i < b.len() && b[i] == b'Z' {
+                Some(i)
+            } else if i - st == 7 && b[i - 1] == b'2' && b.get(i) == Some(&b' ') {
+                Some(i - 1)
+            } else {
+                None
+            };
+            if let Some(i) = zone {
                 let rest = &t[i + 1..];
                 let toks: Vec<&str> = rest.split_whitespace().take(2).collect();
                 if toks.len() == 2 {

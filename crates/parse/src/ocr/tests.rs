@@ -244,3 +244,25 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn date_time_group_with_zone_misread() {
+    let r = run("SECRET 0313182 AUG 78 STAFF\nCITE MADRID 40791\nTO: DIRECTOR.\n");
+    assert_eq!(r.date.as_deref(), Some("1978-08-03"));
+    assert_eq!(r.message_id.as_deref(), Some("MADRID 40791"));
+    assert_eq!(r.to, vec!["DIRECTOR"]);
+}
+
+#[test]
+fn originator_without_trailing_noise() {
+    let src = "INCOMING TELEGRAM\nFROM: SAIGON a ei 6256 AM\nTO: Secretary of State\nNO: 748, OCTOBER 19, 1 PM\n";
+    let r = run(src);
+    assert_eq!(r.from.as_deref(), Some("SAIGON"));
+    assert_eq!(r.message_id.as_deref(), Some("748"));
+}
+
+#[test]
+fn damaged_secretary_of_state_is_recognised() {
+    let src = "INCOMING TELEGRAM\nFROM: MEXICO CITY\nTO: RETARY OF STATE\n";
+    assert_eq!(run(src).to, vec!["Secretary of State"]);
+}
