@@ -469,6 +469,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
     }
+    if msg.is_none() && doc_type == "despatch" {
+        msg = dispatch_number(src, doc);
+    }
     if msg.is_none() {
         msg = fbi_file_serial(src, doc);
     }
@@ -1783,6 +1786,7 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
         if letters < 2 || p.len() > 80 || p.starts_with('(') {
             continue;
         }
+        p = drop_noise_tail(p);
         let fixed = if secretary_of_state(p) {
             "Secretary of State".to_string()
         } else {
@@ -1827,6 +1831,26 @@ fn secretary_of_state_in(t: &str) -> bool {
     // Windows of about the phrase's length, three letters off at most.
     (0..=l.len().saturating_sub(13))
         .any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
+}
+
+/// `Mr. W. C. Sullivan na ons tene`: lower-case OCR debris after a name
+/// (particles such as `of` and `to` belong to it).
+fn drop_noise_tail(p: &str) -> &str {
+    const PARTICLES: &[&str] = &[
+        "of", "the", "to", "and", "for", "de", "del", "la", "van", "von", "y", "du", "da", "in",
+        "on",
+    ];
+    let mut end = p.len();
+    let mut seen_name = false;
+    for w in p.split_whitespace() {
+        let lower = w.starts_with(|c: char| c.is_ascii_lowercase());
+        if lower && seen_name && !PARTICLES.contains(&w) {
+            end = sub_span(p, 0, w)[0];
+            break;
+        }
+        seen_name |= w.starts_with(|c: char| c.is_ascii_uppercase());
+    }
+    p[..end].trim_end()
 }
 
 /// `Amembazgy NICOSIA` is `Amembassy NICOSIA`.
@@ -1955,6 +1979,47 @@ fn fbi_file_serial(src: &str, doc: &Doc) -> Option<(String, [usize; 2])> {
         }
     }
     None
+}
+
+/// A CIA dispatch's symbol and number: `OELA-51949`, `HMMA - 22,433`,
+/// read from the `DISPATCH SYMBOL AND NUMBER` box or a line holding one.
+fn dispatch_number(src: &str, doc: &Doc) -> Option<(String, [usize; 2])> {
+    let n = doc.lines.len();
+    for i in doc.doc_start..n {
+        let t = doc.lines[i].text;
+        let Some(p) = find_ci(t, "SYMBOL AND NUMBER") else {
+            continue;
+        };
+        let after = t[p + 17..].trim_start_matches([':', ' ']);
+        let v = if after.is_empty() {
+            next_text_line(doc, i).map_or("", |k| doc.lines[k].text)
+        } else {
+            after
+        };
+        if let Some(x) = parse_dispatch(src, v, true) {
+            return Some(x);
+        }
+    }
+    (doc.doc_start..n)
+        .filter(|&i| matches!(doc.role[i], Role::Body | Role::Header))
+        .find_map(|i| parse_dispatch(src, doc.lines[i].text, false))
+}
+
+/// `UFGA-16,980` (or, in the box, `UFGA 16,980`) standing alone.
+fn parse_dispatch(src: &str, v: &str, boxed: bool) -> Option<(String, [usize; 2])> {
+    let t = strip_md(v.trim()).trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let a = t.get(..4)?;
+    let rest = t[4..].trim_start();
+    let b = match rest.strip_prefix('-') {
+        Some(r) => r.trim_start(),
+        None if boxed && rest.len() < t.len() - 4 => rest,
+        None => return None,
+    };
+    let digits: String = b.chars().filter(|c| c.is_ascii_digit()).collect();
+    let ok = a.bytes().all(|c| c.is_ascii_uppercase())
+        && b.bytes().all(|c| c.is_ascii_digit() || c == b',')
+        && (4..=6).contains(&digits.len());
+    ok.then(|| (format!("{a}-{digits}"), sub_span(src, 0, t)))
 }
 
 /// `HDG:mls`: the dictator's and typist's initials of an FBI document.

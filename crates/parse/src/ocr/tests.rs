@@ -266,3 +266,19 @@ fn damaged_secretary_of_state_is_recognised() {
     let src = "INCOMING TELEGRAM\nFROM: MEXICO CITY\nTO: RETARY OF STATE\n";
     assert_eq!(run(src).to, vec!["Secretary of State"]);
 }
+
+#[test]
+fn dispatch_symbol_and_number() {
+    let src = "DISPATCH\n\nTO: Chief, WH Division\n\nFROM: Chief of Station, JMWAVE\n\nSUBJECT: Operational\n\nDISPATCH SYMBOL AND NUMBER\n\nUFGA 16,980\n";
+    let r = run(src);
+    assert_eq!(r.doc_type.as_deref(), Some("despatch"));
+    assert_eq!(r.message_id.as_deref(), Some("UFGA-16980"));
+    assert_eq!(r.to, vec!["Chief, WH Division"]);
+    assert_eq!(r.from.as_deref(), Some("Chief of Station, JMWAVE"));
+}
+
+#[test]
+fn addressee_loses_trailing_ocr_debris() {
+    let r = run("Memorandum\nTO : Mr. W. C. Sullivan na ons tene\nFROM : Mr. J. A. Jones\n");
+    assert_eq!(r.to, vec!["Mr. W. C. Sullivan"]);
+}
