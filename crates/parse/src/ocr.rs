@@ -28,11 +28,30 @@ pub fn parse(src: &str, rec: &mut Record) {
     stamps::read_reviews(src, &mut doc, rec);
     fields::read_all(src, &mut doc, &form, rec);
     build_body(src, &doc, rec);
-    for r in text::find_redactions(src) {
-        rec.add_span("redactions", [r.start, r.end]);
-        rec.redactions.push(r);
-    }
+    let redactions = text::find_redactions(src);
+    add_spans(
+        rec,
+        "redactions",
+        redactions.iter().map(|r| [r.start, r.end]).collect(),
+    );
+    rec.redactions.extend(redactions);
     crate::persons::extract(src, rec, None);
+}
+
+/// Adds many spans of one field at once. `Record::add_span` checks each new
+/// span against all before it; on documents with thousands of citations
+/// that is quadratic, so bulk fields deduplicate with a set instead.
+fn add_spans(rec: &mut Record, field: &str, spans: Vec<airgram_model::Span>) {
+    if spans.is_empty() {
+        return;
+    }
+    let v = rec.spans.entry(field.to_string()).or_default();
+    let mut seen: std::collections::HashSet<airgram_model::Span> = v.iter().copied().collect();
+    for sp in spans {
+        if seen.insert(sp) {
+            v.push(sp);
+        }
+    }
 }
 
 /// Joins the body lines into paragraphs: a blank line or left-out furniture

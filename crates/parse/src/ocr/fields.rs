@@ -1049,6 +1049,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let own = rec.message_id.clone();
     let own_span = rec.spans.get("message_id").and_then(|v| v.first().copied());
     let mut cites: Vec<(String, [usize; 2])> = refs.clone();
+    let mut seen_cites: std::collections::HashSet<String> =
+        refs.iter().map(|r| r.0.clone()).collect();
+    let mut cite_spans: Vec<[usize; 2]> = Vec::new();
     for i in doc.doc_start..n {
         if !matches!(doc.role[i], Role::Body | Role::Header) {
             continue;
@@ -1066,19 +1069,18 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             if own_span == Some(sp) || own_span.is_some_and(|o| o[0] >= sp[0] && o[1] <= sp[1]) {
                 continue;
             }
-            if !cites.iter().any(|c| c.0 == id) {
+            if seen_cites.insert(id.clone()) {
                 cites.push((id, sp));
             } else {
-                rec.add_span("cites", sp);
+                cite_spans.push(sp);
             }
         }
     }
     for (id, sp) in cites {
-        if !rec.cites.contains(&id) {
-            rec.cites.push(id);
-        }
-        rec.add_span("cites", sp);
+        rec.cites.push(id);
+        cite_spans.push(sp);
     }
+    super::add_spans(rec, "cites", cite_spans);
 
     // The originating officer of a CIA message form: a name over a unit
     // symbol and an extension at the top (`Richard Ober.` `CI/OP/DO` `6557`).
@@ -2098,6 +2100,9 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         .into_iter()
         .map(|c| (c.id, c.start, c.end))
         .collect();
+    // Series citations in order of position, for overlap tests by search.
+    let covered: Vec<(usize, usize)> = out.iter().map(|o| (o.1, o.2)).collect();
+    let mut ids: std::collections::HashSet<String> = out.iter().map(|o| o.0.clone()).collect();
     let toks = tokens(s);
     for k in 0..toks.len() {
         let (a, w) = toks[k];
@@ -2134,7 +2139,9 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
             continue;
         }
         let id = format!("{} {nclean}", w.to_ascii_uppercase());
-        if !out.iter().any(|o| o.0 == id || (o.1 <= a && a < o.2)) {
+        let k = covered.partition_point(|c| c.0 <= a);
+        let inside = k > 0 && a < covered[k - 1].1;
+        if !inside && ids.insert(id.clone()) {
             out.push((id, a, end));
         }
     }
@@ -2145,11 +2152,14 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         while let Some(p) = low.get(from..).and_then(|x| x.find(key)) {
             let at = from + p;
             from = at + key.len();
+            // The word's start, looking back a few letters only (prefixes
+            // are short), so that a run of letters cannot make this quadratic.
             let ws = s[..at]
                 .char_indices()
                 .rev()
+                .take(8)
                 .find(|(_, c)| !c.is_ascii_alphabetic())
-                .map_or(0, |(x, c)| x + c.len_utf8());
+                .map_or(at.saturating_sub(8), |(x, c)| x + c.len_utf8());
             let word = &s[ws..at + key.len()];
             let lw = word.to_ascii_lowercase();
             let pre = &lw[..lw.len() - key.len()];

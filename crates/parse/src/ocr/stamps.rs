@@ -25,6 +25,7 @@ const FORM_WORDS: &[&str] = &[
 pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     let n = doc.lines.len();
     let mut i = 0;
+    let mut review_spans = Vec::new();
     while i < n {
         let t = doc.lines[i].text.trim();
         let Some((kind, office)) = stamp_start(t) else {
@@ -84,7 +85,7 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
         r.actions = actions(raw);
         r.exemptions = exemptions(raw);
         r.reviewer = reviewer(raw);
-        rec.add_span("reviews", [a, b]);
+        review_spans.push([a, b]);
         rec.reviews.push(r);
         rec.declassified = true;
         for k in i..end {
@@ -94,6 +95,7 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
         }
         i = end;
     }
+    super::add_spans(rec, "reviews", review_spans);
     // A struck-through marking was cancelled by a later review.
     if let Some(p) = src.find("~~") {
         if src[p + 2..].starts_with(|c: char| c.is_ascii_uppercase()) {
