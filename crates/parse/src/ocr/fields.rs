@@ -1057,6 +1057,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let l = doc.lines[i];
+        // Every citation carries a number.
+        if !l.text.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
         let caps =
             l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
         for (id, a, b) in ref_cites(l.text, caps) {

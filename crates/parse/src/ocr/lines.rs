@@ -360,6 +360,14 @@ pub fn classification_at_start(s: &str) -> Option<(Classification, usize, usize)
 /// `CONFIDENT IAL`, `TOP SECRET`). Only upper-case words count: prose uses
 /// the words in lower case.
 pub fn classification_in(s: &str) -> Option<(Classification, usize, usize)> {
+    // Every marking holds four capitals in a row (`CRET` even in `SiCRET`).
+    let mut run = 0;
+    if !s.bytes().any(|c| {
+        run = if c.is_ascii_uppercase() { run + 1 } else { 0 };
+        run >= 4
+    }) {
+        return None;
+    }
     let words = upper_words(s);
     for (k, &(a, e)) in words.iter().enumerate() {
         let w = &s[a..e];
@@ -433,17 +441,25 @@ fn upper_words(s: &str) -> Vec<(usize, usize)> {
 
 /// Levenshtein distance within `max` (upper-cases `a`).
 pub fn near(a: &str, b: &str, max: usize) -> bool {
-    let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_uppercase()).collect();
-    let b = b.as_bytes();
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > max {
         return false;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Rows on the stack for the short words compared here.
+    const W: usize = 40;
+    if b.len() >= W {
+        return a.eq_ignore_ascii_case(b);
+    }
+    let mut prev = [0usize; W];
+    let mut cur = [0usize; W];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
+        let ca = a[i - 1].to_ascii_uppercase();
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = usize::from(ca != b[j - 1]);
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
         }
         std::mem::swap(&mut prev, &mut cur);
