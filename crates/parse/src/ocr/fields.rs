@@ -102,9 +102,11 @@ fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
             return Some(v.trim_end());
         }
     }
-    let p = t
-        .find(&format!("{label}:"))
-        .or_else(|| t.find(&format!("{label} :")))?;
+    // `LABEL:` or `LABEL :` after the prefix.
+    let p = t.match_indices(label).map(|m| m.0).find(|&p| {
+        let r = &t[p + label.len()..];
+        r.starts_with(':') || r.starts_with(" :")
+    })?;
     let prefix = &t[..p];
     let toks: Vec<&str> = prefix.split_whitespace().collect();
     if toks.len() > 2 || toks.iter().any(|w| w.len() > 5) || !prefix.ends_with(' ') {

@@ -316,10 +316,12 @@ fn is_furniture(t: &str) -> bool {
         "RETAIN OR DESTROY",
         "END OF MESSAGE",
     ];
-    let up = s.to_ascii_uppercase();
-    if s.len() < 70 && PHRASES.iter().any(|p| up.contains(p)) {
+    // The printed phrases are in capitals; prose lines skip the search.
+    let lower = s.bytes().filter(u8::is_ascii_lowercase).count();
+    if s.len() < 70 && lower * 4 < s.len() && PHRASES.iter().any(|p| s.contains(p)) {
         return true;
     }
+    let up = s.to_ascii_uppercase();
     // Group markings (`GP-3.`, `GP 1`): declassification groups, not text.
     if up.len() <= 14
         && up.starts_with("GP")
