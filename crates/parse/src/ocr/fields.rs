@@ -287,6 +287,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     let mut doc_type = doc_type(src, doc, form, rec);
     let hdr_end = (doc.doc_start + 220).min(n);
+    let is_outgoing = outgoing(doc, hdr_end);
 
     // Header scan.
     let mut h = Header::default();
@@ -358,7 +359,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.action.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "ACTION", false).filter(|_| s.contains(':')) {
+            // On the outgoing form `ACTION` heads the addressee, colon or not.
+            let v = label_in_line(s, "ACTION", is_outgoing).filter(|v| {
+                s.contains(':') || is_outgoing && v.starts_with(|c: char| c.is_ascii_alphabetic())
+            });
+            if let Some(v) = v {
                 h.action = Some((i, v));
                 hit = true;
             }
@@ -618,7 +623,6 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
 
     // From.
-    let is_outgoing = outgoing(doc, hdr_end);
     let mut from: Option<(String, [usize; 2])> = None;
     if let Some((i, v)) = h.from {
         let mut v = caps_head(clean_addr(v));
@@ -1324,6 +1328,8 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
         let short = t.len() <= 60;
         // FBI airtels and teletypes, CIA cables and message forms are telegrams.
         let telegram = word_pos(&up, "AIRTEL").is_some()
+            || up.starts_with("INCOMING T")
+            || up.starts_with("OUTGOING T")
             || short
                 && (["TELEGRAM", "TELETYPE", "CABLEGRAM"]
                     .iter()
@@ -1658,7 +1664,13 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
 
 /// Is this an outgoing telegram of the Department?
 fn outgoing(doc: &Doc, end: usize) -> bool {
-    (doc.doc_start..end).any(|i| contains_ci(doc.lines[i].text, "OUTGOING TELEGRAM"))
+    // `OUTGOING TLUCRAM`: the heading's first word survives OCR better.
+    (doc.doc_start..end).any(|i| {
+        let t = doc.lines[i]
+            .text
+            .trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        t.len() < 70 && (contains_ci(t, "OUTGOING TELEGRAM") || t.starts_with("OUTGOING T"))
+    })
 }
 
 /// Does `t` hold `phrase`, allowing a letter or two of OCR damage?
@@ -1865,7 +1877,8 @@ fn drop_noise_tail(p: &str) -> &str {
 fn fix_amembassy(p: &str) -> String {
     let mut w = p.split_whitespace();
     let first = w.next().unwrap_or("");
-    if first.len() >= 7 && first.len() <= 10 && first.to_ascii_lowercase().starts_with("amemb") {
+    let lower = first.to_ascii_lowercase();
+    if (7..=10).contains(&first.len()) && lower.starts_with("ame") && near(&lower, "AMEMBASSY", 3) {
         let rest: Vec<&str> = w.collect();
         return format!("Amembassy {}", rest.join(" ")).trim().to_string();
     }
