@@ -955,6 +955,30 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
     let boxed_subject = boxed(doc, "SUBJECT OR TITLE OF INCIDENT");
 
+    // An outgoing telegram's number stands beside its action addressee:
+    // `ACTION: Amembassy NICOSIA 95`, or on the line under it.
+    if rec.message_id.is_none() && is_outgoing {
+        if let Some((i, v)) = h.action {
+            let last = v.split_whitespace().last().unwrap_or("");
+            let cand = if last.bytes().all(|c| c.is_ascii_digit()) && !last.is_empty() {
+                Some(last)
+            } else if v.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                None
+            } else {
+                // Value and number on the lines after the label.
+                (i + 1..n.min(i + 6))
+                    .map(|k| doc.lines[k].text.trim())
+                    .filter(|t| !t.is_empty())
+                    .nth(1)
+                    .filter(|t| (1..=5).contains(&t.len()) && t.bytes().all(|c| c.is_ascii_digit()))
+            };
+            if let Some(num) = cand.filter(|c| c.len() <= 5) {
+                rec.message_id = Some(num.to_string());
+                rec.add_span("message_id", sub_span(src, 0, num));
+            }
+        }
+    }
+
     // Subject.
     let mut subject: Option<(String, [usize; 2])> = None;
     if let Some((i, v)) = h.subject {
