@@ -282,3 +282,16 @@ fn addressee_loses_trailing_ocr_debris() {
     let r = run("Memorandum\nTO : Mr. W. C. Sullivan na ons tene\nFROM : Mr. J. A. Jones\n");
     assert_eq!(r.to, vec!["Mr. W. C. Sullivan"]);
 }
+
+#[test]
+fn outgoing_telegram_addressees_and_number() {
+    let src = "OUTGOING TLUCRAM Department of State\n\nSECRET\n\nACTION: Amembazgy NICOSIA 95\n\nINFO: Amembassy ATHENS 236\n\nCAS reports the consul has instructions to open a legation in the island.\nDepartment requests verification at the Embassy's discretion.\n\nEND.\n\nRUSK\n\nDrafted by: NEA:GTI:GMcFarland:ro\n";
+    let r = run(src);
+    assert_eq!(r.doc_type.as_deref(), Some("telegram"));
+    assert_eq!(r.from.as_deref(), Some("Department of State"));
+    assert_eq!(r.to, vec!["Amembassy NICOSIA"]);
+    assert_eq!(r.info, vec!["Amembassy ATHENS"]);
+    assert_eq!(r.message_id.as_deref(), Some("95"));
+    assert_eq!(r.signed.as_deref(), Some("RUSK"));
+    assert_eq!(r.drafted_by.as_deref(), Some("NEA:GTI:GMcFarland:ro"));
+}
