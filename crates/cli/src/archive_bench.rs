@@ -86,11 +86,23 @@ fn vocabulary(bodies: &[String]) -> Vec<String> {
 }
 
 fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
-    let pick = |i: usize| vocab.get(i.min(vocab.len().saturating_sub(1))).cloned().unwrap_or_else(|| "cuba".into());
+    let pick = |i: usize| {
+        vocab
+            .get(i.min(vocab.len().saturating_sub(1)))
+            .cloned()
+            .unwrap_or_else(|| "cuba".into())
+    };
     let mut qs = Vec::new();
     for k in 0..5 {
         let (a, b) = (pick(5 + k * 13), pick(40 + k * 29));
-        qs.push(Q { kind: "term", ours: a.clone(), fts: Some(a.clone()), days: None, facets: false, compare: true });
+        qs.push(Q {
+            kind: "term",
+            ours: a.clone(),
+            fts: Some(a.clone()),
+            days: None,
+            facets: false,
+            compare: true,
+        });
         qs.push(Q {
             kind: "and",
             ours: format!("{a} AND {b}"),
@@ -115,7 +127,10 @@ fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
             facets: false,
             compare: true,
         });
-        let from = froms.get(k % froms.len().max(1)).cloned().unwrap_or_else(|| "PARIS".into());
+        let from = froms
+            .get(k % froms.len().max(1))
+            .cloned()
+            .unwrap_or_else(|| "PARIS".into());
         let from_l = from.to_lowercase();
         qs.push(Q {
             kind: "field",
@@ -136,7 +151,14 @@ fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
             facets: false,
             compare: true,
         });
-        qs.push(Q { kind: "facets", ours: a.clone(), fts: Some(a), days: None, facets: true, compare: false });
+        qs.push(Q {
+            kind: "facets",
+            ours: a.clone(),
+            fts: Some(a),
+            days: None,
+            facets: true,
+            compare: false,
+        });
     }
     qs
 }
@@ -162,7 +184,14 @@ impl Fts {
 
     fn visible_sql(labels: &[String]) -> String {
         let quoted: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
-        format!("({})", if quoted.is_empty() { "NULL".into() } else { quoted.join(",") })
+        format!(
+            "({})",
+            if quoted.is_empty() {
+                "NULL".into()
+            } else {
+                quoted.join(",")
+            }
+        )
     }
 
     /// Top 10 ids, total distinct matches, facet counts (when asked).
@@ -193,12 +222,21 @@ impl Fts {
         };
         let mut st = self.conn.prepare_cached(&top_sql)?;
         let args = bind(&mut st)?;
-        let top: Vec<String> =
-            st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let top: Vec<String> = st
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut st = self.conn.prepare_cached(&count_sql)?;
         let total: u64 = st.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
         if q.facets {
-            for col in ["classification", "doc_type", "year", "sender", "recipient", "series", "person"] {
+            for col in [
+                "classification",
+                "doc_type",
+                "year",
+                "sender",
+                "recipient",
+                "series",
+                "person",
+            ] {
                 let sql = format!(
                     "SELECT meta.{col}, count(*) FROM docs JOIN meta ON meta.rowid = docs.rowid WHERE docs MATCH ?1 AND meta.label IN {vis} GROUP BY meta.{col} ORDER BY 2 DESC LIMIT 10"
                 );
@@ -270,7 +308,10 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
             })
             .collect();
         let t = Instant::now();
-        let opts = IngestOptions { batch_size: chunk, ..IngestOptions::default() };
+        let opts = IngestOptions {
+            batch_size: chunk,
+            ..IngestOptions::default()
+        };
         archive.ingest(inputs, &opts, |_| {})?;
         ingest_secs += t.elapsed().as_secs_f64();
         // FTS5 gets the same records, as the archive parsed them.
@@ -300,8 +341,11 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     let mut sets_equal = true;
     let mut mismatches = Vec::new();
     for (rname, reader) in readers() {
-        let labels: Vec<String> =
-            all_labels.iter().filter(|l| Label::parse(l).is_some_and(|x| reader.may_see(&x))).cloned().collect();
+        let labels: Vec<String> = all_labels
+            .iter()
+            .filter(|l| Label::parse(l).is_some_and(|x| reader.may_see(&x)))
+            .cloned()
+            .collect();
         for q in &qs {
             let req = SearchRequest {
                 query: q.ours.clone(),
@@ -337,12 +381,20 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
             ratios.push(fbest / best.max(1e-6));
             if q.compare && total as u64 != ftotal {
                 // Counts differ: compare the sets to say where.
-                let big = SearchRequest { limit: total.max(1), ..req.clone() };
+                let big = SearchRequest {
+                    limit: total.max(1),
+                    ..req.clone()
+                };
                 let ids: BTreeSet<String> = archive.search(&reader, &big)?.hits.into_iter().map(|h| h.id).collect();
                 let fids = fts.all_ids(q, &labels)?;
                 if ids != fids {
                     sets_equal = false;
-                    mismatches.push(format!("{rname} {:?}: airgram {} vs fts5 {}", q.ours, ids.len(), fids.len()));
+                    mismatches.push(format!(
+                        "{rname} {:?}: airgram {} vs fts5 {}",
+                        q.ours,
+                        ids.len(),
+                        fids.len()
+                    ));
                 }
             }
         }
@@ -371,7 +423,10 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     if as_json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("airgram bench: {done} documents, {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+        println!(
+            "airgram bench: {done} documents, {} cores",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
         println!(
             "ingest   {:>10.0} docs/s  {:>6.1} MB/s  archive {:.1} MB   (FTS5 load {:.0} docs/s)",
             ingest_dps,
@@ -379,7 +434,10 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
             archive_bytes as f64 / 1e6,
             report["fts5_load_docs_per_s"].as_f64().unwrap_or(0.0)
         );
-        println!("\n{:<8} {:>10} {:>10} {:>12} {:>12}", "query", "p50 ms", "p99 ms", "fts5 p50", "fts5 p99");
+        println!(
+            "\n{:<8} {:>10} {:>10} {:>12} {:>12}",
+            "query", "p50 ms", "p99 ms", "fts5 p50", "fts5 p99"
+        );
         for (k, v) in report["per_type"].as_object().into_iter().flatten() {
             println!(
                 "{:<8} {:>10.3} {:>10.3} {:>12.3} {:>12.3}",
@@ -398,7 +456,9 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
             report["fts5_p50_ms"].as_f64().unwrap_or(0.0),
             report["fts5_p99_ms"].as_f64().unwrap_or(0.0)
         );
-        println!("\nspeedup vs FTS5 (median of per-query ratios): {speedup:.1}x   boolean match sets equal: {sets_equal}");
+        println!(
+            "\nspeedup vs FTS5 (median of per-query ratios): {speedup:.1}x   boolean match sets equal: {sets_equal}"
+        );
         for m in report["mismatches"].as_array().into_iter().flatten() {
             println!("  mismatch {m}");
         }

@@ -526,7 +526,10 @@ impl Partitions {
                     top.into_iter().map(|(sc, a)| (sc as f64, a)).collect()
                 }
                 Sort::Date => {
-                    let c = (TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc), Count);
+                    let c = (
+                        TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc),
+                        Count,
+                    );
                     let (top, n) = collect(s, weight.as_ref(), &c)?;
                     total += n;
                     top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect()

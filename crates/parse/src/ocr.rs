@@ -29,11 +29,7 @@ pub fn parse(src: &str, rec: &mut Record) {
     fields::read_all(src, &mut doc, &form, rec);
     build_body(src, &doc, rec);
     let redactions = text::find_redactions(src);
-    add_spans(
-        rec,
-        "redactions",
-        redactions.iter().map(|r| [r.start, r.end]).collect(),
-    );
+    add_spans(rec, "redactions", redactions.iter().map(|r| [r.start, r.end]).collect());
     rec.redactions.extend(redactions);
     crate::persons::extract(src, rec, None);
 }
@@ -102,16 +98,12 @@ fn build_body(src: &str, doc: &Doc, rec: &mut Record) {
 /// Drops Markdown emphasis that the transcription puts around whole lines.
 fn clean_body_line(t: &str) -> &str {
     let t = t.trim();
-    let t = t
-        .strip_prefix("**")
-        .and_then(|x| x.strip_suffix("**"))
-        .unwrap_or(t);
+    let t = t.strip_prefix("**").and_then(|x| x.strip_suffix("**")).unwrap_or(t);
     t.trim()
 }
 
 fn ends_sentence(s: &str) -> bool {
-    s.trim_end()
-        .ends_with(['.', '!', '?', ':', '"', '\u{201d}', ')', ';'])
+    s.trim_end().ends_with(['.', '!', '?', ':', '"', '\u{201d}', ')', ';'])
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ letter note notes subject ref reference source files file lot box volume documen
 the a an and or but of in on at to for by with from as this that these those it its he she they we our their his her
 mr mrs dr gen amb adm sen rep gov col lt maj capt governor admiral colonel senator
 i ii iii iv v vi vii viii ix x following however therefore also nevertheless meanwhile first second third finally
-god christmas easter leninist marxist stalinist castroite gaullist motors electric assembly commonwealth administration
+permrep permreps god christmas easter leninist marxist stalinist castroite gaullist motors electric assembly commonwealth administration
 organization common market general staff chiefs joint security intelligence defense commission corps community
 bank fund island islands sea ocean river city street avenue hall university institute press radio times post
 ";

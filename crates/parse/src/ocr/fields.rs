@@ -4,9 +4,7 @@
 //! dispatches and information reports, FBI airtels and memoranda, and the
 //! NARA identification form as a fallback.
 
-use super::lines::{
-    classification_at_start, classification_in, is_record_number, near, strip_md, Doc, Role,
-};
+use super::lines::{classification_at_start, classification_in, is_record_number, near, strip_md, Doc, Role};
 use crate::frus::{canonical_handling, PRECEDENCES};
 use crate::text::{contains_ci, find_ci, squash, sub_span};
 use crate::{date, msgid};
@@ -64,8 +62,7 @@ const FORM_LABELS: &[&str] = &[
 fn label_value<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '(');
     let t = t.trim_start_matches(['(', ' ']);
-    if t.len() < label.len() || !t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes())
-    {
+    if t.len() < label.len() || !t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes()) {
         return None;
     }
     let rest = &t[label.len()..];
@@ -136,11 +133,7 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
                 {
                     if let Some(nv) = next.strip_prefix(':') {
                         v = nv.trim();
-                    } else if label == "TITLE"
-                        && !FORM_LABELS
-                            .iter()
-                            .any(|l| label_value(next, l, false).is_some())
-                    {
+                    } else if label == "TITLE" && !FORM_LABELS.iter().any(|l| label_value(next, l, false).is_some()) {
                         v = next;
                     }
                 }
@@ -154,9 +147,7 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
                     let nv = next.trim_start_matches([':', ' ']);
                     let ok = match label {
                         "DATE" => date::find_numeric(nv).is_some(),
-                        "PAGES" => {
-                            !nv.is_empty() && nv.len() < 4 && nv.bytes().all(|c| c.is_ascii_digit())
-                        }
+                        "PAGES" => !nv.is_empty() && nv.len() < 4 && nv.bytes().all(|c| c.is_ascii_digit()),
                         _ => classification_in(nv).is_some(),
                     };
                     if ok {
@@ -176,9 +167,7 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
             if contains_ci(t, "REVIEW") || contains_ci(t, "Release") {
                 continue;
             }
-            if let Some(d) =
-                date::find_numeric(t).filter(|d| d.end - d.start >= 8 && plausible(&d.iso))
-            {
+            if let Some(d) = date::find_numeric(t).filter(|d| d.end - d.start >= 8 && plausible(&d.iso)) {
                 f.fields.push(("DATE", &t[d.start..d.end]));
                 break;
             }
@@ -234,16 +223,7 @@ fn starts_header_word(t: &str) -> bool {
     let w = w.trim_end_matches([':', ';', '.']);
     matches!(
         w,
-        "TO" | "INFO"
-            | "FROM"
-            | "REF"
-            | "REFS"
-            | "SUBJECT"
-            | "SUBJ"
-            | "CITE"
-            | "DATE"
-            | "ACTION"
-            | "VIA"
+        "TO" | "INFO" | "FROM" | "REF" | "REFS" | "SUBJECT" | "SUBJ" | "CITE" | "DATE" | "ACTION" | "VIA"
     )
 }
 
@@ -257,9 +237,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         for i in a..b {
             let t = strip_md(doc.lines[i].text.trim());
             let t2 = t.trim_start_matches(['#', ' ']);
-            if (!t2.is_empty() && t2.len() <= 6 && t2.bytes().all(|c| c.is_ascii_digit()))
-                || is_record_number(t2)
-            {
+            if (!t2.is_empty() && t2.len() <= 6 && t2.bytes().all(|c| c.is_ascii_digit())) || is_record_number(t2) {
                 rec.archive_id = Some(t2.to_string());
                 rec.add_span("archive_id", sub_span(src, 0, t2));
                 break;
@@ -312,9 +290,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             hit = false;
         }
         if !hit && h.to.is_none() && first_prose.is_none() {
-            if let Some(v) =
-                label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE"))
-            {
+            if let Some(v) = label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
                 h.to = Some((i, v));
                 hit = true;
             }
@@ -333,8 +309,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.date.is_none() && first_prose.is_none() {
-            let v =
-                label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
+            let v = label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
             if let Some(v) = v.filter(|v| date_in(v).is_some()) {
                 h.date = Some((i, v));
                 hit = true;
@@ -360,9 +335,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         if !hit && h.action.is_none() && first_prose.is_none() {
             // On the outgoing form `ACTION` heads the addressee, colon or not.
-            let v = label_in_line(s, "ACTION", is_outgoing).filter(|v| {
-                s.contains(':') || is_outgoing && v.starts_with(|c: char| c.is_ascii_alphabetic())
-            });
+            let v = label_in_line(s, "ACTION", is_outgoing)
+                .filter(|v| s.contains(':') || is_outgoing && v.starts_with(|c: char| c.is_ascii_alphabetic()));
             if let Some(v) = v {
                 h.action = Some((i, v));
                 hit = true;
@@ -375,9 +349,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.report_no.is_none() {
-            if let Some(v) =
-                label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true))
-            {
+            if let Some(v) = label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true)) {
                 h.report_no = Some((i, v));
                 hit = true;
             }
@@ -400,10 +372,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit
-            && (label_value(s, "Control", false).is_some()
-                || label_value(s, "Rec'd", false).is_some())
-        {
+        if !hit && (label_value(s, "Control", false).is_some() || label_value(s, "Rec'd", false).is_some()) {
             hit = true;
         }
         if hit {
@@ -421,8 +390,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // A cable without a printed heading still has a cable's header.
     if doc_type == "other"
-        && (h.cite.is_some()
-            || (h.to.is_some() || h.from.is_some()) && (h.reference.is_some() || h.info.is_some()))
+        && (h.cite.is_some() || (h.to.is_some() || h.from.is_some()) && (h.reference.is_some() || h.info.is_some()))
     {
         doc_type = "telegram";
         rec.doc_type = Some(doc_type.into());
@@ -579,8 +547,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let s = strip_md(t);
         let found = classification_at_start(s).or_else(|| {
             let c = classification_in(s)?;
-            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION"))
-                .then_some(c)
+            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION")).then_some(c)
         });
         let found = found.or_else(|| {
             if !(s.contains("USE ONLY") || s.contains("Use Only")) {
@@ -607,9 +574,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             let c = classification_in(&up)
                 .map(|x| x.0)
                 .or_else(|| Classification::from_name(&up));
-            if let Some(c) =
-                c.filter(|c| *c != Classification::Unclassified || up.trim() == "UNCLASSIFIED")
-            {
+            if let Some(c) = c.filter(|c| *c != Classification::Unclassified || up.trim() == "UNCLASSIFIED") {
                 best = Some((c, sub_span(src, 0, v)));
             }
         }
@@ -628,12 +593,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let mut v = caps_head(clean_addr(v));
         // `1, COPENHAGEN`: a stray number before the name.
         if let Some((head, rest)) = v.split_once(' ') {
-            if head
-                .trim_end_matches([',', '.'])
-                .bytes()
-                .all(|c| c.is_ascii_digit())
-                && rest.len() >= 3
-            {
+            if head.trim_end_matches([',', '.']).bytes().all(|c| c.is_ascii_digit()) && rest.len() >= 3 {
                 v = rest.trim_start();
             }
         }
@@ -642,11 +602,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             // The sender's title on the next line: `Chief, Domestic Collection Division`.
             if let Some(k) = next_text_line(doc, i) {
                 let t = header_text(k);
-                if !is_any_label(t)
-                    && t.len() < 70
-                    && !is_prose(t)
-                    && t.starts_with(|c: char| c.is_ascii_uppercase())
-                {
+                if !is_any_label(t) && t.len() < 70 && !is_prose(t) && t.starts_with(|c: char| c.is_ascii_uppercase()) {
                     extra = format!(", {}", t.trim());
                     doc.role[k] = Role::Header;
                 }
@@ -684,9 +640,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if from.is_none() && is_outgoing {
-        if let Some(i) = (doc.doc_start..hdr_end)
-            .find(|&i| near_phrase(doc.lines[i].text, "Department of State"))
-        {
+        if let Some(i) = (doc.doc_start..hdr_end).find(|&i| near_phrase(doc.lines[i].text, "Department of State")) {
             from = Some(("Department of State".into(), doc.lines[i].span()));
         }
     }
@@ -721,8 +675,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if from.is_none() {
-        if let Some(i) = (doc.doc_start..hdr_end)
-            .find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY"))
+        if let Some(i) =
+            (doc.doc_start..hdr_end).find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY"))
         {
             from = Some(("CENTRAL INTELLIGENCE AGENCY".into(), doc.lines[i].span()));
         }
@@ -769,8 +723,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if v2.trim().is_empty() {
             // Value apart from its label: `Secretary of State` a few lines on.
             if let Some(k) = (i + 1..(i + 12).min(n)).find(|&k| {
-                contains_ci(doc.lines[k].text, "Secretary of State")
-                    || contains_ci(doc.lines[k].text, "SECSTATE")
+                contains_ci(doc.lines[k].text, "Secretary of State") || contains_ci(doc.lines[k].text, "SECSTATE")
             }) {
                 v2 = header_text(k);
                 doc.role[k] = Role::Header;
@@ -787,10 +740,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 k += 1;
                 continue;
             }
-            if contains_ci(t, "EYES ONLY")
-                && label_value(t, "INFO", true).is_none()
-                && !t.starts_with("REF")
-            {
+            if contains_ci(t, "EYES ONLY") && label_value(t, "INFO", true).is_none() && !t.starts_with("REF") {
                 push_addrs(src, t, &mut to);
                 doc.role[k] = Role::Header;
                 k += 1;
@@ -851,12 +801,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         // The Department is the addressee of the TO line; the rest are info.
         for (g, sp) in groups {
-            if is_department(&g)
-                || matches!(
-                    g.as_str(),
-                    "SECSTATE" | "DEPT" | "SECSTATE WASHDC" | "SECSTATE WASH"
-                )
-            {
+            if is_department(&g) || matches!(g.as_str(), "SECSTATE" | "DEPT" | "SECSTATE WASHDC" | "SECSTATE WASH") {
                 continue;
             }
             if !info.iter().any(|x| x.0 == g) {
@@ -903,8 +848,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         // The Department's incoming telegrams are addressed to the
         // Secretary even where the TO label did not survive the scan.
         let end = h.last.map_or(hdr_end, |l| l + 1).min(hdr_end);
-        if let Some(i) = (doc.doc_start..end)
-            .find(|&i| doc.role[i] == Role::Body && secretary_of_state_in(doc.lines[i].text))
+        if let Some(i) =
+            (doc.doc_start..end).find(|&i| doc.role[i] == Role::Body && secretary_of_state_in(doc.lines[i].text))
         {
             to.push(("Secretary of State".into(), doc.lines[i].span()));
             doc.role[i] = Role::Header;
@@ -1004,8 +949,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             // A continuation is no sentence, and after a blank line it is
             // in the capitals of a typed subject line.
             let caps = !t.bytes().any(|c| c.is_ascii_lowercase());
-            let cont =
-                t.len() < 70 && !s.ends_with('.') && !t.ends_with('.') && (nk == k + 1 || caps);
+            let cont = t.len() < 70 && !s.ends_with('.') && !t.ends_with('.') && (nk == k + 1 || caps);
             if s.is_empty() || cont {
                 if !s.is_empty() {
                     s.push(' ');
@@ -1062,13 +1006,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         // A memorandum's reference to a document without a message number
         // is kept as written.
         let v = v.trim();
-        let prose_ref = v.bytes().any(|c| c.is_ascii_lowercase())
-            && refs.iter().all(|r| r.0.len() * 2 < v.len());
-        if (refs.is_empty() || prose_ref)
-            && v.len() > 8
-            && v.len() < 120
-            && v.bytes().any(|c| c.is_ascii_digit())
-        {
+        let prose_ref = v.bytes().any(|c| c.is_ascii_lowercase()) && refs.iter().all(|r| r.0.len() * 2 < v.len());
+        if (refs.is_empty() || prose_ref) && v.len() > 8 && v.len() < 120 && v.bytes().any(|c| c.is_ascii_digit()) {
             refs.push((squash(v), sub_span(src, 0, v)));
         }
     }
@@ -1079,8 +1018,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let own = rec.message_id.clone();
     let own_span = rec.spans.get("message_id").and_then(|v| v.first().copied());
     let mut cites: Vec<(String, [usize; 2])> = refs.clone();
-    let mut seen_cites: std::collections::HashSet<String> =
-        refs.iter().map(|r| r.0.clone()).collect();
+    let mut seen_cites: std::collections::HashSet<String> = refs.iter().map(|r| r.0.clone()).collect();
     let mut cite_spans: Vec<[usize; 2]> = Vec::new();
     for i in doc.doc_start..n {
         if !matches!(doc.role[i], Role::Body | Role::Header) {
@@ -1091,13 +1029,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if !l.text.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        let caps =
-            l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
+        let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
         for (id, a, b) in ref_cites(l.text, caps) {
             let sp = [l.start + a, l.start + b];
-            if own.as_ref() == Some(&id)
-                && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2)
-            {
+            if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
                 continue;
             }
             if own_span == Some(sp) || own_span.is_some_and(|o| o[0] >= sp[0] && o[1] <= sp[1]) {
@@ -1129,12 +1064,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let is_name = (2..=3).contains(&words.len())
             && words.iter().all(|w| {
                 w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-                    && w.chars()
-                        .skip(1)
-                        .all(|c| c.is_ascii_lowercase() || c == '.')
+                    && w.chars().skip(1).all(|c| c.is_ascii_lowercase() || c == '.')
             });
-        let is_unit =
-            unit.contains('/') && unit.len() <= 16 && !unit.bytes().any(|c| c.is_ascii_lowercase());
+        let is_unit = unit.contains('/') && unit.len() <= 16 && !unit.bytes().any(|c| c.is_ascii_lowercase());
         if is_name && is_unit {
             rec.drafted_by = Some(name.to_string());
             rec.add_span("drafted_by", sub_span(src, 0, name));
@@ -1180,9 +1112,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if rec.approved_by.is_none() {
             let approved = t.contains("pproved") || t.contains("PPROVED");
             if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
-                let v = t[p + 11..].trim_start_matches(|c: char| {
-                    c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len()
-                });
+                let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
                 let v = v.trim();
                 if !v.is_empty() && v.len() < 60 {
                     rec.approved_by = Some(v.to_string());
@@ -1263,10 +1193,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         for w in &toks {
             if (1..=5).contains(&w.len())
                 && w.bytes().all(|c| c.is_ascii_uppercase())
-                && !matches!(
-                    *w,
-                    "AM" | "PM" | "FILE" | "INFO" | "NIACT" | "RPT" | "END" | "GP"
-                )
+                && !matches!(*w, "AM" | "PM" | "FILE" | "INFO" | "NIACT" | "RPT" | "END" | "GP")
             {
                 if !rec.distribution.iter().any(|d| d == w) {
                     rec.distribution.push(w.to_string());
@@ -1374,9 +1301,7 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
             Some("telegram")
         } else if short && word_pos(&up, "DISPATCH").is_some() && !up.contains("SYMBOL") {
             Some("despatch")
-        } else if short
-            && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO")
-        {
+        } else if short && (up.starts_with("MEMORANDUM") || up.contains("MEMORANDUM FOR") || up == "MEMO") {
             Some("memorandum")
         } else if short && (up.contains("INFORMATION REPORT") || up.contains("INFORMATION CABLE")) {
             // CIA information reports went out by telegram.
@@ -1462,11 +1387,9 @@ fn type_from_title(v: &str) -> Option<&'static str> {
     let up = v.to_ascii_uppercase();
     if up.contains("AIRGRAM") {
         Some("airgram")
-    } else if [
-        "TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE",
-    ]
-    .iter()
-    .any(|w| up.contains(w))
+    } else if ["TELEGRAM", "CABLE", "TELETYPE", "AIRTEL", "EMBTEL", "DEPTEL", "MESSAGE"]
+        .iter()
+        .any(|w| up.contains(w))
     {
         Some("telegram")
     } else if up.contains("DISPATCH") || up.contains("DESPATCH") {
@@ -1566,10 +1489,7 @@ fn telegram_number_line(t: &str) -> bool {
     }
     // `660, NOVEMBER 416, 11 AM`: the day misread, the month still there.
     let w = t[d + 1..].trim_start();
-    let w = w
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
+    let w = w.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
     date::month_number(w).is_some()
 }
 
@@ -1663,17 +1583,12 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
                 let rest = &t[i + 1..];
                 let toks: Vec<&str> = rest.split_whitespace().take(2).collect();
                 if toks.len() == 2 {
-                    if let (Some(m), true) = (
-                        date::month_number(toks[0]),
-                        toks[1].len() == 2 || toks[1].len() == 4,
-                    ) {
+                    if let (Some(m), true) = (date::month_number(toks[0]), toks[1].len() == 2 || toks[1].len() == 4) {
                         let yv: i32 = toks[1].parse().ok()?;
                         let y = if toks[1].len() == 2 { 1900 + yv } else { yv };
                         let d: u32 = t[st..st + 2].parse().ok()?;
                         if let Some(iso) = date::iso(y, m, d) {
-                            let end = t[i..]
-                                .find(toks[1])
-                                .map_or(i + 1, |p| i + p + toks[1].len());
+                            let end = t[i..].find(toks[1]).map_or(i + 1, |p| i + p + toks[1].len());
                             return Some((iso, st, end));
                         }
                     }
@@ -1730,8 +1645,7 @@ fn is_any_label(t: &str) -> bool {
     ]
     .iter()
     .any(|l| label_value(t, l, false).is_some())
-        || t.starts_with(|c: char| c.is_ascii_digit())
-            && t.get(1..3).is_some_and(|x| x.starts_with('.'))
+        || t.starts_with(|c: char| c.is_ascii_digit()) && t.get(1..3).is_some_and(|x| x.starts_with('.'))
 }
 
 /// `MEXICO CITY eimai`, `SAIGON a ei 6256 AM`: a name in capitals and
@@ -1740,9 +1654,7 @@ fn caps_head(v: &str) -> &str {
     let mut end = 0;
     for w in v.split_whitespace() {
         let caps = w.bytes().any(|c| c.is_ascii_uppercase())
-            && !w
-                .bytes()
-                .any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            && !w.bytes().any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if !caps {
             break;
         }
@@ -1787,15 +1699,7 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
         return;
     }
     let mut v = v;
-    for stop in [
-        " EYES ONLY",
-        "/EYES ONLY",
-        "/",
-        " FOR ",
-        " ATTN",
-        " ATTENTION",
-        "  ",
-    ] {
+    for stop in [" EYES ONLY", "/EYES ONLY", "/", " FOR ", " ATTN", " ATTENTION", "  "] {
         if let Some(p) = v.find(stop) {
             if p > 0 {
                 v = &v[..p];
@@ -1873,16 +1777,14 @@ fn secretary_of_state_in(t: &str) -> bool {
         return true;
     }
     // Windows of about the phrase's length, three letters off at most.
-    (0..=l.len().saturating_sub(13))
-        .any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
+    (0..=l.len().saturating_sub(13)).any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
 }
 
 /// `Mr. W. C. Sullivan na ons tene`: lower-case OCR debris after a name
 /// (particles such as `of` and `to` belong to it).
 fn drop_noise_tail(p: &str) -> &str {
     const PARTICLES: &[&str] = &[
-        "of", "the", "to", "and", "for", "de", "del", "la", "van", "von", "y", "du", "da", "in",
-        "on",
+        "of", "the", "to", "and", "for", "de", "del", "la", "van", "von", "y", "du", "da", "in", "on",
     ];
     let mut end = p.len();
     let mut seen_name = false;
@@ -1914,15 +1816,10 @@ fn routing_start(t: &str) -> Option<usize> {
     let up = t.to_ascii_uppercase();
     let p = word_pos(&up, "ACTION")?;
     let rest = up[p + 6..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
-    let first = rest
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
+    let first = rest.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
     let dept = is_department(first) || rest.starts_with("SECSTATE") || rest.starts_with("DEPT");
     // `ACTION LEOPOLDVILLE PRIORITY 517; INFORMATION DEPARTMENT 612`.
-    let other = p == 0
-        && rest.starts_with(|c: char| c.is_ascii_uppercase())
-        && word_pos(&up, "INFORMATION").is_some();
+    let other = p == 0 && rest.starts_with(|c: char| c.is_ascii_uppercase()) && word_pos(&up, "INFORMATION").is_some();
     (dept || other).then_some(p)
 }
 
@@ -2116,12 +2013,7 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
     while let Some(nk) = next_text_line(doc, k) {
         let t = strip_md(doc.lines[nk].text.trim());
         let lower = t.bytes().filter(|c| c.is_ascii_lowercase()).count();
-        if lower > 0
-            || t.len() < 3
-            || parts.len() >= 6
-            || classification_at_start(t).is_some()
-            || is_any_label(t)
-        {
+        if lower > 0 || t.len() < 3 || parts.len() >= 6 || classification_at_start(t).is_some() || is_any_label(t) {
             break;
         }
         if parts.is_empty() {
@@ -2170,12 +2062,8 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         if !station_pairs || !(2..=7).contains(&nclean.len()) || w.len() < 2 {
             continue;
         }
-        let caps = w.bytes().all(|c| c.is_ascii_uppercase())
-            || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
-        if !caps
-            || date::month_number(w).is_some()
-            || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str())
-        {
+        let caps = w.bytes().all(|c| c.is_ascii_uppercase()) || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
+        if !caps || date::month_number(w).is_some() || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str()) {
             continue;
         }
         if nclean.len() < 3 && w.len() < 4 {
@@ -2218,8 +2106,7 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
                 let off = at + key.len() + (rest.len() - r.len());
                 let id = format!(
                     "{} {}",
-                    word.trim_start_matches(['R', 'r', 'e'])
-                        .to_ascii_uppercase(),
+                    word.trim_start_matches(['R', 'r', 'e']).to_ascii_uppercase(),
                     &r[..f.end]
                 );
                 let id = if id.starts_with("BU") || id.starts_with("UR") || id.starts_with("MY") {
@@ -2304,8 +2191,7 @@ fn tokens(s: &str) -> Vec<(usize, &str)> {
         } else if b[i].is_ascii_digit() {
             let st = i;
             while i < b.len()
-                && (b[i].is_ascii_digit()
-                    || (b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
+                && (b[i].is_ascii_digit() || (b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
             {
                 i += 1;
             }
@@ -2462,8 +2348,7 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
             .take(6)
             .find(|&k| {
                 let u = doc.lines[k].text.trim();
-                !(u.len() <= 12 && !u.ends_with('.') && signer_name(u).is_none()
-                    || code_room_line(u))
+                !(u.len() <= 12 && !u.ends_with('.') && signer_name(u).is_none() || code_room_line(u))
             });
         let Some(pk) = prev else { continue };
         let pt = doc.lines[pk].text.trim();
@@ -2471,8 +2356,7 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
             continue;
         }
         // Not followed by more text.
-        let next =
-            (i + 1..n.min(i + 40)).find(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank());
+        let next = (i + 1..n.min(i + 40)).find(|&k| doc.role[k] == Role::Body && !doc.lines[k].is_blank());
         if next.is_some_and(|k| {
             let u = doc.lines[k].text.trim();
             u.len() >= 30 && !closing_line(u) && !code_room_line(u)
@@ -2507,8 +2391,7 @@ fn signature<'a>(doc: &Doc<'a>, from: usize, hint: Option<&str>) -> Option<(usiz
                         ))
         });
         let same = pt.eq_ignore_ascii_case(name);
-        let score =
-            3 * u32::from(code_between || same) + u32::from(stop_before) + u32::from(code_after);
+        let score = 3 * u32::from(code_between || same) + u32::from(stop_before) + u32::from(code_after);
         if score == 0 {
             continue;
         }
@@ -2581,9 +2464,7 @@ fn signer_name(t: &str) -> Option<&str> {
     let is_name_tok = |w: &str| {
         let core = w.trim_end_matches('.');
         !core.is_empty()
-            && core
-                .bytes()
-                .all(|c| c.is_ascii_uppercase() || c == b'-' || c == b'\'')
+            && core.bytes().all(|c| c.is_ascii_uppercase() || c == b'-' || c == b'\'')
             && core.as_bytes()[0].is_ascii_uppercase()
     };
     let mut k = toks.len();
@@ -2614,11 +2495,7 @@ fn signer_name(t: &str) -> Option<&str> {
     let first = name_toks[0];
     let start = t.find(first)?;
     let name = t[start..].trim_end_matches(['.', ',']);
-    if NOT_SIGNER.contains(&name)
-        || name_toks
-            .iter()
-            .any(|w| NOT_SIGNER.contains(&w.trim_end_matches('.')))
-    {
+    if NOT_SIGNER.contains(&name) || name_toks.iter().any(|w| NOT_SIGNER.contains(&w.trim_end_matches('.'))) {
         return None;
     }
     if name.starts_with("GP")

@@ -63,8 +63,7 @@ impl<'a> Doc<'a> {
             } else if t.len() >= 3 && t.bytes().all(|b| b == b'-')
                 || is_footer(t)
                 || i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim())
-                || is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
-                    && t.len() < 24
+                || is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric())) && t.len() < 24
                 || is_cia_page_head(t)
             {
                 self.role[i] = Role::Page;
@@ -103,8 +102,7 @@ impl<'a> Doc<'a> {
         let mut comments = None;
         for i in h..limit {
             let t = self.lines[i].text.trim();
-            if self.role[i] == Role::Page && (transcript_page(t).is_some() || t.starts_with("---"))
-            {
+            if self.role[i] == Role::Page && (transcript_page(t).is_some() || t.starts_with("---")) {
                 end = Some(i);
                 break;
             }
@@ -144,8 +142,7 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let item = t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit());
-            let date = t.len() == 10
-                && crate::date::find_numeric(t).is_some_and(|f| f.end - f.start == 10);
+            let date = t.len() == 10 && crate::date::find_numeric(t).is_some_and(|f| f.end - f.start == 10);
             if item || date {
                 self.role[i] = Role::Form;
                 k = i + 1;
@@ -194,9 +191,7 @@ fn transcript_page(t: &str) -> Option<u32> {
 /// NARA release footers: `NW 65990 Docld:32395650 Page 2`, `DocId:32300094 Page 2`.
 fn is_footer(t: &str) -> bool {
     t.len() < 70
-        && t.as_bytes()
-            .windows(3)
-            .any(|w| w.eq_ignore_ascii_case(b"doc"))
+        && t.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"doc"))
         && (contains_ci(t, "docid") || contains_ci(t, "docld") || contains_ci(t, "doc id:"))
 }
 
@@ -236,9 +231,7 @@ pub fn starts_label(t: &str, label: &str) -> bool {
     let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
     t.len() >= label.len()
         && t.as_bytes()[..label.len()].eq_ignore_ascii_case(label.as_bytes())
-        && t.as_bytes()
-            .get(label.len())
-            .is_none_or(|c| !c.is_ascii_alphabetic())
+        && t.as_bytes().get(label.len()).is_none_or(|c| !c.is_ascii_alphabetic())
 }
 
 /// Page continuation headers: `~~SECRET~~ - 2 *from Polto A-517*`,
@@ -249,10 +242,7 @@ pub fn continuation_marker(t: &str) -> Option<u32> {
     let mut rest = s;
     if let Some((c, _, e)) = classification_at_start(rest) {
         let _ = c;
-        rest = rest
-            .get(e..)
-            .unwrap_or("")
-            .trim_start_matches(['~', '*', ' ']);
+        rest = rest.get(e..).unwrap_or("").trim_start_matches(['~', '*', ' ']);
     }
     let r = rest.trim_start();
     let num_after = |r: &str| -> Option<(u32, usize)> {
@@ -323,14 +313,10 @@ fn is_furniture(t: &str) -> bool {
     }
     let up = s.to_ascii_uppercase();
     // Group markings (`GP-3.`, `GP 1`): declassification groups, not text.
-    if up.len() <= 14
-        && up.starts_with("GP")
-        && !up[2..].starts_with(|c: char| c.is_ascii_alphabetic())
-    {
+    if up.len() <= 14 && up.starts_with("GP") && !up[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
         return true;
     }
-    (up.starts_with("FORM DS-") || up.starts_with("FORM FS-") || up.starts_with("FD-"))
-        && s.len() < 40
+    (up.starts_with("FORM DS-") || up.starts_with("FORM FS-") || up.starts_with("FD-")) && s.len() < 40
 }
 
 /// A line that is only a classification marking (with its caveats).
@@ -344,16 +330,12 @@ pub fn is_classification_line(s: &str) -> bool {
         .unwrap_or("")
         .trim_matches(|c: char| !c.is_ascii_alphanumeric());
     rest.is_empty()
-        || (rest.len() < 24
-            && rest.split_whitespace().count() <= 3
-            && rest.bytes().all(|b| !b.is_ascii_lowercase()))
+        || (rest.len() < 24 && rest.split_whitespace().count() <= 3 && rest.bytes().all(|b| !b.is_ascii_lowercase()))
 }
 
 /// A classification word at the start of `s` (after marks): level and byte range.
 pub fn classification_at_start(s: &str) -> Option<(Classification, usize, usize)> {
-    let lead = s.len()
-        - s.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
-            .len();
+    let lead = s.len() - s.trim_start_matches(|c: char| !c.is_ascii_alphabetic()).len();
     let (c, a, e) = classification_in(s.get(lead..)?)?;
     (a == 0).then_some((c, lead + a, lead + e))
 }
@@ -386,8 +368,7 @@ pub fn classification_in(s: &str) -> Option<(Classification, usize, usize)> {
         // CONFIDENTIAL, possibly split in two by OCR: only words that
         // could begin it are tried (the distance is the costly part).
         let head = w.get(..3).unwrap_or(w);
-        if !(w.starts_with("CO") || w.starts_with("ON") || head.contains("NF") || w.contains("FID"))
-        {
+        if !(w.starts_with("CO") || w.starts_with("ON") || head.contains("NF") || w.contains("FID")) {
             continue;
         }
         if w.len() >= 10 && near(w, "CONFIDENTIAL", 2) {
@@ -411,11 +392,7 @@ fn is_secret_word(w: &str) -> bool {
         return true;
     }
     // OCR variants, one letter off, but not the plural or `SECRETARY`.
-    (5..=7).contains(&w.len())
-        && w.starts_with(['S', 'E'])
-        && w != "SECRETS"
-        && w != "SECRETE"
-        && near(w, "SECRET", 1)
+    (5..=7).contains(&w.len()) && w.starts_with(['S', 'E']) && w != "SECRETS" && w != "SECRETE" && near(w, "SECRET", 1)
 }
 
 /// Words of `s` written in capitals (one stray lower-case letter allowed).

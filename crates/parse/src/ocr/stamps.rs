@@ -136,10 +136,7 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     if let Some(p) = find_ci(t, "DEPARTMENT OF STATE") {
         let rest = t[p + 19..].trim();
         let tok = rest.split_whitespace().next().unwrap_or("");
-        if tok.contains('/')
-            && tok.len() <= 20
-            && tok.bytes().all(|b| b.is_ascii_uppercase() || b == b'/')
-        {
+        if tok.contains('/') && tok.len() <= 20 && tok.bytes().all(|b| b.is_ascii_uppercase() || b == b'/') {
             return Some((Kind::ReviewForm, Some(tok)));
         }
     }
@@ -151,21 +148,11 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     }
     if contains_ci(t, "Released under the John F") {
         return Some((
-            Kind::Multi(&[
-                "Assassination",
-                "Records",
-                "Collection",
-                "USC",
-                "Date",
-                "Case",
-            ]),
+            Kind::Multi(&["Assassination", "Records", "Collection", "USC", "Date", "Case"]),
             Some("NARA"),
         ));
     }
-    if contains_ci(t, "NO OBJECTION TO")
-        || contains_ci(t, "HAS NO OBJECTION")
-        || contains_ci(t, "HAS NO G3JECTION")
-    {
+    if contains_ci(t, "NO OBJECTION TO") || contains_ci(t, "HAS NO OBJECTION") || contains_ci(t, "HAS NO G3JECTION") {
         return Some((
             Kind::Multi(&["DECLASSIFICATION", "RELEASE", "DOCUMENT", "INFORMATION"]),
             Some("CIA"),
@@ -173,14 +160,7 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     }
     if contains_ci(t, "ALL INFORMATION CONTAINED") {
         return Some((
-            Kind::Multi(&[
-                "HEREIN",
-                "UNCLASSIFIED",
-                "EXCEPT",
-                "OTHERWISE",
-                "DATE",
-                " BY ",
-            ]),
+            Kind::Multi(&["HEREIN", "UNCLASSIFIED", "EXCEPT", "OTHERWISE", "DATE", " BY "]),
             Some("FBI"),
         ));
     }
@@ -189,23 +169,11 @@ fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
         .filter(|w| !w.is_empty())
         .collect();
     if up_words.contains(&"SANITIZED") {
-        return Some((
-            Kind::Multi(&["NLK", "NLJ", "NARA", "Authority", "By", "Date"]),
-            None,
-        ));
+        return Some((Kind::Multi(&["NLK", "NLJ", "NARA", "Authority", "By", "Date"]), None));
     }
     if up_words.contains(&"DECLASSIFIED") && t.len() < 80 {
         return Some((
-            Kind::Multi(&[
-                "Authority",
-                "NARS",
-                "NARA",
-                "By",
-                "Date",
-                "E.O.",
-                "NLK",
-                "NLJ",
-            ]),
+            Kind::Multi(&["Authority", "NARS", "NARA", "By", "Date", "E.O.", "NLK", "NLJ"]),
             None,
         ));
     }
@@ -241,9 +209,7 @@ fn review_office(t: &str) -> Option<&'static str> {
         ("CIA", "CIA"),
         ("FBI", "FBI"),
     ] {
-        if t.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| w == k)
-        {
+        if t.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == k) {
             return Some(v);
         }
     }
@@ -261,8 +227,7 @@ fn stamp_date(raw: &str) -> Option<String> {
         // A release banner gives only its year.
         let t = raw.trim_start_matches(|c: char| !c.is_ascii_digit());
         let y = t.get(..4)?;
-        (y.bytes().all(|b| b.is_ascii_digit()) && (y.starts_with("19") || y.starts_with("20")))
-            .then(|| y.to_string())
+        (y.bytes().all(|b| b.is_ascii_digit()) && (y.starts_with("19") || y.starts_with("20"))).then(|| y.to_string())
     })
 }
 
@@ -326,10 +291,7 @@ fn exemptions(raw: &str) -> Vec<String> {
         }
         for p in ["E.O. ", "EO "] {
             if r.starts_with(p) && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-                let d = raw[i + p.len()..]
-                    .bytes()
-                    .take_while(|c| c.is_ascii_digit())
-                    .count();
+                let d = raw[i + p.len()..].bytes().take_while(|c| c.is_ascii_digit()).count();
                 if d == 5 {
                     out.push(format!("E.O. {}", &raw[i + p.len()..i + p.len() + 5]));
                 }
@@ -348,11 +310,7 @@ fn reviewer(raw: &str) -> Option<String> {
     let end = rest.find(['\n', ',']).unwrap_or(rest.len());
     let end = find_ci(&rest[..end], "DATE").unwrap_or(end);
     let name = rest[..end].trim();
-    if name.is_empty()
-        || name.contains("[Signature]")
-        || name.len() > 40
-        || !name.chars().any(|c| c.is_alphabetic())
-    {
+    if name.is_empty() || name.contains("[Signature]") || name.len() > 40 || !name.chars().any(|c| c.is_alphabetic()) {
         return None;
     }
     Some(name.to_string())

@@ -62,11 +62,7 @@ fn state_telegram_header() {
     assert_eq!(r.signed.as_deref(), Some("HOFFACKER"));
     assert!(r.cites.contains(&"CONTEL 113".to_string()));
     assert!(r.distribution.contains(&"AF".to_string()));
-    assert!(
-        r.body.starts_with("CONTEL 113.\n\nSituation as of noon."),
-        "{}",
-        r.body
-    );
+    assert!(r.body.starts_with("CONTEL 113.\n\nSituation as of noon."), "{}", r.body);
     assert!(!r.body.contains("HOFFACKER") && !r.body.contains("GP-3"));
     spans_ok(TELEGRAM, &r);
 }
@@ -103,10 +99,7 @@ fn cia_cable_cite_line_and_addressees() {
 
 #[test]
 fn classification_tolerates_ocr_but_not_prose() {
-    assert_eq!(
-        run("SEGRET\n\ntext\n").classification,
-        Some(Classification::Secret)
-    );
+    assert_eq!(run("SEGRET\n\ntext\n").classification, Some(Classification::Secret));
     assert_eq!(
         run("TOP SECRET\n\ntext\n").classification,
         Some(Classification::TopSecret)
@@ -160,10 +153,7 @@ fn fbi_airtel_caption_serial_and_initials() {
     assert_eq!(r.doc_type.as_deref(), Some("telegram"));
     assert_eq!(r.to, vec!["Director, FBI (62-100)"]);
     assert_eq!(r.from.as_deref(), Some("Legat, Bern (62-43) (RUC)"));
-    assert_eq!(
-        r.subject.as_deref(),
-        Some("MURDER OF SOMEONE MISC. - INFO CONCERNING")
-    );
+    assert_eq!(r.subject.as_deref(), Some("MURDER OF SOMEONE MISC. - INFO CONCERNING"));
     assert_eq!(r.date.as_deref(), Some("1964-08-21"));
     assert_eq!(r.drafted_by.as_deref(), Some("HDG:mls"));
     assert_eq!(r.message_id.as_deref(), Some("62-100000-3681"));
