@@ -143,6 +143,37 @@ pub struct Archive {
     index: Partitions,
 }
 
+/// Parses the inputs that are not parsed yet, on all cores, keeping order.
+fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let per = chunk.len().div_ceil(threads).max(1);
+    let mut parts: Vec<Vec<(String, Input)>> = Vec::new();
+    let mut it = chunk.into_iter().peekable();
+    while it.peek().is_some() {
+        parts.push(it.by_ref().take(per).collect());
+    }
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                sc.spawn(move || {
+                    part.into_iter()
+                        .map(|(id, mut input)| {
+                            let r = input
+                                .parsed
+                                .take()
+                                .unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
+                            (id, input, r)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A parser panic would be a bug; it must not lose the batch silently.
+        handles.into_iter().flat_map(|h| h.join().expect("the parser does not panic")).collect()
+    })
+}
+
 /// Versions and labels of a new record.
 fn versions_for(record: Record, opts: &IngestOptions) -> Vec<NewVersion> {
     let label = opts.label.clone().unwrap_or_else(|| original_label(&record));
@@ -308,7 +339,7 @@ impl Archive {
     ) -> Result<IngestSummary> {
         let mut sum = IngestSummary::default();
         let size = opts.batch_size.max(1);
-        let mut pending: Vec<NewRecord> = Vec::new();
+        let mut chunk: Vec<(String, Input)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut done = 0;
         for input in inputs {
@@ -317,38 +348,49 @@ impl Archive {
             if !seen.insert(id.clone()) || self.store.has_record(&id)? {
                 sum.unchanged += 1;
             } else {
-                let record = input
-                    .parsed
-                    .unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
-                if !record.warnings.is_empty() {
-                    sum.with_warnings += 1;
-                }
-                sum.bytes += input.source.len() as u64;
-                let versions = match input.versions {
-                    Some(vs) => vs
-                        .into_iter()
-                        .map(|(kind, label)| NewVersion {
-                            kind,
-                            label,
-                            record: record.clone(),
-                        })
-                        .collect(),
-                    None => versions_for(record, opts),
-                };
-                pending.push(NewRecord {
-                    id,
-                    source_path: input.source_path,
-                    source: input.source,
-                    versions,
-                });
+                chunk.push((id, input));
             }
-            if pending.len() >= size {
-                sum.new += self.commit(std::mem::take(&mut pending))?;
+            if chunk.len() >= size {
+                self.ingest_chunk(std::mem::take(&mut chunk), opts, &mut sum)?;
             }
             progress(done);
         }
-        sum.new += self.commit(pending)?;
+        self.ingest_chunk(chunk, opts, &mut sum)?;
         Ok(sum)
+    }
+
+    /// Parses (on every core) and commits one batch.
+    fn ingest_chunk(&mut self, chunk: Vec<(String, Input)>, opts: &IngestOptions, sum: &mut IngestSummary) -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let records = parse_all(chunk);
+        let mut pending = Vec::with_capacity(records.len());
+        for (id, input, record) in records {
+            if !record.warnings.is_empty() {
+                sum.with_warnings += 1;
+            }
+            sum.bytes += input.source.len() as u64;
+            let versions = match input.versions {
+                Some(vs) => vs
+                    .into_iter()
+                    .map(|(kind, label)| NewVersion {
+                        kind,
+                        label,
+                        record: record.clone(),
+                    })
+                    .collect(),
+                None => versions_for(record, opts),
+            };
+            pending.push(NewRecord {
+                id,
+                source_path: input.source_path,
+                source: input.source,
+                versions,
+            });
+        }
+        sum.new += self.commit(pending)?;
+        Ok(())
     }
 
     fn commit(&mut self, records: Vec<NewRecord>) -> Result<usize> {
