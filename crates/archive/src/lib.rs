@@ -170,7 +170,10 @@ fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
             })
             .collect();
         // A parser panic would be a bug; it must not lose the batch silently.
-        handles.into_iter().flat_map(|h| h.join().expect("the parser does not panic")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("the parser does not panic"))
+            .collect()
     })
 }
 
@@ -360,7 +363,12 @@ impl Archive {
     }
 
     /// Parses (on every core) and commits one batch.
-    fn ingest_chunk(&mut self, chunk: Vec<(String, Input)>, opts: &IngestOptions, sum: &mut IngestSummary) -> Result<()> {
+    fn ingest_chunk(
+        &mut self,
+        chunk: Vec<(String, Input)>,
+        opts: &IngestOptions,
+        sum: &mut IngestSummary,
+    ) -> Result<()> {
         if chunk.is_empty() {
             return Ok(());
         }
