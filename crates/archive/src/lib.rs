@@ -139,7 +139,9 @@ pub fn series_of(message_id: &str) -> Option<String> {
 
 pub struct Archive {
     dir: PathBuf,
-    store: SqliteStore,
+    /// Behind the trait, so that a shared PostgreSQL store can replace the
+    /// embedded one without touching the read paths.
+    store: Box<dyn Store>,
     index: Partitions,
 }
 
@@ -234,7 +236,7 @@ impl Archive {
     /// interrupted ingest.
     pub fn open(dir: &Path) -> Result<Archive> {
         std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Io(dir.to_path_buf(), e))?;
-        let store = SqliteStore::open(&dir.join("archive.db"))?;
+        let store: Box<dyn Store> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
         let mut index = Partitions::open(&dir.join("index"))?;
         index.rollback_after(store.last_batch()?)?;
         Ok(Archive {
@@ -617,7 +619,7 @@ impl Archive {
     pub fn reindex(&mut self, mut progress: impl FnMut(usize)) -> Result<usize> {
         let batch = self.store.last_batch()? + 1;
         let mut versions: Vec<Version> = Vec::new();
-        self.store.all_versions(|v| {
+        self.store.all_versions(&mut |v| {
             versions.push(v);
             Ok(())
         })?;
@@ -668,7 +670,7 @@ impl Archive {
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let mut expected: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
-        self.store.all_versions(|v| {
+        self.store.all_versions(&mut |v| {
             expected
                 .entry(v.label.key())
                 .or_default()

@@ -120,6 +120,8 @@ pub trait Store {
     /// Records some version of which cites `message_id`.
     fn records_citing(&self, message_id: &str) -> Result<Vec<String>>;
     fn record_ids(&self) -> Result<Vec<String>>;
+    /// Every version, in record order (for reindexing and checks).
+    fn all_versions(&self, f: &mut dyn FnMut(Version) -> Result<()>) -> Result<()>;
     /// Replaces the derived record of a version (after a parser upgrade).
     fn update_version(&mut self, batch: u64, v: &Version) -> Result<()>;
     fn put_user(&mut self, u: &User) -> Result<()>;
@@ -257,18 +259,6 @@ impl SqliteStore {
     pub fn count_versions(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM versions", [], |r| r.get(0))?)
     }
-
-    /// Every version, for reindexing and checks.
-    pub fn all_versions(&self, mut f: impl FnMut(Version) -> Result<()>) -> Result<()> {
-        let mut st = self
-            .conn
-            .prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
-        let rows = st.query_map([], Self::version_from_row)?;
-        for row in rows {
-            f(to_version(row?)?)?;
-        }
-        Ok(())
-    }
 }
 
 fn to_version(
@@ -378,6 +368,17 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT record_id FROM cites WHERE message_id = ?1 ORDER BY record_id")?;
         let rows = st.query_map([message_id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn all_versions(&self, f: &mut dyn FnMut(Version) -> Result<()>) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
+        let rows = st.query_map([], Self::version_from_row)?;
+        for row in rows {
+            f(to_version(row?)?)?;
+        }
+        Ok(())
     }
 
     fn record_ids(&self) -> Result<Vec<String>> {
