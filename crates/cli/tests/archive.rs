@@ -162,3 +162,16 @@ fn classified_reads_are_audited_and_the_chain_verifies() {
     let n: usize = out.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(n >= 3, "user adds and the classified search are logged: {out}");
 }
+
+#[test]
+fn reindex_rederives_everything_and_keeps_the_archive_whole() {
+    let dir = setup();
+    let a = dir.path();
+    let before = json(a, &["search", "", "--as", "ts", "--format", "json", "--facets"]);
+    let out = ok(a, &["reindex"]);
+    assert!(out.contains("reindexed"), "{out}");
+    assert!(ok(a, &["check"]).contains("ok"));
+    let after = json(a, &["search", "", "--as", "ts", "--format", "json", "--facets"]);
+    assert_eq!(before["total"], after["total"]);
+    assert_eq!(before["facets"], after["facets"]);
+}

@@ -94,6 +94,7 @@ pub struct Redaction {
 /// A parsed document. Every field but `source_path`, `body` and `warnings`
 /// is derived from the verbatim source and carries its spans in `spans`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Record {
     pub source_path: String,
     pub archive_id: Option<String>,

@@ -173,6 +173,9 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 ";
 
+/// Stored in place of a version's record when it equals the first version's.
+const SAME_AS_FIRST: &str = "=";
+
 fn kind_str(k: VersionKind) -> &'static str {
     match k {
         VersionKind::Original => "original",
@@ -261,6 +264,20 @@ impl SqliteStore {
     }
 }
 
+/// A stored row as a version, taking the record of `first` where the row
+/// refers to it.
+fn fill_same(mut row: (String, u64, String, String, String, u64), first: Option<&Version>) -> Result<Version> {
+    if row.4 == SAME_AS_FIRST {
+        let f = first
+            .ok_or_else(|| StoreError::Corrupt(format!("{}/{} refers to a missing first version", row.0, row.1)))?;
+        row.4 = "{}".into();
+        let mut v = to_version(row)?;
+        v.record = f.record.clone();
+        return Ok(v);
+    }
+    to_version(row)
+}
+
 fn to_version(
     (record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64),
 ) -> Result<Version> {
@@ -310,16 +327,27 @@ impl Store for SqliteStore {
                 tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
             for r in records {
                 ins_rec.execute(params![r.id, r.source_path, r.source, batch])?;
+                let mut first = String::new();
                 for (i, v) in r.versions.iter().enumerate() {
                     let json = serde_json::to_string(&v.record).expect("records serialise");
+                    // A version whose derived record equals the first's (a
+                    // full release of the same text) stores a reference.
+                    let stored = if i > 0 && json == first {
+                        SAME_AS_FIRST
+                    } else {
+                        json.as_str()
+                    };
                     ins_ver.execute(params![
                         r.id,
                         i as u64 + 1,
                         kind_str(v.kind),
                         v.label.to_string(),
-                        json,
+                        stored,
                         batch
                     ])?;
+                    if i == 0 {
+                        first = json;
+                    }
                     if let Some(m) = &v.record.message_id {
                         ins_msg.execute(params![m, r.id])?;
                     }
@@ -342,7 +370,12 @@ impl Store for SqliteStore {
             "SELECT record_id, seq, kind, label, record, batch FROM versions WHERE record_id = ?1 ORDER BY seq",
         )?;
         let rows = st.query_map([id], Self::version_from_row)?;
-        rows.map(|r| to_version(r?)).collect()
+        let mut out: Vec<Version> = Vec::new();
+        for r in rows {
+            let v = fill_same(r?, out.first())?;
+            out.push(v);
+        }
+        Ok(out)
     }
 
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
@@ -375,8 +408,17 @@ impl Store for SqliteStore {
             .conn
             .prepare("SELECT record_id, seq, kind, label, record, batch FROM versions ORDER BY record_id, seq")?;
         let rows = st.query_map([], Self::version_from_row)?;
+        let mut first: Option<Version> = None;
         for row in rows {
-            f(to_version(row?)?)?;
+            let row = row?;
+            if first.as_ref().is_some_and(|v| v.record_id != row.0) {
+                first = None;
+            }
+            let v = fill_same(row, first.as_ref())?;
+            if first.is_none() {
+                first = Some(v.clone());
+            }
+            f(v)?;
         }
         Ok(())
     }
@@ -557,6 +599,38 @@ mod tests {
         let v = s.versions("b").unwrap();
         assert_eq!(v[0].label.to_string(), "SECRET/NODIS");
         assert_eq!(s.source("a").unwrap().unwrap().1, b"verbatim");
+    }
+
+    #[test]
+    fn identical_versions_share_their_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        let mut r = rec("a", "POLTO 1", &["TOPOL 2"]);
+        let mut released = r.versions[0].clone();
+        released.kind = VersionKind::Released;
+        released.label = Label::unclassified();
+        r.versions.push(released);
+        s.commit_batch(1, &[r.clone(), rec("b", "POLTO 3", &[])]).unwrap();
+        let stored: String = s
+            .conn
+            .query_row(
+                "SELECT record FROM versions WHERE record_id = 'a' AND seq = 2",
+                [],
+                |x| x.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, SAME_AS_FIRST);
+        let vs = s.versions("a").unwrap();
+        assert_eq!(vs[1].record, r.versions[0].record);
+        assert_eq!(vs[1].kind, VersionKind::Released);
+        let mut all = Vec::new();
+        s.all_versions(&mut |v| {
+            all.push(v);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[1].record.message_id.as_deref(), Some("POLTO 1"));
     }
 
     #[test]
