@@ -1,15 +1,11 @@
 //! The archive through the `airgram` binary: ingest, search, show, graph,
 //! users, check, audit — and what a reader without access is (not) told.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn shared() -> PathBuf {
-    match std::env::var_os("AIRGRAM_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
+use common::shared;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn run(archive: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_airgram"))

@@ -2,16 +2,12 @@
 //! failures injected in the commit path. After each, the archive reopens
 //! consistent: committed batches whole, the rest cleanly absent.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn shared() -> PathBuf {
-    match std::env::var_os("AIRGRAM_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
 
 fn airgram(archive: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_airgram"));

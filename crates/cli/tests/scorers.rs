@@ -1,21 +1,11 @@
 //! The `airgram` binary judged by the project's reference scorers
 //! (`shared/tools/score.py`, `check_seed.py`), exactly as reviewers run them.
 
+mod common;
+
+use common::shared;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-fn shared() -> PathBuf {
-    let p = match std::env::var_os("AIRGRAM_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    assert!(
-        p.join("tools/score.py").is_file(),
-        "shared/ not at {} (set AIRGRAM_SHARED)",
-        p.display()
-    );
-    p
-}
 
 fn airgram(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_airgram"))

@@ -202,32 +202,30 @@ pub fn extract(src: &str, rec: &mut Record, authority: Option<&Authority>) {
 fn words(s: &str) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len() / 6);
-    let letter = |c: u8| c.is_ascii_alphabetic() || c >= 0x80;
     let mut i = 0;
     while i < b.len() {
-        if !letter(b[i]) {
+        if !is_letter(b[i]) || !s.is_char_boundary(i) {
             i += 1;
             continue;
         }
-        let st = i;
-        while i < b.len() && (letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && letter(b[i + 1])))
-        {
-            i += 1;
-        }
-        // Trailing non-ASCII punctuation (a closing quote) is not a letter.
-        let mut en = i;
-        while en > st {
-            let c = s[..en].chars().next_back().unwrap_or('a');
-            if c.is_alphabetic() {
-                break;
-            }
-            en -= c.len_utf8();
-        }
+        let (st, en) = word_from(s, i);
         if en > st {
             out.push((st, en));
         }
+        // `word_from` stops after the letters; never stand still.
+        i = (i + 1).max(scan_end(b, i));
     }
     out
+}
+
+/// Where the letters (and inner apostrophes and hyphens) starting at `i` end.
+fn scan_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len()
+        && (is_letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && is_letter(b[i + 1])))
+    {
+        i += 1;
+    }
+    i
 }
 
 /// `Khrushchev's` -> `Khrushchev`.
@@ -243,14 +241,7 @@ fn is_letter(c: u8) -> bool {
 
 /// The word starting at `st` (see [`words`] for what a word is).
 fn word_from(s: &str, st: usize) -> (usize, usize) {
-    let b = s.as_bytes();
-    let mut i = st;
-    while i < b.len()
-        && (is_letter(b[i]) || ((b[i] == b'\'' || b[i] == b'-') && i + 1 < b.len() && is_letter(b[i + 1])))
-    {
-        i += 1;
-    }
-    let mut en = i;
+    let mut en = scan_end(s.as_bytes(), st);
     while en > st {
         let c = s[..en].chars().next_back().unwrap_or('a');
         if c.is_alphabetic() {
