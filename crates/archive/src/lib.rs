@@ -12,6 +12,7 @@
 //! store never committed are rolled back. A crash at any moment therefore
 //! leaves committed batches whole and uncommitted ones absent.
 
+pub mod auth;
 pub mod views;
 
 use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
@@ -141,7 +142,7 @@ pub struct Archive {
     dir: PathBuf,
     /// Behind the trait, so that a shared PostgreSQL store can replace the
     /// embedded one without touching the read paths.
-    store: Box<dyn Store>,
+    store: Box<dyn Store + Send>,
     index: Partitions,
 }
 
@@ -236,7 +237,7 @@ impl Archive {
     /// interrupted ingest.
     pub fn open(dir: &Path) -> Result<Archive> {
         std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Io(dir.to_path_buf(), e))?;
-        let store: Box<dyn Store> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
+        let store: Box<dyn Store + Send> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
         let mut index = Partitions::open(&dir.join("index"))?;
         index.rollback_after(store.last_batch()?)?;
         Ok(Archive {
@@ -710,6 +711,14 @@ impl Archive {
     pub fn audit_entries(&self) -> Result<Vec<airgram_store::AuditEntry>> {
         Ok(self.store.audit_entries()?)
     }
+}
+
+/// Message ids cited in a text, with their byte ranges (for linking).
+pub fn cites_in(text: &str) -> Vec<(usize, usize, String)> {
+    airgram_parse::msgid::find_cites(text)
+        .into_iter()
+        .map(|c| (c.start, c.end, c.id))
+        .collect()
 }
 
 /// `polto a-517` -> `POLTO A-517`.

@@ -268,11 +268,39 @@ pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: Gr
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn user_add(dir: &Path, name: &str, clearance: &str, auths: &[String], role: &str) -> anyhow::Result<ExitCode> {
+pub fn user_disable(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    archive.disable_user(name)?;
+    println!("user {name} disabled; their sessions are ended");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(airgram_server::serve(dir, addr))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn user_add(
+    dir: &Path,
+    name: &str,
+    clearance: &str,
+    auths: &[String],
+    role: &str,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    if !["reader", "reviewer", "archivist", "admin"].contains(&role) {
+        return Err(anyhow!("bad role {role:?}: reader, reviewer, archivist or admin"));
+    }
     let level = Level::parse(clearance)
         .ok_or_else(|| anyhow!("bad clearance {clearance:?}: UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET"))?;
     let mut archive = open(dir)?;
     archive.add_user(name, level, auths.to_vec(), role)?;
+    if password_stdin {
+        let mut pw = String::new();
+        std::io::stdin().read_line(&mut pw)?;
+        archive.set_password(name, pw.trim_end_matches(['\n', '\r']))?;
+    }
     println!(
         "user {name}: {level}{}",
         if auths.is_empty() {

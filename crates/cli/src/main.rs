@@ -126,6 +126,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Serve the archive: pages for people, a JSON API for programs.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -168,9 +173,15 @@ enum UserCommand {
         /// Authorizations (caveats), comma-separated: NOFORN,EXDIS,...
         #[arg(long = "auth", value_delimiter = ',')]
         auths: Vec<String>,
+        /// reader, reviewer, archivist or admin.
         #[arg(long, default_value = "reader")]
         role: String,
+        /// Read a password for signing in to `serve` from standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
+    /// Disable a user and end their sessions.
+    Disable { name: String },
 }
 
 #[derive(Subcommand)]
@@ -223,8 +234,13 @@ fn main() -> ExitCode {
                     clearance,
                     auths,
                     role,
+                    password_stdin,
                 },
-        } => archive_cmd::user_add(&dir, &name, &clearance, &auths, &role),
+        } => archive_cmd::user_add(&dir, &name, &clearance, &auths, &role, password_stdin),
+        Command::User {
+            command: UserCommand::Disable { name },
+        } => archive_cmd::user_disable(&dir, &name),
+        Command::Serve { addr } => archive_cmd::serve(&dir, addr),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::Bench {
             count,

@@ -128,6 +128,16 @@ pub trait Store {
     fn user(&self, name: &str) -> Result<Option<User>>;
     fn audit(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()>;
     fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
+    /// A user's password hash (PHC string), if one is set.
+    fn password_hash(&self, name: &str) -> Result<Option<String>>;
+    fn set_password_hash(&mut self, name: &str, phc: &str) -> Result<()>;
+    /// Stores a session under the hash of its token.
+    fn create_session(&mut self, token_hash: &str, user: &str, now: u64) -> Result<()>;
+    /// The user of a live session, touching its idle clock; expired
+    /// sessions are removed.
+    fn session_user(&mut self, token_hash: &str, now: u64, idle_secs: u64, max_secs: u64) -> Result<Option<String>>;
+    fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    fn delete_sessions_of(&mut self, user: &str) -> Result<()>;
 }
 
 pub struct SqliteStore {
@@ -159,6 +169,13 @@ CREATE TABLE IF NOT EXISTS users (
     auths TEXT NOT NULL,
     role TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY REFERENCES users(name), phc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
@@ -465,6 +482,63 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn password_hash(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT phc FROM credentials WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_password_hash(&mut self, name: &str, phc: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO credentials (name, phc) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET phc = ?2",
+            params![name, phc],
+        )?;
+        Ok(())
+    }
+
+    fn create_session(&mut self, token_hash: &str, user: &str, now: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, user, created, last_seen) VALUES (?1, ?2, ?3, ?3)",
+            params![token_hash, user, now],
+        )?;
+        Ok(())
+    }
+
+    fn session_user(&mut self, token_hash: &str, now: u64, idle_secs: u64, max_secs: u64) -> Result<Option<String>> {
+        let row: Option<(String, u64, u64)> = self
+            .conn
+            .query_row(
+                "SELECT user, created, last_seen FROM sessions WHERE token_hash = ?1",
+                [token_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((user, created, last_seen)) = row else {
+            return Ok(None);
+        };
+        if now.saturating_sub(last_seen) > idle_secs || now.saturating_sub(created) > max_secs {
+            self.delete_session(token_hash)?;
+            return Ok(None);
+        }
+        self.conn.execute(
+            "UPDATE sessions SET last_seen = ?1 WHERE token_hash = ?2",
+            params![now, token_hash],
+        )?;
+        Ok(Some(user))
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, user: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM sessions WHERE user = ?1", [user])?;
+        Ok(())
+    }
+
     fn user(&self, name: &str) -> Result<Option<User>> {
         let row: Option<(String, String, String, String, bool)> = self
             .conn
@@ -659,6 +733,24 @@ mod tests {
             .execute("UPDATE audit SET object = 'other' WHERE seq = 2", [])
             .unwrap();
         assert_eq!(verify_audit(&s.audit_entries().unwrap()).unwrap_err().0, 2);
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_or_old_and_end_with_their_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        s.create_session("h1", "ann", 1000).unwrap();
+        assert_eq!(s.session_user("h1", 1100, 600, 3600).unwrap().as_deref(), Some("ann"));
+        // Idle for more than 600 s.
+        assert_eq!(s.session_user("h1", 1800, 600, 3600).unwrap(), None);
+        s.create_session("h2", "ann", 1000).unwrap();
+        for t in (1500..4500).step_by(500) {
+            let alive = s.session_user("h2", t, 600, 3600).unwrap().is_some();
+            assert_eq!(alive, t - 1000 <= 3600, "at {t}");
+        }
+        s.create_session("h3", "bob", 1000).unwrap();
+        s.delete_sessions_of("bob").unwrap();
+        assert_eq!(s.session_user("h3", 1001, 600, 3600).unwrap(), None);
     }
 
     #[test]

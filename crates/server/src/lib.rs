@@ -1,0 +1,588 @@
+//! `airgram serve`: a JSON API and server-rendered pages over one archive.
+//!
+//! The access rule is the archive's: every handler resolves the caller to a
+//! reader (the public, or the user of a live session) and calls the
+//! archive's read paths, which ask the access crate. A record the caller
+//! may not see is a 404 identical to a missing one, in pages and API alike.
+//!
+//! Only this crate knows HTTP. Archive calls block (SQLite, tantivy), so
+//! they run on the blocking pool behind one mutex.
+
+mod pages;
+
+use airgram_access::Reader;
+use airgram_archive::{Archive, ArchiveError};
+use airgram_index::{SearchRequest, Sort};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "airgram_session";
+pub const CSRF_COOKIE: &str = "airgram_csrf";
+pub const PAGE_SIZE: usize = 10;
+
+#[derive(Clone)]
+pub struct AppState {
+    archive: Arc<Mutex<Archive>>,
+}
+
+impl AppState {
+    pub fn new(archive: Archive) -> AppState {
+        AppState {
+            archive: Arc::new(Mutex::new(archive)),
+        }
+    }
+
+    /// Runs `f` on the archive on the blocking pool.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let a = self.archive.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = a.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+    }
+}
+
+/// Errors as clients see them: `{code, message}` with a proper status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn not_found() -> ApiError {
+        // One message for missing and not visible: nothing to tell them apart.
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: airgram_archive::NOT_FOUND.into(),
+        }
+    }
+    fn internal() -> ApiError {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "internal error".into(),
+        }
+    }
+    fn bad_request(message: String) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message,
+        }
+    }
+}
+
+impl From<ArchiveError> for ApiError {
+    fn from(e: ArchiveError) -> Self {
+        match e {
+            ArchiveError::NotFound(_) => ApiError::not_found(),
+            ArchiveError::Query(q) => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: "bad_query",
+                message: format!("bad query: {q}"),
+            },
+            ArchiveError::Invalid(m) => ApiError::bad_request(m),
+            ArchiveError::UnknownUser(_) => ApiError {
+                status: StatusCode::UNAUTHORIZED,
+                code: "unauthorized",
+                message: "sign in again".into(),
+            },
+            other => {
+                eprintln!("airgram serve: {other}");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({"code": self.code, "message": self.message}))).into_response()
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Who is asking: the user of a live session, else the public.
+pub struct Caller {
+    pub reader: Reader,
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(Caller {
+            reader: Reader::public(),
+            name: None,
+            role: None,
+        });
+    };
+    let found = state.with(move |a| a.session_reader(&token)).await?;
+    Ok(match found {
+        Some((reader, role)) => Caller {
+            name: reader.name.clone(),
+            reader,
+            role: Some(role),
+        },
+        None => Caller {
+            reader: Reader::public(),
+            name: None,
+            role: None,
+        },
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    /// Facet filters, `field:value`, added to the query.
+    #[serde(default)]
+    pub fq: Vec<String>,
+    #[serde(default)]
+    pub facets: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+impl SearchParams {
+    fn request(&self, facets: bool) -> SearchRequest {
+        let mut q = self.q.trim().to_string();
+        for f in &self.fq {
+            if let Some((k, v)) = f.split_once(':') {
+                let term = format!("{k}:\"{}\"", v.replace('"', ""));
+                q = if q.is_empty() { term } else { format!("({q}) {term}") };
+            }
+        }
+        SearchRequest {
+            query: q,
+            limit: PAGE_SIZE,
+            offset: self.page.unwrap_or(1).saturating_sub(1).min(1000) * PAGE_SIZE,
+            sort: if self.sort.as_deref() == Some("date") {
+                Sort::Date
+            } else {
+                Sort::Relevance
+            },
+            facets,
+            facet_limit: 10,
+        }
+    }
+}
+
+/// `fq=a&fq=b` as a list (serde_urlencoded wants one value per key).
+fn parse_search(uri: &Uri) -> SearchParams {
+    let mut p = SearchParams::default();
+    for (k, v) in form_pairs(uri.query().unwrap_or("")) {
+        match k.as_str() {
+            "q" => p.q = v,
+            "fq" => p.fq.push(v),
+            "facets" => p.facets = Some(v),
+            "sort" => p.sort = Some(v),
+            "page" => p.page = v.parse().ok(),
+            _ => {}
+        }
+    }
+    p
+}
+
+pub fn form_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn api_search(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
+    let c = caller(&st, &headers).await?;
+    let p = parse_search(&uri);
+    let facets = p.facets.as_deref().is_some_and(|f| f != "0" && f != "false");
+    let req = p.request(facets);
+    let page = p.page.unwrap_or(1).max(1);
+    let res = st.with(move |a| a.search(&c.reader, &req)).await?;
+    let mut v = airgram_archive::views::search_json(&res);
+    v["page"] = json!(page);
+    v["page_size"] = json!(PAGE_SIZE);
+    Ok(Json(v).into_response())
+}
+
+async fn api_record(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let c = caller(&st, &headers).await?;
+    let v = st.with(move |a| a.show(&c.reader, &id)).await?;
+    Ok(Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+struct GraphParams {
+    depth: Option<usize>,
+}
+
+async fn api_graph(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+    Query(g): Query<GraphParams>,
+) -> Result<Response, ApiError> {
+    let c = caller(&st, &headers).await?;
+    let depth = g.depth.unwrap_or(1).min(4);
+    let v = st.with(move |a| a.graph(&c.reader, &id, depth)).await?;
+    Ok(Json(v).into_response())
+}
+
+async fn api_source(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let c = caller(&st, &headers).await?;
+    let (path, bytes) = st.with(move |a| a.source(&c.reader, &id)).await?;
+    Ok(Json(json!({"source_path": path, "text": String::from_utf8_lossy(&bytes)})).into_response())
+}
+
+/// The routes, once: the OpenAPI document and its test read this table.
+pub const API_ROUTES: &[(&str, &str, &str)] = &[
+    ("get", "/api/search", "Search what the caller may see"),
+    ("get", "/api/records/{id}", "A record by id or message id"),
+    ("get", "/api/records/{id}/graph", "The cite graph around a record"),
+    ("get", "/api/records/{id}/source", "The verbatim source of a record"),
+    ("get", "/api/openapi.json", "This document"),
+];
+
+pub fn openapi() -> serde_json::Value {
+    let err = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary) in API_ROUTES {
+        let mut params = Vec::new();
+        if path.contains("{id}") {
+            params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        if *path == "/api/search" {
+            for (n, t) in [
+                ("q", "string"),
+                ("facets", "string"),
+                ("sort", "string"),
+                ("page", "integer"),
+                ("fq", "string"),
+            ] {
+                params.push(json!({"name": n, "in": "query", "required": false, "schema": {"type": t}}));
+            }
+        }
+        if path.ends_with("/graph") {
+            params.push(json!({"name": "depth", "in": "query", "required": false, "schema": {"type": "integer"}}));
+        }
+        paths.insert(
+            path.to_string(),
+            json!({ *method: {"summary": summary, "parameters": params,
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": err, "404": err}}}),
+        );
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "airgram", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+    })
+}
+
+async fn api_openapi() -> Json<serde_json::Value> {
+    Json(openapi())
+}
+
+/// The CSRF token of this browser (double-submit cookie), made if absent.
+fn csrf_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(t) if t.len() == 32 => (t, false),
+        _ => (airgram_archive::auth::random_token(), true),
+    }
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<u64>) -> HeaderValue {
+    let age = max_age.map_or(String::new(), |a| format!("; Max-Age={a}"));
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}")).expect("ascii cookie")
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    user: String,
+    password: String,
+    csrf: String,
+}
+
+async fn sign_in_post(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<SignInForm>) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    if f.csrf != csrf {
+        return pages::sign_in_page(
+            &csrf,
+            Some("The form expired; please try again."),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let (user, password) = (f.user.clone(), f.password);
+    match st.with(move |a| a.sign_in(&user, &password)).await {
+        Ok(token) => {
+            let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+            r.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None));
+            r
+        }
+        Err(e) if e.status == StatusCode::BAD_REQUEST => pages::sign_in_page(
+            &csrf,
+            Some(airgram_archive::auth::SIGN_IN_FAILED),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out_post(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    if f.csrf != csrf {
+        return (StatusCode::FORBIDDEN, "bad form token").into_response();
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let _ = st.with(move |a| a.sign_out(&token)).await;
+    }
+    let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
+    r
+}
+
+async fn sign_in_get(headers: HeaderMap) -> Response {
+    let (csrf, fresh) = csrf_token(&headers);
+    let mut r = pages::sign_in_page(&csrf, None, StatusCode::OK);
+    if fresh {
+        r.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None));
+    }
+    r
+}
+
+async fn search_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let (csrf, fresh) = csrf_token(&headers);
+    let c = match caller(&st, &headers).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let p = parse_search(&uri);
+    let req = p.request(true);
+    let reader = c.reader.clone();
+    let res = st.with(move |a| a.search(&reader, &req)).await;
+    let mut r = pages::search_page(&c, &csrf, &p, res);
+    if fresh {
+        r.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None));
+    }
+    r
+}
+
+async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    let c = match caller(&st, &headers).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let reader = c.reader.clone();
+    let res = st
+        .with(move |a| {
+            let view = a.show(&reader, &id)?;
+            // Which cites lead to a record this reader may see.
+            let resolved: Vec<(String, Option<String>)> = view
+                .record
+                .cites
+                .iter()
+                .map(|m| (m.clone(), a.show(&reader, m).ok().map(|v| v.id)))
+                .collect();
+            Ok((view, resolved))
+        })
+        .await;
+    match res {
+        Ok((view, resolved)) => pages::record_page(&c, &csrf, &view, &resolved),
+        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+    }
+}
+
+async fn source_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    let c = match caller(&st, &headers).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let reader = c.reader.clone();
+    let res = st
+        .with(move |a| {
+            let view = a.show(&reader, &id)?;
+            let (_, bytes) = a.source(&reader, &id)?;
+            Ok((view, bytes))
+        })
+        .await;
+    match res {
+        Ok((view, bytes)) => pages::source_page(&c, &csrf, &view, &String::from_utf8_lossy(&bytes)),
+        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+    }
+}
+
+async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    let c = match caller(&st, &headers).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let reader = c.reader.clone();
+    match st.with(move |a| a.graph(&reader, &id, 2)).await {
+        Ok(g) => pages::graph_page(&c, &csrf, &g),
+        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+    }
+}
+
+async fn not_found_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, _) = csrf_token(&headers);
+    let c = match caller(&st, &headers).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    pages::error_page(&c, &csrf, StatusCode::NOT_FOUND, "no such page")
+}
+
+/// One structured line per request: no record contents, no query strings.
+async fn log_requests(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let t = Instant::now();
+    let method: Method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    eprintln!(
+        "{{\"method\":\"{method}\",\"path\":{},\"status\":{},\"ms\":{:.2}}}",
+        serde_json::Value::String(path),
+        resp.status().as_u16(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(search_page))
+        .route("/records/{id}", get(record_page))
+        .route("/records/{id}/source", get(source_page))
+        .route("/records/{id}/graph", get(graph_page))
+        .route("/signin", get(sign_in_get).post(sign_in_post))
+        .route("/signout", post(sign_out_post))
+        .route("/api/search", get(api_search))
+        .route("/api/records/{id}", get(api_record))
+        .route("/api/records/{id}/graph", get(api_graph))
+        .route("/api/records/{id}/source", get(api_source))
+        .route("/api/openapi.json", get(api_openapi))
+        .fallback(not_found_page)
+        .layer(axum::middleware::from_fn(log_requests))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+pub async fn serve(dir: &Path, addr: SocketAddr) -> std::io::Result<()> {
+    let archive = Archive::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let app = router(AppState::new(archive));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,479 @@
+//! Server-rendered pages: plain HTML that reads without JavaScript; a few
+//! lines of script add span highlighting on the source view.
+
+use crate::{url_encode, ApiError, Caller, SearchParams, PAGE_SIZE};
+use airgram_archive::views::{Graph, RecordView};
+use airgram_index::SearchResult;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::fmt::Write;
+
+pub fn esc(s: &str) -> String {
+    airgram_index::html_escape(s)
+}
+
+const CSS: &str = "
+*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
+header.top{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:#112e51;color:#fff}
+header.top a{color:#fff}main{max-width:72rem;margin:0 auto;padding:1rem}
+form.q{display:flex;gap:.5rem}form.q input[type=search]{flex:1;font-size:1.1rem;padding:.4rem}
+button,input[type=submit]{font-size:1rem;padding:.35rem .8rem}
+.layout{display:grid;grid-template-columns:16rem 1fr;gap:1.5rem}@media(max-width:48rem){.layout{grid-template-columns:1fr}}
+.facets h3{font-size:.9rem;margin:.8rem 0 .2rem;text-transform:uppercase;color:#555}.facets ul{list-style:none;padding:0;margin:0}
+.hit{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.6rem .8rem;margin:.6rem 0}
+.hit h2{font-size:1.05rem;margin:.2rem 0}.meta{color:#555;font-size:.9rem}mark{background:#ffe66d}
+.banner{text-align:center;font-weight:700;letter-spacing:.1em;padding:.3rem;color:#fff}
+.UNCLASSIFIED{background:#007a33}.CONFIDENTIAL{background:#0033a0}.SECRET{background:#c8102e}.TOP-SECRET{background:#ff8c00;color:#000}
+.form{background:#fff;border:1px solid #999;padding:1rem;font-family:ui-monospace,monospace}
+.form dl{display:grid;grid-template-columns:10rem 1fr;gap:.1rem .8rem;margin:0}.form dt{font-weight:700}
+.body{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif}
+.unresolved{color:#777;text-decoration:underline dotted}.timeline li{margin:.3rem 0}
+pre.source{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem}
+pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
+.fields li{cursor:pointer}.fields li:hover,.fields li:focus{background:#eef}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
+.err{color:#b50909;font-weight:700}nav.pages a{margin-right:.6rem}
+";
+
+fn level_class(c: Option<&str>) -> String {
+    c.unwrap_or("UNCLASSIFIED").replace(' ', "-")
+}
+
+fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
+    let who = match &caller.name {
+        Some(n) => format!(
+            "<span>{} ({})</span> <form method=post action=/signout style=display:inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
+            esc(n),
+            esc(caller.reader.clearance.as_str()),
+            esc(csrf)
+        ),
+        None => "<a href=/signin>Sign in</a>".into(),
+    };
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><style>{CSS}</style></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
+        esc(title)
+    )
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let public = Caller {
+        reader: airgram_access::Reader::public(),
+        name: None,
+        role: None,
+    };
+    let err = error.map_or(String::new(), |e| format!("<p class=err role=alert>{}</p>", esc(e)));
+    let body = format!(
+        "<h1>Sign in</h1>{err}<form method=post action=/signin><input type=hidden name=csrf value=\"{}\"><p><label>User <input name=user autocomplete=username required></label></p><p><label>Password <input name=password type=password autocomplete=current-password required></label></p><p><button>Sign in</button></p></form>",
+        esc(csrf)
+    );
+    html(status, layout("Sign in", &public, csrf, &body))
+}
+
+pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p>{}</p><p><a href=/>Back to search</a></p>",
+        status.as_u16(),
+        esc(message)
+    );
+    html(status, layout("Not found", caller, csrf, &body))
+}
+
+fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) -> String {
+    let mut s = format!("/?q={}", url_encode(&p.q));
+    for f in &p.fq {
+        let _ = write!(s, "&fq={}", url_encode(f));
+    }
+    if let Some(f) = extra_fq {
+        let _ = write!(s, "&fq={}", url_encode(f));
+    }
+    if let Some(sort) = &p.sort {
+        let _ = write!(s, "&sort={}", url_encode(sort));
+    }
+    if let Some(pg) = page {
+        let _ = write!(s, "&page={pg}");
+    }
+    s
+}
+
+/// Bars of results per year, drawn as SVG from the year facet.
+fn histogram(res: &SearchResult) -> String {
+    let Some(years) = res.facets.get("year") else {
+        return String::new();
+    };
+    let mut ys: Vec<(i32, u64)> = years.iter().filter_map(|(y, n)| Some((y.parse().ok()?, *n))).collect();
+    if ys.is_empty() {
+        return String::new();
+    }
+    ys.sort();
+    let max = ys.iter().map(|y| y.1).max().unwrap_or(1).max(1);
+    let w = 22;
+    let mut svg = format!(
+        "<svg role=img aria-label=\"Results by year\" width={} height=90 viewBox=\"0 0 {} 90\">",
+        ys.len() * w,
+        ys.len() * w
+    );
+    for (i, (y, n)) in ys.iter().enumerate() {
+        let h = (*n as f64 / max as f64 * 60.0).round() as usize;
+        let _ = write!(
+            svg,
+            "<rect x={} y={} width={} height={} fill=#112e51><title>{y}: {n}</title></rect><text x={} y=86 font-size=8 text-anchor=middle>{}</text>",
+            i * w + 2,
+            70 - h,
+            w - 4,
+            h,
+            i * w + w / 2,
+            y % 100
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<SearchResult, ApiError>) -> Response {
+    let mut body = format!(
+        "<h1>Search the archive</h1><form class=q role=search action=/><label class=skip for=q>Query</label><input id=q type=search name=q value=\"{}\" placeholder='cuba OR berlin  from:\"USRO PARIS\"  date:1962-10..1962-11'><button>Search</button></form>\
+<details><summary>Query syntax</summary><p>Words match anywhere; <code>\"exact phrase\"</code>; <code>AND</code>, <code>OR</code>, <code>NOT</code> or <code>-word</code>; <code>prefix*</code>; fields <code>from: to: subject: type: classification: series: person: message:</code>; dates <code>date:1962</code>, <code>date:1962-10..1962-11</code>.</p></details>",
+        esc(&p.q)
+    );
+    let res = match res {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = write!(body, "<p class=err role=alert>{}</p>", esc(&e.message));
+            return html(e.status, layout("Search", caller, csrf, &body));
+        }
+    };
+    for f in &p.fq {
+        let rest: Vec<String> = p.fq.iter().filter(|x| *x != f).cloned().collect();
+        let without = SearchParams {
+            q: p.q.clone(),
+            fq: rest,
+            facets: None,
+            sort: p.sort.clone(),
+            page: None,
+        };
+        let _ = write!(
+            body,
+            "<p>Filter <strong>{}</strong> <a href=\"{}\">remove</a></p>",
+            esc(f),
+            esc(&search_link(&without, None, None))
+        );
+    }
+    let mut facets = String::from("<aside class=facets aria-label=Filters>");
+    facets.push_str(&histogram(&res));
+    fn field_of(name: &str) -> &str {
+        match name {
+            "originator" => "from",
+            "addressee" => "to",
+            other => other,
+        }
+    }
+    for (name, vals) in &res.facets {
+        if vals.is_empty() {
+            continue;
+        }
+        let _ = write!(facets, "<h3>{}</h3><ul>", esc(name));
+        for (v, n) in vals {
+            let fq = format!("{}:{v}", field_of(name));
+            if name == "year" {
+                let _ = write!(
+                    facets,
+                    "<li><a href=\"{}\">{}</a> ({n})</li>",
+                    esc(&search_link(p, Some(&format!("date:{v}")), None)),
+                    esc(v)
+                );
+            } else {
+                let _ = write!(
+                    facets,
+                    "<li><a href=\"{}\">{}</a> ({n})</li>",
+                    esc(&search_link(p, Some(&fq), None)),
+                    esc(v)
+                );
+            }
+        }
+        facets.push_str("</ul>");
+    }
+    facets.push_str("</aside>");
+    let mut hits = format!(
+        "<section aria-label=Results><p>{} result{}</p>",
+        res.total,
+        if res.total == 1 { "" } else { "s" }
+    );
+    for h in &res.hits {
+        let _ = write!(
+            hits,
+            "<article class=hit><div class=meta><span class=\"banner {}\" style=\"display:inline;padding:0 .3rem\">{}</span> {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
+            level_class(h.classification.as_deref()),
+            esc(h.classification.as_deref().unwrap_or("UNMARKED")),
+            esc(h.date.as_deref().unwrap_or("undated")),
+            esc(h.message_id.as_deref().unwrap_or("—")),
+            esc(h.from.as_deref().unwrap_or("?")),
+            esc(&h.to.join(", ")),
+            esc(&h.id),
+            esc(h.subject.as_deref().or(h.message_id.as_deref()).unwrap_or(&h.id)),
+            h.snippet
+        );
+    }
+    let page = p.page.unwrap_or(1).max(1);
+    let pages = res.total.div_ceil(PAGE_SIZE);
+    hits.push_str("<nav class=pages aria-label=Pages>");
+    if page > 1 {
+        let _ = write!(
+            hits,
+            "<a rel=prev href=\"{}\">← previous</a>",
+            esc(&search_link(p, None, Some(page - 1)))
+        );
+    }
+    if page < pages {
+        let _ = write!(
+            hits,
+            "<a rel=next href=\"{}\">next →</a>",
+            esc(&search_link(p, None, Some(page + 1)))
+        );
+    }
+    let _ = write!(hits, "<span>page {page} of {}</span></nav></section>", pages.max(1));
+    let _ = write!(body, "<div class=layout>{facets}{hits}</div>");
+    html(StatusCode::OK, layout("Search", caller, csrf, &body))
+}
+
+/// The body with every cited message a link (resolved) or marked unresolved.
+fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
+    let cites = airgram_archive::cites_in(body);
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, id) in cites {
+        if start < at {
+            continue;
+        }
+        out.push_str(&esc(&body[at..start]));
+        let text = esc(&body[start..end]);
+        match resolved.iter().find(|(m, _)| *m == id).and_then(|(_, r)| r.clone()) {
+            Some(rid) => {
+                let _ = write!(out, "<a class=cite href=\"/records/{}\">{text}</a>", esc(&rid));
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "<span class=unresolved title=\"{} — not in the archive\">{text}</span>",
+                    esc(&id)
+                );
+            }
+        }
+        at = end;
+    }
+    out.push_str(&esc(&body[at..]));
+    out
+}
+
+pub fn record_page(caller: &Caller, csrf: &str, v: &RecordView, resolved: &[(String, Option<String>)]) -> Response {
+    let r = &v.record;
+    let class = r.classification.map(|c| c.to_string());
+    let banner = format!(
+        "<div class=\"banner {}\" role=note>{}{}</div>",
+        level_class(class.as_deref()),
+        esc(class.as_deref().unwrap_or("UNMARKED")),
+        if r.handling.is_empty() {
+            String::new()
+        } else {
+            format!(" // {}", esc(&r.handling.join(" // ")))
+        }
+    );
+    let mut dl = String::new();
+    let mut row = |k: &str, val: String| {
+        if !val.is_empty() {
+            let _ = write!(dl, "<dt>{k}</dt><dd>{val}</dd>");
+        }
+    };
+    let o = |x: &Option<String>| esc(x.as_deref().unwrap_or(""));
+    row("Message", o(&r.message_id));
+    row("Type", o(&r.doc_type));
+    row("Date", o(&r.date));
+    row("From", o(&r.from));
+    row("To", esc(&r.to.join("; ")));
+    row("Pass", esc(&r.pass.join("; ")));
+    row("Info", esc(&r.info.join("; ")));
+    row("Subject", o(&r.subject));
+    row("Ref", esc(&r.refs.join(", ")));
+    row("Precedence", o(&r.precedence));
+    row("Drafted by", o(&r.drafted_by));
+    row("Approved by", o(&r.approved_by));
+    row("Signed", o(&r.signed));
+    row("Copy", o(&r.copy));
+    row("Distribution", esc(&r.distribution.join(" ")));
+    row("Version", format!("{} ({:?})", esc(&v.label), v.version));
+    let cited_by: Vec<String> = v
+        .cited_by
+        .iter()
+        .map(|l| {
+            format!(
+                "<a href=\"/records/{}\">{}</a>",
+                esc(&l.id),
+                esc(l.message_id.as_deref().unwrap_or(&l.id))
+            )
+        })
+        .collect();
+    let mut reviews = String::from("<ol class=timeline>");
+    for rv in &r.reviews {
+        let _ = write!(
+            reviews,
+            "<li><strong>{}</strong> {} {}{}</li>",
+            esc(rv.date.as_deref().unwrap_or("undated")),
+            esc(rv.office.as_deref().unwrap_or("")),
+            esc(&rv.actions.join(", ")),
+            if rv.exemptions.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", esc(&rv.exemptions.join(", ")))
+            }
+        );
+    }
+    reviews.push_str("</ol>");
+    let body = format!(
+        "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
+<p><a href=\"/records/{id}/source\">Source transcription</a> · <a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\
+<h2>Text</h2><div class=body>{}</div><h2>Cited by</h2><p>{}</p><h2>Persons</h2><p>{}</p><h2>Review history</h2>{}",
+        esc(r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)),
+        linked_body(&r.body, resolved),
+        if cited_by.is_empty() { "—".into() } else { cited_by.join(", ") },
+        esc(&r.persons.join("; ")),
+        if r.reviews.is_empty() { "<p>No review stamps.</p>".into() } else { reviews },
+        id = esc(&v.id),
+    );
+    html(
+        StatusCode::OK,
+        layout(r.message_id.as_deref().unwrap_or("Record"), caller, csrf, &body),
+    )
+}
+
+pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> Response {
+    // Each span becomes a marked range; fields list their span ids.
+    let mut marks: Vec<(usize, usize, String)> = Vec::new();
+    let mut fields = String::from("<ul class=fields aria-label=Fields>");
+    for (field, spans) in &v.record.spans {
+        if field == "body" || field == "document" {
+            continue;
+        }
+        let ids: Vec<String> = spans
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s[1] <= text.len() && s[0] < s[1] && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
+            })
+            .map(|(i, s)| {
+                let id = format!("s-{field}-{i}");
+                marks.push((s[0], s[1], id.clone()));
+                id
+            })
+            .collect();
+        if !ids.is_empty() {
+            let _ = write!(
+                fields,
+                "<li tabindex=0 data-spans=\"{}\">{}</li>",
+                ids.join(" "),
+                esc(field)
+            );
+        }
+    }
+    fields.push_str("</ul>");
+    marks.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e, id) in marks {
+        if s < at {
+            continue; // overlapping spans: the first wins
+        }
+        out.push_str(&esc(&text[at..s]));
+        let _ = write!(out, "<span id=\"{id}\">{}</span>", esc(&text[s..e]));
+        at = e;
+    }
+    out.push_str(&esc(&text[at..]));
+    let script = "<script>document.querySelectorAll('.fields li').forEach(li=>{const on=b=>li.dataset.spans.split(' ').forEach(i=>{const e=document.getElementById(i);if(e){e.classList.toggle('hl',b);if(b)e.scrollIntoView({block:'nearest'})}});li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});</script>";
+    let body = format!(
+        "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=layout>{fields}<pre class=source>{out}</pre></div>{script}",
+        esc(&v.id),
+        esc(v.record.message_id.as_deref().unwrap_or(&v.id))
+    );
+    html(StatusCode::OK, layout("Source", caller, csrf, &body))
+}
+
+/// The cite graph as a picture: the record in the middle, the others round it.
+pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
+    let mut items: Vec<(String, String, bool)> = g
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), n.message_id.clone().unwrap_or(n.id.clone()), false))
+        .collect();
+    for u in &g.unresolved {
+        items.push((format!("unresolved:{}", u.cite), u.cite.clone(), true));
+    }
+    let (w, h) = (760.0, 560.0);
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let others: Vec<&(String, String, bool)> = items.iter().filter(|i| i.0 != g.root).collect();
+    let mut pos = std::collections::HashMap::new();
+    pos.insert(g.root.clone(), (cx, cy));
+    for (i, it) in others.iter().enumerate() {
+        let a = i as f64 / others.len().max(1) as f64 * std::f64::consts::TAU;
+        pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
+    }
+    let mut svg = format!(
+        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% style=\"max-width:{w}px;background:#fff;border:1px solid #ddd\"><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=#555/></marker></defs>"
+    );
+    let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
+        if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {
+            let _ = write!(
+                svg,
+                "<line x1={:.0} y1={:.0} x2={:.0} y2={:.0} stroke=#555 marker-end=url(#arr){}/>",
+                p.0,
+                p.1,
+                p.0 + (q.0 - p.0) * 0.8,
+                p.1 + (q.1 - p.1) * 0.8,
+                if dashed { " stroke-dasharray=4" } else { "" }
+            );
+        }
+    };
+    for e in &g.edges {
+        line(&mut svg, &e.from, &e.to, false);
+    }
+    for u in &g.unresolved {
+        line(&mut svg, &u.from, &format!("unresolved:{}", u.cite), true);
+    }
+    for (id, label, unresolved) in &items {
+        let (x, y) = pos[id];
+        let fill = if id == &g.root {
+            "#112e51"
+        } else if *unresolved {
+            "#fff"
+        } else {
+            "#dbe7f5"
+        };
+        let color = if id == &g.root { "#fff" } else { "#000" };
+        let shape = format!(
+            "<rect x={:.0} y={:.0} width=130 height=30 rx=4 fill={fill} stroke=#112e51{}/><text x={:.0} y={:.0} font-size=12 text-anchor=middle fill={color}>{}</text>",
+            x - 65.0,
+            y - 15.0,
+            if *unresolved { " stroke-dasharray=3" } else { "" },
+            x,
+            y + 4.0,
+            esc(label)
+        );
+        if *unresolved {
+            let _ = write!(svg, "<g><title>{} (not in the archive)</title>{shape}</g>", esc(label));
+        } else {
+            let _ = write!(
+                svg,
+                "<a href=\"/records/{}/graph\"><title>{}</title>{shape}</a>",
+                esc(id),
+                esc(label)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    let body = format!(
+        "<h1>Cite graph</h1><p><a href=\"/records/{}\">Back to the record</a>. Solid: cites a record in the archive; dashed: not in the archive.</p>{svg}",
+        esc(&g.root)
+    );
+    html(StatusCode::OK, layout("Cite graph", caller, csrf, &body))
+}
