@@ -213,8 +213,11 @@ impl Reader {
 pub enum VersionKind {
     /// The document as originally marked.
     Original,
-    /// A release: declassified, possibly with excisions.
+    /// A release in full: the original text, declassified.
     Released,
+    /// A release with excisions (made by review): less complete than a
+    /// full release, and it never opens the verbatim source.
+    Redacted,
 }
 
 /// What the rule needs to know of a version.

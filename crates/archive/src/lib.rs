@@ -502,13 +502,15 @@ impl Archive {
         let v = self
             .resolve(reader, key)?
             .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
-        // The source is the original text: only a reader who may see the
-        // original version gets it.
+        // The source is the original text: a reader gets it when they may
+        // see the original or a release of it in full. A redacted release
+        // never opens it. Decided from the visible versions alone, so the
+        // answer cannot depend on what the reader may not see.
         let all = self.store.versions(&v.record_id)?;
-        let original_visible = all
+        let open = all
             .iter()
-            .any(|x| x.kind == VersionKind::Original && reader.may_see(&x.label));
-        if !original_visible {
+            .any(|x| reader.may_see(&x.label) && matches!(x.kind, VersionKind::Original | VersionKind::Released));
+        if !open {
             return Err(ArchiveError::NotFound(key.to_string()));
         }
         let src = self

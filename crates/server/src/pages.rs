@@ -271,15 +271,17 @@ fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
 pub fn record_page(caller: &Caller, csrf: &str, v: &RecordView, resolved: &[(String, Option<String>)]) -> Response {
     let r = &v.record;
     let class = r.classification.map(|c| c.to_string());
+    // The banner is the version's label: what this text is now. The
+    // original marking follows when the two differ (a release).
+    let level = v.label.split('/').next().unwrap_or("UNCLASSIFIED");
+    let original = match &class {
+        Some(c) if !v.label.starts_with(c.as_str()) => format!(" — originally {}", esc(c)),
+        _ => String::new(),
+    };
     let banner = format!(
-        "<div class=\"banner {}\" role=note>{}{}</div>",
-        level_class(class.as_deref()),
-        esc(class.as_deref().unwrap_or("UNMARKED")),
-        if r.handling.is_empty() {
-            String::new()
-        } else {
-            format!(" // {}", esc(&r.handling.join(" // ")))
-        }
+        "<div class=\"banner {}\" role=note>{}{original}</div>",
+        level_class(Some(level)),
+        esc(&v.label.replace('/', " // ")),
     );
     let mut dl = String::new();
     let mut row = |k: &str, val: String| {
@@ -298,6 +300,7 @@ pub fn record_page(caller: &Caller, csrf: &str, v: &RecordView, resolved: &[(Str
     row("Subject", o(&r.subject));
     row("Ref", esc(&r.refs.join(", ")));
     row("Precedence", o(&r.precedence));
+    row("Handling", esc(&r.handling.join(", ")));
     row("Drafted by", o(&r.drafted_by));
     row("Approved by", o(&r.approved_by));
     row("Signed", o(&r.signed));
@@ -419,18 +422,18 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
     }
     let mut svg = format!(
-        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% style=\"max-width:{w}px;background:#fff;border:1px solid #ddd\"><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=#555/></marker></defs>"
+        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% style=\"max-width:{w}px;background:#fff;border:1px solid #ddd\"><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
     );
     let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
         if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {
             let _ = write!(
                 svg,
-                "<line x1={:.0} y1={:.0} x2={:.0} y2={:.0} stroke=#555 marker-end=url(#arr){}/>",
+                "<line x1=\"{:.0}\" y1=\"{:.0}\" x2=\"{:.0}\" y2=\"{:.0}\" stroke=\"#555\" marker-end=\"url(#arr)\"{} />",
                 p.0,
                 p.1,
                 p.0 + (q.0 - p.0) * 0.8,
                 p.1 + (q.1 - p.1) * 0.8,
-                if dashed { " stroke-dasharray=4" } else { "" }
+                if dashed { " stroke-dasharray=\"4\"" } else { "" }
             );
         }
     };
@@ -451,10 +454,10 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         };
         let color = if id == &g.root { "#fff" } else { "#000" };
         let shape = format!(
-            "<rect x={:.0} y={:.0} width=130 height=30 rx=4 fill={fill} stroke=#112e51{}/><text x={:.0} y={:.0} font-size=12 text-anchor=middle fill={color}>{}</text>",
+            "<rect x=\"{:.0}\" y=\"{:.0}\" width=\"130\" height=\"30\" rx=\"4\" fill=\"{fill}\" stroke=\"#112e51\"{} /><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{color}\">{}</text>",
             x - 65.0,
             y - 15.0,
-            if *unresolved { " stroke-dasharray=3" } else { "" },
+            if *unresolved { " stroke-dasharray=\"3\"" } else { "" },
             x,
             y + 4.0,
             esc(label)

@@ -197,14 +197,15 @@ fn kind_str(k: VersionKind) -> &'static str {
     match k {
         VersionKind::Original => "original",
         VersionKind::Released => "released",
+        VersionKind::Redacted => "redacted",
     }
 }
 
 fn kind_parse(s: &str) -> VersionKind {
-    if s == "released" {
-        VersionKind::Released
-    } else {
-        VersionKind::Original
+    match s {
+        "released" => VersionKind::Released,
+        "redacted" => VersionKind::Redacted,
+        _ => VersionKind::Original,
     }
 }
 
