@@ -1,0 +1,164 @@
+// Browser tests: Debian's Chromium, driven by playwright-core, against a
+// real `airgram serve` on loopback. Screenshots of the main pages land in
+// tests/browser/screenshots/ as artifacts.
+//
+// Needs: the airgram binary ($AIRGRAM_BIN, default target/debug/airgram),
+// Chromium ($CHROMIUM, default /usr/bin/chromium) and the shared corpus
+// ($AIRGRAM_SHARED, default ../shared beside the checkout).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const BIN = process.env.AIRGRAM_BIN || join(root, 'target/debug/airgram');
+const SHARED = process.env.AIRGRAM_SHARED || resolve(root, '../shared');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = join(here, 'screenshots');
+
+let dir, server, base, browser, tsId, seedId;
+
+function ag(args, input) {
+  return execFileSync(BIN, ['--archive', join(dir, 'archive'), ...args], { input, encoding: 'utf8' });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'airgram-browser-'));
+  mkdirSync(SHOTS, { recursive: true });
+  ag(['generate', '--count', '400', '--seed', '7', '--out', join(dir, 'corpus')]);
+  ag(['ingest', join(dir, 'corpus'), join(SHARED, 'seed/polto-a-517.txt')]);
+  ag(['user', 'add', 'secret', '--clearance', 'SECRET', '--auth', 'NOFORN', '--password-stdin'], 'secret-password\n');
+  ag(['user', 'add', 'admin', '--clearance', 'TOP SECRET', '--auth', 'NODIS,EXDIS,LIMDIS,NOFORN,EYES ONLY', '--role', 'admin']);
+  const ts = JSON.parse(ag(['search', 'classification:"TOP SECRET"', '--as', 'admin', '--format', 'json', '--limit', '1']));
+  tsId = ts.hits[0].id;
+  seedId = JSON.parse(ag(['show', 'POLTO A-517', '--format', 'json'])).id;
+
+  server = spawn(BIN, ['--archive', join(dir, 'archive'), 'serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  base = await new Promise((ok, fail) => {
+    let err = '';
+    const t = setTimeout(() => fail(new Error('server did not start: ' + err)), 30000);
+    server.stderr.on('data', (d) => {
+      err += d;
+      const m = /on (http:\/\/[0-9.:]+)/.exec(err);
+      if (m) { clearTimeout(t); ok(m[1]); }
+    });
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function page() {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  return ctx.newPage();
+}
+
+function count(text) {
+  const m = /([0-9]+) results?/.exec(text);
+  return m ? Number(m[1]) : -1;
+}
+
+test('the public searches, filters by a facet and opens a record', async () => {
+  const p = await page();
+  await p.goto(base + '/');
+  await p.fill('input[name=q]', 'berlin');
+  await p.press('input[name=q]', 'Enter');
+  await p.waitForSelector('article.hit');
+  const all = count(await p.textContent('section[aria-label=Results]'));
+  assert.ok(all > 0);
+  await p.screenshot({ path: join(SHOTS, 'search-public.png'), fullPage: true });
+  await p.click('aside.facets h3:has-text("type") + ul a');
+  await p.waitForURL(/fq=type/);
+  const filtered = count(await p.textContent('section[aria-label=Results]'));
+  assert.ok(filtered > 0 && filtered <= all, `${filtered} of ${all}`);
+  await p.click('article.hit h2 a');
+  await p.waitForSelector('.banner');
+  assert.match(await p.textContent('.banner'), /UNCLASSIFIED/);
+  await p.screenshot({ path: join(SHOTS, 'record-public.png'), fullPage: true });
+});
+
+test('a SECRET reader signs in and sees more', async () => {
+  const p = await page();
+  await p.goto(base + '/?q=berlin');
+  const pub = count(await p.textContent('section[aria-label=Results]'));
+  await p.click('text=Sign in');
+  await p.fill('input[name=user]', 'secret');
+  await p.fill('input[name=password]', 'wrong-password');
+  await p.click('button:has-text("Sign in")');
+  assert.match(await p.textContent('.err'), /unknown user or wrong password/);
+  await p.fill('input[name=user]', 'secret');
+  await p.fill('input[name=password]', 'secret-password');
+  await p.click('button:has-text("Sign in")');
+  await p.waitForSelector('header.top >> text=secret (SECRET)');
+  await p.goto(base + '/?q=berlin');
+  const cleared = count(await p.textContent('section[aria-label=Results]'));
+  assert.ok(cleared > pub, `SECRET sees ${cleared}, public ${pub}`);
+  await p.screenshot({ path: join(SHOTS, 'search-secret.png'), fullPage: true });
+  await p.click('button:has-text("Sign out")');
+  await p.waitForSelector('header.top >> text=Sign in');
+});
+
+test('a record above the reader\'s access answers 404, in the page and the API', async () => {
+  const p = await page();
+  const hidden = await p.goto(`${base}/records/${tsId}`);
+  assert.equal(hidden.status(), 404);
+  const hiddenText = await p.textContent('main');
+  const missing = await p.goto(`${base}/records/0123456789abcdef`);
+  assert.equal(missing.status(), 404);
+  assert.equal(await p.textContent('main'), hiddenText);
+  const api = await p.request.get(`${base}/api/records/${tsId}`);
+  const apiMissing = await p.request.get(`${base}/api/records/0123456789abcdef`);
+  assert.equal(api.status(), 404);
+  assert.equal(await api.text(), await apiMissing.text());
+});
+
+test('following a cite link', async () => {
+  const p = await page();
+  // Find a public record whose cites resolve for the public.
+  const res = await (await p.request.get(`${base}/api/search?q=&page=1`)).json();
+  let from = null;
+  for (let pg = 1; pg <= 20 && !from; pg++) {
+    const r = pg === 1 ? res : await (await p.request.get(`${base}/api/search?q=&page=${pg}`)).json();
+    for (const h of r.hits) {
+      const g = await (await p.request.get(`${base}/api/records/${h.id}/graph`)).json();
+      if (g.edges.some((e) => e.from === h.id)) { from = h.id; break; }
+    }
+  }
+  assert.ok(from, 'a public record with a resolved cite');
+  await p.goto(`${base}/records/${from}`);
+  const link = p.locator('a.cite').first();
+  const href = await link.getAttribute('href');
+  await link.click();
+  await p.waitForURL(base + href);
+  assert.equal((await p.textContent('.banner')).includes('UNCLASSIFIED'), true);
+  await p.goto(`${base}/records/${from}/graph`);
+  assert.ok(await p.locator('svg[aria-label="Cite graph"] rect').count() >= 2);
+  await p.screenshot({ path: join(SHOTS, 'graph.png'), fullPage: true });
+});
+
+test('source spans highlight when a field is hovered', async () => {
+  const p = await page();
+  await p.goto(`${base}/records/${seedId}/source`);
+  const field = p.locator('.fields li', { hasText: /^message_id$/ });
+  await field.hover();
+  const marked = p.locator('pre.source span.hl');
+  await marked.first().waitFor();
+  assert.match(await marked.first().textContent(), /POLTO A-517/);
+  await p.screenshot({ path: join(SHOTS, 'source.png') });
+  await p.mouse.move(0, 0);
+  await p.locator('pre.source span.hl').first().waitFor({ state: 'detached' }).catch(() => {});
+});
