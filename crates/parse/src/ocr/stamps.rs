@@ -26,7 +26,12 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     let n = doc.lines.len();
     let mut i = 0;
     let mut review_spans = Vec::new();
+    let keyed = doc.lines_matching(src, stamp_words());
     while i < n {
+        if !keyed[i] {
+            i += 1;
+            continue;
+        }
         let t = doc.lines[i].text.trim();
         let Some((kind, office)) = stamp_start(t) else {
             i += 1;
@@ -112,25 +117,20 @@ enum Kind {
     Single,
 }
 
+/// Every stamp names one of these words; most lines name none.
+fn stamp_words() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            "(?i-u)DEPARTMENT OF STATE|REVIEWED BY|RELEASE|OBJECTION|G3JECTION|ALL INFORMATION|SANITIZED|DECLASSIFIED",
+        )
+        .expect("valid regex")
+    })
+}
+
+/// The kind of stamp line `t` opens, for a line holding a stamp word.
 fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     if t.is_empty() || t.len() > 200 {
-        return None;
-    }
-    // Every stamp names one of these; most lines name none.
-    let up = t.to_ascii_uppercase();
-    if ![
-        "DEPARTMENT OF STATE",
-        "REVIEWED BY",
-        "RELEASE",
-        "OBJECTION",
-        "G3JECTION",
-        "ALL INFORMATION",
-        "SANITIZED",
-        "DECLASSIFIED",
-    ]
-    .iter()
-    .any(|k| up.contains(k))
-    {
         return None;
     }
     if let Some(p) = find_ci(t, "DEPARTMENT OF STATE") {
