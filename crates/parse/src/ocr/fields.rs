@@ -528,7 +528,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         let l = doc.lines[i];
         let mut t = l.text.trim();
-        if t.is_empty() || t.len() > 120 {
+        // Every marking read below holds four capitals in a row.
+        if t.is_empty() || t.len() > 120 || !doc.info[i].caps4 {
             continue;
         }
         // `SECRET PROHIBITED UNLESS "UNCLASSIFIED"`: the page's marking run
@@ -546,8 +547,15 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         let s = strip_md(t);
         let found = classification_at_start(s).or_else(|| {
+            // The word count first: it is cheaper than the search.
+            if s.split_whitespace().count() <= 4 {
+                return classification_in(s);
+            }
+            if !s.contains("CLASSIFICATION") {
+                return None;
+            }
             let c = classification_in(s)?;
-            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION")).then_some(c)
+            s[..c.1].trim_end().ends_with("CLASSIFICATION").then_some(c)
         });
         let found = found.or_else(|| {
             if !(s.contains("USE ONLY") || s.contains("Use Only")) {
@@ -1020,6 +1028,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let mut cites: Vec<(String, [usize; 2])> = refs.clone();
     let mut seen_cites: std::collections::HashSet<String> = refs.iter().map(|r| r.0.clone()).collect();
     let mut cite_spans: Vec<[usize; 2]> = Vec::new();
+    let series_lines = doc.lines_matching(src, cite_candidates());
+    let fbi_lines = doc.lines_matching(src, fbi_ref_candidates());
     for i in doc.doc_start..n {
         if !matches!(doc.role[i], Role::Body | Role::Header) {
             continue;
@@ -1030,7 +1040,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
-        for (id, a, b) in ref_cites(l.text, caps) {
+        for (id, a, b) in ref_cites_in(l.text, caps, series_lines[i], fbi_lines[i]) {
             let sp = [l.start + a, l.start + b];
             if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
                 continue;
@@ -1407,14 +1417,27 @@ fn type_from_title(v: &str) -> Option<&'static str> {
 
 fn word_pos(up: &str, w: &str) -> Option<usize> {
     let b = up.as_bytes();
+    let wb = w.as_bytes();
+    let first = *wb.first()?;
+    if wb.len() > b.len() {
+        return None;
+    }
+    // A byte scan for the first letter: on short lines it beats the set-up
+    // of a substring searcher.
+    let last = b.len() - wb.len();
     let mut from = 0;
-    while let Some(p) = up.get(from..)?.find(w) {
+    while from <= last {
+        let Some(p) = b[from..=last].iter().position(|&c| c == first) else {
+            return None;
+        };
         let a = from + p;
-        let e = a + w.len();
-        let ok_l = a == 0 || !b[a - 1].is_ascii_alphabetic();
-        let ok_r = e >= b.len() || !b[e].is_ascii_alphabetic();
-        if ok_l && ok_r {
-            return Some(a);
+        let e = a + wb.len();
+        if &b[a..e] == wb {
+            let ok_l = a == 0 || !b[a - 1].is_ascii_alphabetic();
+            let ok_r = e >= b.len() || !b[e].is_ascii_alphabetic();
+            if ok_l && ok_r {
+                return Some(a);
+            }
         }
         from = a + 1;
     }
@@ -2031,10 +2054,33 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
 /// REF line or a line in capitals, a station and number (`ZURICH 1622`,
 /// `DIR 84603`, `IN 39851`).
 fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
-    let mut out: Vec<(String, usize, usize)> = msgid::find_cites(s)
-        .into_iter()
-        .map(|c| (c.id, c.start, c.end))
-        .collect();
+    ref_cites_in(s, station_pairs, true, true)
+}
+
+/// Lines that may hold a series citation (see `msgid::find_cites`), or
+/// an FBI reference: found in one pass over the text, so that the line
+/// scanners run only where they can find something.
+fn cite_candidates() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"[A-Z][A-Za-z]{2,8}[^A-Za-z0-9\n]{1,4}(?:No\. ?)?(?:[A-Z]{1,3}[^A-Za-z0-9\n]{1,5})?[0-9]")
+            .expect("valid regex")
+    })
+}
+
+fn fbi_ref_candidates() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"(?i-u)(?:bu|ur|my|re)(?:airtel|let|teletype|tel)").expect("valid regex"))
+}
+
+/// [`ref_cites`], told whether the line may hold a series citation or an
+/// FBI reference at all.
+fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = if series {
+        msgid::find_cites(s).into_iter().map(|c| (c.id, c.start, c.end)).collect()
+    } else {
+        Vec::new()
+    };
     // Series citations in order of position, for overlap tests by search.
     let covered: Vec<(usize, usize)> = out.iter().map(|o| (o.1, o.2)).collect();
     let mut ids: std::collections::HashSet<String> = out.iter().map(|o| o.0.clone()).collect();
@@ -2077,6 +2123,9 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         }
     }
     // FBI: `ReBuairtel 8/7/64`, `Bulet 5/1/64`, `urairtel dated ...`.
+    if !fbi {
+        return out;
+    }
     let low = s.to_ascii_lowercase();
     for key in ["airtel", "let", "teletype", "tel"] {
         let mut from = 0;
@@ -2453,11 +2502,13 @@ fn code_room_line(u: &str) -> bool {
 
 /// The name on a signature line (`FINLETTER`, `Ha i - MCKLLLOP`, `D. KAMMERMAYER`).
 fn signer_name(t: &str) -> Option<&str> {
-    if t.ends_with(':') || t.contains("'S") || t.contains("\u{2019}S") {
+    if t.ends_with(':') {
         return None;
     }
+    let raw = t;
     let t = strip_md(t).trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
-    if t.is_empty() || t.len() > 32 {
+    // The length first: most lines are far too long for a name.
+    if t.is_empty() || t.len() > 32 || raw.contains("'S") || raw.contains("\u{2019}S") {
         return None;
     }
     let toks: Vec<&str> = t.split_whitespace().collect();

@@ -37,28 +37,21 @@ pub struct Doc<'a> {
     pub info: Vec<LineInfo>,
 }
 
-/// Byte counts of a line, taken in one pass.
+/// What a line holds, found once.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LineInfo {
-    pub lower: u32,
-    pub digits: u32,
-    pub colon: bool,
     /// Four capitals in a row: every classification marking has them.
     pub caps4: bool,
 }
 
 impl LineInfo {
     fn of(t: &str) -> LineInfo {
-        let mut li = LineInfo::default();
         let mut run = 0u32;
-        for &c in t.as_bytes() {
-            li.lower += u32::from(c.is_ascii_lowercase());
-            li.digits += u32::from(c.is_ascii_digit());
-            li.colon |= c == b':';
+        let caps4 = t.bytes().any(|c| {
             run = if c.is_ascii_uppercase() { run + 1 } else { 0 };
-            li.caps4 |= run >= 4;
-        }
-        li
+            run >= 4
+        });
+        LineInfo { caps4 }
     }
 }
 
@@ -270,7 +263,14 @@ fn is_cia_page_head(t: &str) -> bool {
 
 /// Strips Markdown emphasis, headings and strike-through around a line.
 pub fn strip_md(t: &str) -> &str {
-    let mut t = t.trim().trim_start_matches('#').trim();
+    let t = t.trim();
+    // Most lines have no marks at either end: nothing to strip.
+    let marks = |c: Option<&u8>| matches!(c, Some(b'*' | b'~' | b'_'));
+    let b = t.as_bytes();
+    if b.first() != Some(&b'#') && !(marks(b.first()) && marks(b.last())) {
+        return t;
+    }
+    let mut t = t.trim_start_matches('#').trim();
     loop {
         let before = t.len();
         for m in ["**", "~~", "*", "_"] {
@@ -464,8 +464,10 @@ fn marking_at(
     }
     // CONFIDENTIAL, possibly split in two by OCR: only words that
     // could begin it are tried (the distance is the costly part).
-    let head = w.get(..3).unwrap_or(w);
-    if !(w.starts_with("CO") || w.starts_with("ON") || head.contains("NF") || w.contains("FID")) {
+    let wb = w.as_bytes();
+    let head = &wb[..wb.len().min(3)];
+    let has = |h: &[u8], p: &[u8]| h.windows(p.len()).any(|x| x == p);
+    if !(w.starts_with("CO") || w.starts_with("ON") || has(head, b"NF") || has(wb, b"FID")) {
         return None;
     }
     if w.len() >= 10 && near(w, "CONFIDENTIAL", 2) {
@@ -520,11 +522,29 @@ impl Iterator for UpperWords<'_> {
     }
 }
 
+/// Levenshtein distance at most one (upper-cases `a`), without the table:
+/// past the common prefix the rest must match after one edit.
+fn within_one(a: &[u8], b: &[u8]) -> bool {
+    let eq = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.to_ascii_uppercase() == *q);
+    let i = a.iter().zip(b).take_while(|(p, q)| p.to_ascii_uppercase() == **q).count();
+    if i == a.len() && i == b.len() {
+        return true;
+    }
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => eq(&a[i + 1..], &b[i + 1..]),
+        std::cmp::Ordering::Greater => eq(&a[i + 1..], &b[i..]),
+        std::cmp::Ordering::Less => eq(&a[i..], &b[i + 1..]),
+    }
+}
+
 /// Levenshtein distance within `max` (upper-cases `a`).
 pub fn near(a: &str, b: &str, max: usize) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > max {
         return false;
+    }
+    if max == 1 {
+        return within_one(a, b);
     }
     // Rows on the stack for the short words compared here.
     const W: usize = 40;
