@@ -83,13 +83,35 @@ fn label_value<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     (loose && rest.starts_with([' ', '\t'])).then(|| r.trim_end())
 }
 
-/// A label that may stand after a short run of distribution symbols, as
-/// where a converter merged the Action/Info column into the header
-/// (`FE FROM: SAIGON`): then a colon is required.
-fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
-    if let Some(v) = label_value(t, label, loose) {
+/// The letter [`label_value`] compares first, upper-cased.
+fn label_lead(t: &str) -> u8 {
+    let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '(');
+    let t = t.trim_start_matches(['(', ' ']);
+    t.as_bytes().first().map_or(0, u8::to_ascii_uppercase)
+}
+
+/// [`label_value`] with the line's [`label_lead`] known.
+fn label_value_at<'s>(t: &'s str, lead: u8, label: &str, loose: bool) -> Option<&'s str> {
+    if label.as_bytes().first().map(u8::to_ascii_uppercase) != Some(lead) {
+        return None;
+    }
+    label_value(t, label, loose)
+}
+
+/// A label at the start of the line or after distribution symbols, with
+/// the line's [`label_lead`] known and whether it has a colon.
+fn label_in_line_at<'s>(t: &'s str, lead: u8, colon: bool, label: &str, loose: bool) -> Option<&'s str> {
+    if let Some(v) = label_value_at(t, lead, label, loose) {
         return Some(v);
     }
+    label_in_line_rest(t, colon, label)
+}
+
+/// A label that may stand after a short run of distribution symbols, as
+/// where a converter merged the Action/Info column into the header
+/// (`FE FROM: SAIGON`): then a colon is required. This is the test past
+/// the label at the start of the line.
+fn label_in_line_rest<'s>(t: &'s str, colon: bool, label: &str) -> Option<&'s str> {
     // `LFROM') -. MEXICO CITY`: a stray mark glued to the label.
     if label == "FROM" {
         let first = t.split_whitespace().next().unwrap_or("");
@@ -100,6 +122,9 @@ fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
         }
     }
     // `LABEL:` or `LABEL :` after the prefix.
+    if !colon {
+        return None;
+    }
     let p = t.match_indices(label).map(|m| m.0).find(|&p| {
         let r = &t[p + label.len()..];
         r.starts_with(':') || r.starts_with(" :")
@@ -279,9 +304,15 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let s = strip_md(t);
+        // A label is compared only where the line begins with its letter,
+        // or has a colon after it.
+        let lead = label_lead(s);
+        let colon = s.contains(':');
+        let lil = |label: &str, loose: bool| label_in_line_at(s, lead, colon, label, loose);
+        let lv = |label: &str, loose: bool| label_value_at(s, lead, label, loose);
         let mut hit = true;
         if h.from.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "FROM", true).filter(|v| v.len() < 80) {
+            if let Some(v) = lil("FROM", true).filter(|v| v.len() < 80) {
                 h.from = Some((i, v));
             } else {
                 hit = false;
@@ -290,35 +321,35 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             hit = false;
         }
         if !hit && h.to.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
+            if let Some(v) = lil("TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
                 h.to = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.info.is_none() && first_prose.is_none() {
             let caps = !s.bytes().any(|c| c.is_ascii_lowercase());
-            if let Some(v) = label_in_line(s, "INFO", caps) {
+            if let Some(v) = lil("INFO", caps) {
                 h.info = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.no.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "NO", false) {
+            if let Some(v) = lil("NO", false) {
                 h.no = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.date.is_none() && first_prose.is_none() {
-            let v = label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
+            let v = lil("DATE DISTR", true).or_else(|| lil("DATE", false));
             if let Some(v) = v.filter(|v| date_in(v).is_some()) {
                 h.date = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.subject.is_none() {
-            let v = label_in_line(s, "SUBJECT", false)
-                .or_else(|| label_value(s, "SUBJ", false))
-                .or_else(|| label_value(s, "SUBJECT", true).filter(|_| first_prose.is_none()));
+            let v = lil("SUBJECT", false)
+                .or_else(|| lv("SUBJ", false))
+                .or_else(|| lv("SUBJECT", true).filter(|_| first_prose.is_none()));
             if let Some(v) = v {
                 h.subject = Some((i, v));
                 hit = true;
@@ -327,7 +358,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if !hit && h.reference.is_none() {
             let v = ["REFERENCES", "REFERENCE", "REFS", "REF"]
                 .iter()
-                .find_map(|l| label_value(s, l, false));
+                .find_map(|l| lv(l, false));
             if let Some(v) = v {
                 h.reference = Some((i, v));
                 hit = true;
@@ -335,7 +366,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         if !hit && h.action.is_none() && first_prose.is_none() {
             // On the outgoing form `ACTION` heads the addressee, colon or not.
-            let v = label_in_line(s, "ACTION", is_outgoing)
+            let v = lil("ACTION", is_outgoing)
                 .filter(|v| s.contains(':') || is_outgoing && v.starts_with(|c: char| c.is_ascii_alphabetic()));
             if let Some(v) = v {
                 h.action = Some((i, v));
@@ -343,13 +374,13 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.memo_for.is_none() {
-            if let Some(v) = label_value(s, "MEMORANDUM FOR", true) {
+            if let Some(v) = lv("MEMORANDUM FOR", true) {
                 h.memo_for = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.report_no.is_none() {
-            if let Some(v) = label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true)) {
+            if let Some(v) = lv("REPORT NO", false).or_else(|| lv("REPORT NO.", true)) {
                 h.report_no = Some((i, v));
                 hit = true;
             }
@@ -372,7 +403,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit && (label_value(s, "Control", false).is_some() || label_value(s, "Rec'd", false).is_some()) {
+        if !hit && (lv("Control", false).is_some() || lv("Rec'd", false).is_some()) {
             hit = true;
         }
         if hit {
@@ -1029,7 +1060,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let mut seen_cites: std::collections::HashSet<String> = refs.iter().map(|r| r.0.clone()).collect();
     let mut cite_spans: Vec<[usize; 2]> = Vec::new();
     let series_lines = doc.lines_matching(src, cite_candidates());
-    let fbi_lines = doc.lines_matching(src, fbi_ref_candidates());
+    // On the capitals: the references are written in any case.
+    let fbi_lines = doc.lines_matching(&doc.up, fbi_ref_candidates());
     for i in doc.doc_start..n {
         if !matches!(doc.role[i], Role::Body | Role::Header) {
             continue;
@@ -1094,10 +1126,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if t.is_empty() {
             continue;
         }
+        let lead = label_lead(t);
         if rec.drafted_by.is_none() {
             let v = ["Drafted by", "Prepared by", "Drafter"]
                 .iter()
-                .find_map(|l| label_value(t, l, true));
+                .find_map(|l| label_value_at(t, lead, l, true));
             if let Some(v) = v {
                 let v = if v.trim().is_empty() || v.trim() == "r" {
                     next_text_line(doc, i)
@@ -1131,7 +1164,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 doc.role[i] = Role::Header;
             }
         }
-        if rec.copy.is_none() && label_value(t, "COPY NO", true).is_some() && t.len() < 60 {
+        if rec.copy.is_none() && t.len() < 60 && label_value_at(t, lead, "COPY NO", true).is_some() {
             rec.copy = Some(t.to_string());
             rec.add_span("copy", sub_span(src, 0, t));
             doc.role[i] = Role::Header;
@@ -2070,7 +2103,7 @@ fn cite_candidates() -> &'static regex::Regex {
 
 fn fbi_ref_candidates() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r"(?i-u)(?:bu|ur|my|re)(?:airtel|let|teletype|tel)").expect("valid regex"))
+    RE.get_or_init(|| regex::Regex::new(r"(?:BU|UR|MY|RE)(?:AIRTEL|LET|TELETYPE|TEL)").expect("valid regex"))
 }
 
 /// [`ref_cites`], told whether the line may hold a series citation or an

@@ -35,6 +35,9 @@ pub struct Doc<'a> {
     /// What each line holds, counted once: most per-line tests are
     /// settled by these without reading the line again.
     pub info: Vec<LineInfo>,
+    /// The text in ASCII capitals, byte for byte: case-blind searches over
+    /// the whole text run on it as plain literal searches.
+    pub up: String,
 }
 
 /// What a line holds, found once.
@@ -56,12 +59,13 @@ impl LineInfo {
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(_src: &'a str, all: &[Line<'a>]) -> Doc<'a> {
+    pub fn new(src: &'a str, all: &[Line<'a>]) -> Doc<'a> {
         let lines = all.to_vec();
         let n = lines.len();
         let info = lines.iter().map(|l| LineInfo::of(l.text)).collect();
         let mut d = Doc {
             info,
+            up: src.to_ascii_uppercase(),
             lines,
             role: vec![Role::Body; n],
             form: None,
@@ -80,10 +84,11 @@ impl<'a> Doc<'a> {
     /// Lines holding a match of `re`, found in one pass over the whole
     /// text (`re` must not match across a newline): a per-line search
     /// costs its setup on every line, and most lines hold nothing.
-    pub fn lines_matching(&self, src: &str, re: &regex::Regex) -> Vec<bool> {
+    /// `hay` is the text or its capitals (`up`).
+    pub fn lines_matching(&self, hay: &str, re: &regex::Regex) -> Vec<bool> {
         let mut out = vec![false; self.lines.len()];
         let mut k = 0;
-        for m in re.find_iter(src) {
+        for m in re.find_iter(hay) {
             // Matches come in order: walk the lines along with them.
             while k < self.lines.len() && self.lines[k].end < m.start() {
                 k += 1;

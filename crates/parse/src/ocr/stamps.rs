@@ -26,7 +26,7 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     let n = doc.lines.len();
     let mut i = 0;
     let mut review_spans = Vec::new();
-    let keyed = doc.lines_matching(src, stamp_words());
+    let keyed = doc.lines_matching(&doc.up, stamp_words());
     while i < n {
         if !keyed[i] {
             i += 1;
@@ -117,12 +117,13 @@ enum Kind {
     Single,
 }
 
-/// Every stamp names one of these words; most lines name none.
+/// Every stamp names one of these words (in any case: the pattern runs on
+/// the capitals of the text); most lines name none.
 fn stamp_words() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         regex::Regex::new(
-            "(?i-u)DEPARTMENT OF STATE|REVIEWED BY|RELEASE|OBJECTION|G3JECTION|ALL INFORMATION|SANITIZED|DECLASSIFIED",
+            "DEPARTMENT OF STATE|REVIEWED BY|RELEASE|OBJECTION|G3JECTION|ALL INFORMATION|SANITIZED|DECLASSIFIED",
         )
         .expect("valid regex")
     })
