@@ -920,7 +920,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Army agent reports: numbered boxes with the value under the caption.
     let boxed = |doc: &Doc<'a>, caption: &str| -> Option<(usize, &'a str)> {
-        let i = (doc.doc_start..n).find(|&i| doc.lines[i].text.contains(caption))?;
+        let i = doc.first_line_with(src, caption)?;
         let k = next_text_line(doc, i)?;
         let t = doc.lines[k].text.trim();
         (!t.is_empty() && t.len() < 80).then_some((k, t))
@@ -1118,6 +1118,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
 
     // Officers, copy number, form number: anywhere on the pages.
+    let officer_words = doc.lines_matching(&doc.up, officer_words_re());
     for i in doc.doc_start..n {
         if doc.role[i] == Role::Stamp || doc.role[i] == Role::Form {
             continue;
@@ -1152,7 +1153,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 doc.role[i] = Role::Header;
             }
         }
-        if rec.approved_by.is_none() {
+        if rec.approved_by.is_none() && officer_words[i] {
             let approved = t.contains("pproved") || t.contains("PPROVED");
             if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
@@ -1169,7 +1170,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             rec.add_span("copy", sub_span(src, 0, t));
             doc.role[i] = Role::Header;
         }
-        if rec.form.is_none() {
+        if rec.form.is_none() && officer_words[i] {
             if let Some((f, a, b)) = form_number(t) {
                 rec.form = Some(f);
                 let base = sub_span(src, 0, t)[0];
@@ -1185,10 +1186,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let l = doc.lines[i];
-        let up = l.text.to_ascii_uppercase();
+        let up = &doc.up[l.start..l.end];
         for p in PRECEDENCES {
             if rec.precedence.is_none() {
-                if let Some(a) = word_pos(&up, p) {
+                if let Some(a) = word_pos(up, p) {
                     rec.precedence = Some(p.to_string());
                     rec.add_span("precedence", [l.start + a, l.start + a + p.len()]);
                 }
@@ -1207,7 +1208,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             "RYBAT",
             "WNINTEL",
         ] {
-            if let Some(a) = word_pos(&up, hname) {
+            if let Some(a) = word_pos(up, hname) {
                 let c = canonical_handling(hname);
                 if !rec.handling.contains(&c) {
                     rec.handling.push(c);
@@ -1318,7 +1319,7 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
         if seen > 70 {
             break;
         }
-        let up = t.to_ascii_uppercase();
+        let up = doc.upper_of(t);
         let short = t.len() <= 60;
         // FBI airtels and teletypes, CIA cables and message forms are telegrams.
         let telegram = word_pos(&up, "AIRTEL").is_some()
@@ -1404,8 +1405,7 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
     }
     // The printed furniture of cable forms.
     for i in doc.doc_start..n {
-        let t = doc.lines[i].text;
-        let up = t.to_ascii_uppercase();
+        let up = doc.upper_of(doc.lines[i].text);
         if [
             "END OF MESSAGE",
             "ISSUING OFFICE IS PROHIBITED",
@@ -1869,6 +1869,8 @@ fn fix_amembassy(p: &str) -> String {
 
 /// `ACTION DEPARTMENT 115 INFORMATION ...`: a State routing line.
 fn routing_start(t: &str) -> Option<usize> {
+    // Most lines have no `ACTION`: no copy for them.
+    crate::text::find_ci(t, "ACTION")?;
     let up = t.to_ascii_uppercase();
     let p = word_pos(&up, "ACTION")?;
     let rest = up[p + 6..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
@@ -1965,6 +1967,10 @@ fn fbi_file_serial(src: &str, doc: &Doc) -> Option<(String, [usize; 2])> {
             .text
             .trim()
             .trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        // The shape's length bounds first, before splitting.
+        if !(8..=17).contains(&t.len()) {
+            continue;
+        }
         let p: Vec<&str> = t.split('-').collect();
         if p.len() == 3
             && (2..=3).contains(&p[0].len())
@@ -2029,6 +2035,12 @@ fn is_fbi_initials(t: &str) -> bool {
         && (2..=4).contains(&b.len())
         && a.bytes().all(|c| c.is_ascii_uppercase())
         && b.bytes().all(|c| c.is_ascii_lowercase())
+}
+
+/// The words an approval or a form number needs (in the text's capitals).
+fn officer_words_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new("APPROVED BY|FORM|FD-").expect("valid regex"))
 }
 
 /// `FORM DS-323`, `FD-36 (Rev. 12-13-56)`: the printed form's number.
@@ -2123,15 +2135,15 @@ fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(S
         let Some(&(nb, num)) = toks.get(k + 1) else {
             continue;
         };
-        let digits = num.bytes().all(|c| c.is_ascii_digit() || c == b'.');
-        let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
-        if !digits || nclean.is_empty() || !num.as_bytes()[0].is_ascii_digit() {
+        // Cheap tests first: most pairs are two words.
+        if !num.as_bytes()[0].is_ascii_digit() || !num.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
             continue;
         }
         let gap = &s[a + w.len()..nb];
         if gap.len() > 3 || gap.contains(['\n', ',']) {
             continue;
         }
+        let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
         let lw = w.to_ascii_lowercase();
         let end = nb + num.trim_end_matches('.').len();
         if matches!(lw.as_str(), "telegram" | "tel" | "airgram" | "cable") && nclean.len() <= 5 {

@@ -38,6 +38,7 @@ pub struct Doc<'a> {
     /// The text in ASCII capitals, byte for byte: case-blind searches over
     /// the whole text run on it as plain literal searches.
     pub up: String,
+    src: &'a str,
 }
 
 /// What a line holds, found once.
@@ -66,6 +67,7 @@ impl<'a> Doc<'a> {
         let mut d = Doc {
             info,
             up: src.to_ascii_uppercase(),
+            src,
             lines,
             role: vec![Role::Body; n],
             form: None,
@@ -84,6 +86,24 @@ impl<'a> Doc<'a> {
     /// Lines holding a match of `re`, found in one pass over the whole
     /// text (`re` must not match across a newline): a per-line search
     /// costs its setup on every line, and most lines hold nothing.
+    /// The capitals of `t`, a slice of the text, without a copy.
+    pub fn upper_of(&self, t: &str) -> std::borrow::Cow<'_, str> {
+        let off = (t.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        match self.up.get(off..off.wrapping_add(t.len())) {
+            Some(u) if off <= self.src.len() && off + t.len() <= self.src.len() => std::borrow::Cow::Borrowed(u),
+            _ => std::borrow::Cow::Owned(t.to_ascii_uppercase()),
+        }
+    }
+
+    /// The first line from `doc_start` on holding `needle` (no newline in
+    /// it): one search of the text instead of one per line.
+    pub fn first_line_with(&self, src: &str, needle: &str) -> Option<usize> {
+        let from = self.lines.get(self.doc_start)?.start;
+        let p = from + src.get(from..)?.find(needle)?;
+        let k = self.lines.partition_point(|l| l.end < p);
+        (k < self.lines.len()).then_some(k)
+    }
+
     /// `hay` is the text or its capitals (`up`).
     pub fn lines_matching(&self, hay: &str, re: &regex::Regex) -> Vec<bool> {
         let mut out = vec![false; self.lines.len()];
