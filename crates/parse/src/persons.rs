@@ -88,8 +88,22 @@ fn not_person(w: &str) -> bool {
     use std::sync::OnceLock;
     static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
     let set = SET.get_or_init(|| NOT_PERSONS.split_whitespace().collect());
+    // ASCII words are lowered on the stack: no allocation per word.
+    if w.len() <= 32 && w.is_ascii() {
+        let mut buf = [0u8; 32];
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        return std::str::from_utf8(b).is_ok_and(|l| set.contains(l));
+    }
     let l = w.to_lowercase();
     set.contains(l.as_str())
+}
+
+fn is_title(w: &str) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| TITLES.iter().copied().collect()).contains(w)
 }
 
 const TITLES: &[&str] = &[
@@ -363,11 +377,17 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
 
 fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
     let name_like = |w: &str| {
-        w.starts_with(|c: char| c.is_uppercase())
-            && w.chars().count() >= 2
-            && w.chars().any(|c| c.is_lowercase())
+        // ASCII words (nearly all) are tested on bytes.
+        let mixed = if w.is_ascii() {
+            w.len() >= 2 && w.as_bytes()[0].is_ascii_uppercase() && w.bytes().any(|c| c.is_ascii_lowercase())
+        } else {
+            w.starts_with(|c: char| c.is_uppercase())
+                && w.chars().count() >= 2
+                && w.chars().any(|c| c.is_lowercase())
+        };
+        mixed
             && !not_person(w)
-            && !TITLES.contains(&w)
+            && !is_title(w)
     };
     // `U.` in `Dirk U. Stikker`.
     let initial = |s2: usize, e2: usize| {
@@ -428,8 +448,8 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
         let before = src[..st].trim_end();
         let sentence_start =
             before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')', ']', '"', '\u{201c}']);
-        let titled = prev.is_some_and(|p| TITLES.contains(&p) && !src[toks[i - 1].1..st].contains('.'))
-            || prev_dot.is_some_and(|p| TITLES.contains(&p.trim_end_matches('.')));
+        let titled = prev.is_some_and(|p| is_title(p) && !src[toks[i - 1].1..st].contains('.'))
+            || prev_dot.is_some_and(|p| is_title(p.trim_end_matches('.')));
         // `Later Mikoyan's visit`: a capitalised first word of a sentence is
         // not part of the name after it.
         if sentence_start && j > i && !has_initial && !titled {

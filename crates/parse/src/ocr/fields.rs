@@ -385,7 +385,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit && h.routing.is_none() && routing_start(s).is_some() {
+        // Most lines have no `ACTION`: the test copies nothing for them.
+        if !hit && h.routing.is_none() && word_pos(&doc.upper_of(s), "ACTION").is_some() && routing_start(s).is_some() {
             h.routing = Some(i);
             hit = true;
         }
@@ -1869,8 +1870,6 @@ fn fix_amembassy(p: &str) -> String {
 
 /// `ACTION DEPARTMENT 115 INFORMATION ...`: a State routing line.
 fn routing_start(t: &str) -> Option<usize> {
-    // Most lines have no `ACTION`: no copy for them.
-    crate::text::find_ci(t, "ACTION")?;
     let up = t.to_ascii_uppercase();
     let p = word_pos(&up, "ACTION")?;
     let rest = up[p + 6..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
@@ -2128,7 +2127,8 @@ fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(S
     };
     // Series citations in order of position, for overlap tests by search.
     let covered: Vec<(usize, usize)> = out.iter().map(|o| (o.1, o.2)).collect();
-    let mut ids: std::collections::HashSet<String> = out.iter().map(|o| o.0.clone()).collect();
+    // A line holds few ids: a list is cheaper than a set.
+    let mut ids: Vec<String> = out.iter().map(|o| o.0.clone()).collect();
     let toks = tokens(s);
     for k in 0..toks.len() {
         let (a, w) = toks[k];
@@ -2144,9 +2144,9 @@ fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(S
             continue;
         }
         let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
-        let lw = w.to_ascii_lowercase();
         let end = nb + num.trim_end_matches('.').len();
-        if matches!(lw.as_str(), "telegram" | "tel" | "airgram" | "cable") && nclean.len() <= 5 {
+        let named = ["telegram", "tel", "airgram", "cable"].iter().any(|x| x.eq_ignore_ascii_case(w));
+        if named && nclean.len() <= 5 {
             out.push((format!("{} {nclean}", w.to_ascii_uppercase()), a, end));
             continue;
         }
@@ -2154,7 +2154,7 @@ fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(S
             continue;
         }
         let caps = w.bytes().all(|c| c.is_ascii_uppercase()) || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
-        if !caps || date::month_number(w).is_some() || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str()) {
+        if !caps || date::month_number(w).is_some() || STOP_PAIR.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             continue;
         }
         if nclean.len() < 3 && w.len() < 4 {
@@ -2163,7 +2163,8 @@ fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(S
         let id = format!("{} {nclean}", w.to_ascii_uppercase());
         let k = covered.partition_point(|c| c.0 <= a);
         let inside = k > 0 && a < covered[k - 1].1;
-        if !inside && ids.insert(id.clone()) {
+        if !inside && !ids.contains(&id) {
+            ids.push(id.clone());
             out.push((id, a, end));
         }
     }
