@@ -84,9 +84,29 @@ organization common market general staff chiefs joint security intelligence defe
 bank fund island islands sea ocean river city street avenue hall university institute press radio times post
 ";
 
+/// FNV-1a: the word sets are hashed on every capitalised word, and
+/// short keys need no keyed hash.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;
+
 fn not_person(w: &str) -> bool {
     use std::sync::OnceLock;
-    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<WordSet> = OnceLock::new();
     let set = SET.get_or_init(|| NOT_PERSONS.split_whitespace().collect());
     // ASCII words are lowered on the stack: no allocation per word.
     if w.len() <= 32 && w.is_ascii() {
@@ -102,7 +122,7 @@ fn not_person(w: &str) -> bool {
 
 fn is_title(w: &str) -> bool {
     use std::sync::OnceLock;
-    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| TITLES.iter().copied().collect()).contains(w)
 }
 
@@ -378,6 +398,10 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
 fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
     let name_like = |w: &str| {
         // ASCII words (nearly all) are tested on bytes.
+        let b0 = w.as_bytes().first().copied().unwrap_or(0);
+        if b0 < 0x80 && !b0.is_ascii_uppercase() {
+            return false;
+        }
         let mixed = if w.is_ascii() {
             w.len() >= 2 && w.as_bytes()[0].is_ascii_uppercase() && w.bytes().any(|c| c.is_ascii_lowercase())
         } else {
