@@ -1060,7 +1060,6 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let mut cites: Vec<(String, [usize; 2])> = refs.clone();
     let mut seen_cites: std::collections::HashSet<String> = refs.iter().map(|r| r.0.clone()).collect();
     let mut cite_spans: Vec<[usize; 2]> = Vec::new();
-    let series_lines = doc.lines_matching(src, cite_candidates());
     // On the capitals: the references are written in any case.
     let fbi_lines = doc.lines_matching(&doc.up, fbi_ref_candidates());
     for i in doc.doc_start..n {
@@ -1073,7 +1072,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
-        for (id, a, b) in ref_cites_in(l.text, caps, series_lines[i], fbi_lines[i]) {
+        for (id, a, b) in ref_cites_in(l.text, caps, fbi_lines[i]) {
             let sp = [l.start + a, l.start + b];
             if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
                 continue;
@@ -2098,33 +2097,23 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
 /// REF line or a line in capitals, a station and number (`ZURICH 1622`,
 /// `DIR 84603`, `IN 39851`).
 fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
-    ref_cites_in(s, station_pairs, true, true)
+    ref_cites_in(s, station_pairs, true)
 }
 
-/// Lines that may hold a series citation (see `msgid::find_cites`), or
-/// an FBI reference: found in one pass over the text, so that the line
-/// scanners run only where they can find something.
-fn cite_candidates() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"[A-Z][A-Za-z]{2,8}[^A-Za-z0-9\n]{1,4}(?:No\. ?)?(?:[A-Z]{1,3}[^A-Za-z0-9\n]{1,5})?[0-9]")
-            .expect("valid regex")
-    })
-}
-
+/// Lines that may hold an FBI reference: found in one pass over the
+/// text's capitals, so that the reference scan runs only where it can
+/// find something.
 fn fbi_ref_candidates() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| regex::Regex::new(r"(?:BU|UR|MY|RE)(?:AIRTEL|LET|TELETYPE|TEL)").expect("valid regex"))
 }
 
-/// [`ref_cites`], told whether the line may hold a series citation or an
-/// FBI reference at all.
-fn ref_cites_in(s: &str, station_pairs: bool, series: bool, fbi: bool) -> Vec<(String, usize, usize)> {
-    let mut out: Vec<(String, usize, usize)> = if series {
-        msgid::find_cites(s).into_iter().map(|c| (c.id, c.start, c.end)).collect()
-    } else {
-        Vec::new()
-    };
+/// [`ref_cites`], told whether the line may hold an FBI reference at all.
+fn ref_cites_in(s: &str, station_pairs: bool, fbi: bool) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = msgid::find_cites(s)
+        .into_iter()
+        .map(|c| (c.id, c.start, c.end))
+        .collect();
     // Series citations in order of position, for overlap tests by search.
     let covered: Vec<(usize, usize)> = out.iter().map(|o| (o.1, o.2)).collect();
     // A line holds few ids: a list is cheaper than a set.

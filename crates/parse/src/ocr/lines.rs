@@ -121,13 +121,16 @@ impl<'a> Doc<'a> {
     }
 
     fn mark_pages(&mut self) {
+        // NARA footers name a `DocId`: one search of the capitals finds them.
+        static DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let doc = self.lines_matching(&self.up, DOC.get_or_init(|| regex::Regex::new("DOC").expect("valid regex")));
         for i in 0..self.lines.len() {
             let t = self.lines[i].text.trim();
             if let Some(p) = transcript_page(t) {
                 self.role[i] = Role::Page;
                 self.transcript_pages = self.transcript_pages.max(p);
             } else if t.len() >= 3 && t.bytes().all(|b| b == b'-')
-                || is_footer(t)
+                || doc[i] && is_footer(t)
                 || i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim())
                 || t.len() < 24 && is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
                 || is_cia_page_head(t)
