@@ -1832,6 +1832,11 @@ fn secretary_of_state_in(t: &str) -> bool {
     if l.contains(S) {
         return true;
     }
+    // Three edits leave one of four quarters of the phrase whole: without
+    // any of them no window can be near it.
+    if !["SECR", "ETAR", "YOFS", "TATE"].iter().any(|q| l.contains(q)) {
+        return false;
+    }
     // Windows of about the phrase's length, three letters off at most.
     (0..=l.len().saturating_sub(13)).any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
 }
@@ -2546,7 +2551,17 @@ fn signer_name(t: &str) -> Option<&str> {
     if t.is_empty() || t.len() > 32 || raw.contains("'S") || raw.contains("\u{2019}S") {
         return None;
     }
-    let toks: Vec<&str> = t.split_whitespace().collect();
+    // A name line has a few words: no list is built for longer lines.
+    let mut buf = [""; 8];
+    let mut nt = 0;
+    for w in t.split_whitespace() {
+        if nt == buf.len() {
+            return None;
+        }
+        buf[nt] = w;
+        nt += 1;
+    }
+    let toks = &buf[..nt];
     let is_name_tok = |w: &str| {
         let core = w.trim_end_matches('.');
         !core.is_empty()
