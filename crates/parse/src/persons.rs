@@ -405,13 +405,9 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
         let mixed = if w.is_ascii() {
             w.len() >= 2 && w.as_bytes()[0].is_ascii_uppercase() && w.bytes().any(|c| c.is_ascii_lowercase())
         } else {
-            w.starts_with(|c: char| c.is_uppercase())
-                && w.chars().count() >= 2
-                && w.chars().any(|c| c.is_lowercase())
+            w.starts_with(|c: char| c.is_uppercase()) && w.chars().count() >= 2 && w.chars().any(|c| c.is_lowercase())
         };
-        mixed
-            && !not_person(w)
-            && !is_title(w)
+        mixed && !not_person(w) && !is_title(w)
     };
     // `U.` in `Dirk U. Stikker`.
     let initial = |s2: usize, e2: usize| {

@@ -2139,7 +2139,9 @@ fn ref_cites_in(s: &str, station_pairs: bool, fbi: bool) -> Vec<(String, usize, 
         }
         let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
         let end = nb + num.trim_end_matches('.').len();
-        let named = ["telegram", "tel", "airgram", "cable"].iter().any(|x| x.eq_ignore_ascii_case(w));
+        let named = ["telegram", "tel", "airgram", "cable"]
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(w));
         if named && nclean.len() <= 5 {
             out.push((format!("{} {nclean}", w.to_ascii_uppercase()), a, end));
             continue;

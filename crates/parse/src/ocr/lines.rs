@@ -123,7 +123,10 @@ impl<'a> Doc<'a> {
     fn mark_pages(&mut self) {
         // NARA footers name a `DocId`: one search of the capitals finds them.
         static DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let doc = self.lines_matching(&self.up, DOC.get_or_init(|| regex::Regex::new("DOC").expect("valid regex")));
+        let doc = self.lines_matching(
+            &self.up,
+            DOC.get_or_init(|| regex::Regex::new("DOC").expect("valid regex")),
+        );
         for i in 0..self.lines.len() {
             let t = self.lines[i].text.trim();
             if let Some(p) = transcript_page(t) {
@@ -279,9 +282,13 @@ pub fn is_record_number(t: &str) -> bool {
     (b.len() == 14 || b.len() == 15)
         && b[3] == b'-'
         && b[9] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 3 || i == 9 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 3 || i == 9 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// CIA page heads such as `13-00000`, `14-00000`.
@@ -554,7 +561,11 @@ impl Iterator for UpperWords<'_> {
 /// past the common prefix the rest must match after one edit.
 fn within_one(a: &[u8], b: &[u8]) -> bool {
     let eq = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.to_ascii_uppercase() == *q);
-    let i = a.iter().zip(b).take_while(|(p, q)| p.to_ascii_uppercase() == **q).count();
+    let i = a
+        .iter()
+        .zip(b)
+        .take_while(|(p, q)| p.to_ascii_uppercase() == **q)
+        .count();
     if i == a.len() && i == b.len() {
         return true;
     }
