@@ -1072,7 +1072,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
-        for (id, a, b) in ref_cites_in(l.text, caps, fbi_lines[i]) {
+        for (id, a, b) in ref_cites_in(l.text, caps, fbi_lines.get(i) == Some(&true)) {
             let sp = [l.start + a, l.start + b];
             if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
                 continue;
@@ -1153,7 +1153,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 doc.role[i] = Role::Header;
             }
         }
-        if rec.approved_by.is_none() && officer_words[i] {
+        if rec.approved_by.is_none() && officer_words.get(i) == Some(&true) {
             let approved = t.contains("pproved") || t.contains("PPROVED");
             if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
@@ -1170,7 +1170,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             rec.add_span("copy", sub_span(src, 0, t));
             doc.role[i] = Role::Header;
         }
-        if rec.form.is_none() && officer_words[i] {
+        if rec.form.is_none() && officer_words.get(i) == Some(&true) {
             if let Some((f, a, b)) = form_number(t) {
                 rec.form = Some(f);
                 let base = sub_span(src, 0, t)[0];
@@ -1460,9 +1460,7 @@ fn word_pos(up: &str, w: &str) -> Option<usize> {
     let last = b.len() - wb.len();
     let mut from = 0;
     while from <= last {
-        let Some(p) = b[from..=last].iter().position(|&c| c == first) else {
-            return None;
-        };
+        let p = b[from..=last].iter().position(|&c| c == first)?;
         let a = from + p;
         let e = a + wb.len();
         if &b[a..e] == wb {

@@ -133,7 +133,7 @@ impl<'a> Doc<'a> {
                 self.role[i] = Role::Page;
                 self.transcript_pages = self.transcript_pages.max(p);
             } else if t.len() >= 3 && t.bytes().all(|b| b == b'-')
-                || doc[i] && is_footer(t)
+                || doc.get(i) == Some(&true) && is_footer(t)
                 || i < 3 && t.starts_with("# ") && is_record_number(t[2..].trim())
                 || t.len() < 24 && is_record_number(t.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
                 || is_cia_page_head(t)
