@@ -407,9 +407,13 @@ fn is_furniture_with(t: &str, s: &str, cls: Option<(Classification, usize, usize
         "RETAIN OR DESTROY",
         "END OF MESSAGE",
     ];
-    // The printed phrases are in capitals; prose lines skip the search.
-    let lower = s.bytes().filter(u8::is_ascii_lowercase).count();
-    if s.len() < 70 && lower * 4 < s.len() && PHRASES.iter().any(|p| s.contains(p)) {
+    // The printed phrases are in capitals (each has four in a row); prose
+    // lines skip the search.
+    if caps4
+        && s.len() < 70
+        && s.bytes().filter(u8::is_ascii_lowercase).count() * 4 < s.len()
+        && PHRASES.iter().any(|p| s.contains(p))
+    {
         return true;
     }
     // Group markings (`GP-3.`, `GP 1`): declassification groups, not text.
