@@ -312,7 +312,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let lv = |label: &str, loose: bool| label_value_at(s, lead, label, loose);
         let mut hit = true;
         if h.from.is_none() && first_prose.is_none() {
-            if let Some(v) = lil("FROM", true).filter(|v| v.len() < 80) {
+            // `FM` is the label of the later telegram format.
+            if let Some(v) = lil("FROM", true).or_else(|| lv("FM", true)).filter(|v| v.len() < 80) {
                 h.from = Some((i, v));
             } else {
                 hit = false;
@@ -396,12 +397,23 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit && h.whole_cite.is_none() && h.first_addr.is_none() && first_prose.is_none() {
-            let cs = msgid::find_cites(s);
-            if cs.len() == 1 && cs[0].end - cs[0].start + 3 >= s.trim_end_matches('.').len() {
-                let base = sub_span(src, 0, s)[0];
-                h.whole_cite = Some((i, cs[0].id.clone(), [base + cs[0].start, base + cs[0].end]));
-                hit = true;
+        if !hit && h.whole_cite.is_none() && first_prose.is_none() {
+            // The text heading of a later telegram, `CONFIDENTIAL BUSEC 48`:
+            // its classification, then its own series and number.
+            let marked = classification_at_start(s)
+                .map(|(_, _, e)| e)
+                .filter(|_| h.first_addr.is_some());
+            // The page head of one, `PAGE 01 BUSEC 48 011327Z`: page,
+            // series and number, date-time group.
+            let paged = page_head_cite(s);
+            if h.first_addr.is_none() || marked.is_some() || paged.is_some() {
+                let rest = paged.unwrap_or(&s[marked.unwrap_or(0)..]);
+                let cs = msgid::find_cites(rest);
+                if cs.len() == 1 && cs[0].end - cs[0].start + 3 >= rest.trim().trim_end_matches('.').len() {
+                    let base = sub_span(src, 0, rest)[0];
+                    h.whole_cite = Some((i, cs[0].id.clone(), [base + cs[0].start, base + cs[0].end]));
+                    hit = true;
+                }
             }
         }
         if !hit && (lv("Control", false).is_some() || lv("Rec'd", false).is_some()) {
@@ -1074,7 +1086,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
         for (id, a, b) in ref_cites_in(l.text, caps, fbi_lines.get(i) == Some(&true)) {
             let sp = [l.start + a, l.start + b];
-            if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
+            // A message's own number is not one of its cites, wherever the
+            // page repeats it (`PAGE 02 BUSEC 48`).
+            if own.as_ref() == Some(&id) {
                 continue;
             }
             if own_span == Some(sp) || own_span.is_some_and(|o| o[0] >= sp[0] && o[1] <= sp[1]) {
@@ -1298,6 +1312,20 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     });
     doc.body_start = Some(start);
     doc.body_end = Some(end);
+}
+
+/// `PAGE 01 BUSEC 48 011327Z`: the series and number between the page
+/// number and the date-time group of a telegram's page head.
+fn page_head_cite(s: &str) -> Option<&str> {
+    let r = s.strip_prefix("PAGE ")?.trim_start();
+    let d = r.bytes().take_while(u8::is_ascii_digit).count();
+    if d == 0 || d > 2 {
+        return None;
+    }
+    let r = r[d..].trim();
+    let (head, last) = r.rsplit_once(' ')?;
+    let dtg = last.len() == 7 && last.ends_with('Z') && last[..6].bytes().all(|c| c.is_ascii_digit());
+    dtg.then_some(head.trim_end())
 }
 
 /// Where the header seems to end, before the body bounds are known.
@@ -1774,10 +1802,12 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
                 p = r.trim_start();
             }
         }
-        // The addressee's serial number after it: `Amembassy NICOSIA 96`.
+        // The addressee's serial number after it: `Amembassy NICOSIA 96`,
+        // and the precedence the routing line gives it: `USEC BRUSSELS ROUTINE`.
         while let Some((head, last)) = p.rsplit_once(' ') {
             let core = last.trim_end_matches(['.', ',', ';']);
-            if !core.is_empty() && core.bytes().all(|c| c.is_ascii_digit()) {
+            let precedence = matches!(core, "ROUTINE" | "PRIORITY" | "IMMEDIATE" | "NIACT" | "FLASH");
+            if precedence || !core.is_empty() && core.bytes().all(|c| c.is_ascii_digit()) {
                 p = head.trim_end();
             } else {
                 break;
