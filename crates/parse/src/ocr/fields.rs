@@ -452,7 +452,21 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         msg = Some((id.clone(), *sp));
     }
     let mut no_date: Option<(u32, u32, [usize; 2])> = None;
-    let no_line =
+    // `NO: DELGA 118, FEBRUARY 9, 5 PM`: the NO line of an incoming
+    // telegram carries its number, with the series where the post used one.
+    let series_no = h.no.and_then(|(_, v)| {
+        let v = v.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        let c = msgid::find_cites(v).into_iter().next().filter(|c| c.start == 0)?;
+        Some((v, c))
+    });
+    if let Some((v, c)) = &series_no {
+        if msg.is_none() {
+            msg = Some((c.id.clone(), sub_span(src, 0, &v[c.start..c.end])));
+        }
+        let rest = &v[c.end..];
+        no_date = month_day(rest).map(|(m, dd, a, b)| (m, dd, sub_span(src, 0, &rest[a..b])));
+    }
+    let no_line = series_no.is_none().then_some(()).and(
         h.no.map(|(_, v)| v.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()))
             .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
             .or_else(|| {
@@ -461,7 +475,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                     .filter(|&i| matches!(doc.role[i], Role::Body | Role::Header))
                     .map(|i| strip_md(header_text(i)))
                     .find(|t| telegram_number_line(t))
-            });
+            }),
+    );
     if let Some(v) = no_line {
         let d = v.bytes().take_while(|c| c.is_ascii_digit()).count();
         if (1..=5).contains(&d) && msg.is_none() {
@@ -609,6 +624,18 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             s[p..]
                 .starts_with("OFFICIAL")
                 .then_some((Classification::OfficialUseOnly, p, p + 17))
+        });
+        // A line that is only the marking `UNCLASSIFIED` or `LIMITED
+        // OFFICIAL USE` marks the page too.
+        let found = found.or_else(|| {
+            let m = s.trim_matches(|c: char| !c.is_ascii_alphabetic());
+            let c = match m {
+                "UNCLASSIFIED" => Classification::Unclassified,
+                "LIMITED OFFICIAL USE" => Classification::LimitedOfficialUse,
+                _ => return None,
+            };
+            let a = sub_span(s, 0, m)[0];
+            Some((c, a, a + m.len()))
         });
         if let Some((c, a, b)) = found {
             let base = sub_span(src, 0, s)[0];
