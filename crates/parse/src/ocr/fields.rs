@@ -1773,6 +1773,19 @@ fn caps_head(v: &str) -> &str {
         .split_whitespace()
         .next()
         .is_some_and(|w| w.len() > 1 && !w.bytes().any(|c| c.is_ascii_lowercase()));
+    // `FE - Samuel Whitcomb`: an office and the officer's name after a dash.
+    let rest = v[end..].trim_start();
+    if let Some(name) = rest.strip_prefix("- ") {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let named = (2..=4).contains(&words.len())
+            && words.iter().all(|w| {
+                let b = w.as_bytes();
+                b[0].is_ascii_uppercase() && b[1..].iter().all(|c| c.is_ascii_lowercase() || *c == b'.')
+            });
+        if first_caps && end > 0 && named {
+            return v.trim_end();
+        }
+    }
     if first_caps && end > 0 {
         &v[..end]
     } else {
@@ -1920,7 +1933,12 @@ fn fix_amembassy(p: &str) -> String {
     let mut w = p.split_whitespace();
     let first = w.next().unwrap_or("");
     let lower = first.to_ascii_lowercase();
-    if (7..=10).contains(&first.len()) && lower.starts_with("ame") && near(&lower, "AMEMBASSY", 3) {
+    // The word spelled right in capitals is kept as written.
+    if first != "AMEMBASSY"
+        && (7..=10).contains(&first.len())
+        && lower.starts_with("ame")
+        && near(&lower, "AMEMBASSY", 3)
+    {
         let rest: Vec<&str> = w.collect();
         return format!("Amembassy {}", rest.join(" ")).trim().to_string();
     }
