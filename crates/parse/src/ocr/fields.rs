@@ -146,8 +146,9 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
     for i in a..b {
         let t = doc.lines[i].text.trim();
         let t = t.trim_start_matches(['#', ' ', '"', '\u{201c}', '{', '|']);
+        let lead = label_lead(t);
         for &label in FORM_LABELS {
-            let Some(mut v) = label_value(t, label, false) else {
+            let Some(mut v) = label_value_at(t, lead, label, false) else {
                 continue;
             };
             if v.is_empty() {

@@ -102,12 +102,27 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     }
     super::add_spans(rec, "reviews", review_spans);
     // A struck-through marking was cancelled by a later review.
-    if let Some(p) = src.find("~~") {
+    if let Some(p) = find_double_tilde(src) {
         if src[p + 2..].starts_with(|c: char| c.is_ascii_uppercase()) {
             rec.declassified = true;
             rec.add_span("declassified", [p, (p + 2).min(src.len())]);
         }
     }
+}
+
+/// `src.find("~~")`, by a `memchr` search for `~` (a substring searcher
+/// costs more on text that has none).
+fn find_double_tilde(src: &str) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut from = 0;
+    while let Some(p) = src.get(from..).and_then(|r| r.find('~')) {
+        let p = from + p;
+        if b.get(p + 1) == Some(&b'~') {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
 }
 
 enum Kind {
