@@ -417,6 +417,12 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
     while i < toks.len() {
         let (st, en) = toks[i];
         let raw = &src[st..en];
+        // Most words are in lower case: settled by their first byte.
+        let b0 = raw.as_bytes()[0];
+        if b0 < 0x80 && !b0.is_ascii_uppercase() {
+            i += 1;
+            continue;
+        }
         let w = strip_possessive(raw);
         if !name_like(w) {
             i += 1;
