@@ -582,6 +582,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Classification: the highest marking on the pages of the document.
     let mut best: Option<(Classification, [usize; 2])> = None;
+    let has_unless = doc.up.contains("UNLESS");
     for i in doc.doc_start..n {
         if matches!(doc.role[i], Role::Stamp | Role::Form) {
             continue;
@@ -594,7 +595,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         // `SECRET PROHIBITED UNLESS "UNCLASSIFIED"`: the page's marking run
         // into the reproduction notice; only what precedes the notice counts.
-        if contains_ci(t, "UNLESS") {
+        if has_unless && contains_ci(t, "UNLESS") {
             let cut = ["REPRODUCTION", "PROHIBITED", "UNLESS"]
                 .iter()
                 .filter_map(|w| find_ci(t, w))
@@ -1713,6 +1714,10 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
 
 /// Is this an outgoing telegram of the Department?
 fn outgoing(doc: &Doc, end: usize) -> bool {
+    // Either test below needs `OUTGOING T` in the text's capitals.
+    if !doc.up.contains("OUTGOING T") {
+        return false;
+    }
     // `OUTGOING TLUCRAM`: the heading's first word survives OCR better.
     (doc.doc_start..end).any(|i| {
         let t = doc.lines[i]
