@@ -756,8 +756,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if from.is_none() {
-        if let Some(i) =
-            (doc.doc_start..hdr_end).find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY"))
+        // One search of the text's capitals (same offsets as the text).
+        if let Some(i) = doc
+            .first_line_with(&doc.up, "CENTRAL INTELLIGENCE AGENCY")
+            .filter(|&i| i < hdr_end)
         {
             from = Some(("CENTRAL INTELLIGENCE AGENCY".into(), doc.lines[i].span()));
         }

@@ -96,7 +96,8 @@ impl<'a> Doc<'a> {
     }
 
     /// The first line from `doc_start` on holding `needle` (no newline in
-    /// it): one search of the text instead of one per line.
+    /// it): one search of the text (or of `up`, its capitals) instead of
+    /// one per line.
     pub fn first_line_with(&self, src: &str, needle: &str) -> Option<usize> {
         let from = self.lines.get(self.doc_start)?.start;
         let p = from + src.get(from..)?.find(needle)?;
