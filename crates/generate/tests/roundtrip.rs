@@ -2,9 +2,8 @@
 //! agrees with the generator's truth, per field and layout.
 //!
 //! The agreement table is printed (`cargo test -p airgram-generate --test
-//! roundtrip -- --nocapture`). Bars are asserted only where the parser
-//! reads the layout today, so improving the parser never breaks this test;
-//! raise the bars as it improves.
+//! roundtrip -- --nocapture`). Bars are asserted a little under what the
+//! parser reads today; raise them as it improves.
 
 use airgram_generate::{documents, Config, Truth};
 use airgram_model::Record;
@@ -73,6 +72,13 @@ fn parser_agrees_with_generator_truth() {
     // The FRUS rendition parser reads all these today.
     for (k, f) in FIELDS.iter().enumerate() {
         assert!(rate(1, k) >= 0.9, "frus {f}: {:.3}", rate(1, k));
+    }
+    // Transcriptions: every field read at 1.000 but cites (0.962: station
+    // and number pairs in capitals that are no message), less a margin.
+    assert!(seen[0] >= 100, "too few transcriptions: {}", seen[0]);
+    for (k, f) in FIELDS.iter().enumerate() {
+        let bar = if *f == "cites" { 0.93 } else { 0.97 };
+        assert!(rate(0, k) >= bar, "transcription {f}: {:.3}", rate(0, k));
     }
 }
 

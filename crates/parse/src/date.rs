@@ -11,7 +11,12 @@ pub fn month_number(word: &str) -> Option<u32> {
     if w.len() < 3 || w.len() > 9 || !w.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    let lower = w.to_ascii_lowercase();
+    // Lowered on the stack: this runs on every word of a date search.
+    let mut buf = [0u8; 9];
+    let lb = &mut buf[..w.len()];
+    lb.copy_from_slice(w.as_bytes());
+    lb.make_ascii_lowercase();
+    let lower = std::str::from_utf8(lb).ok()?;
     let i = MONTHS.iter().position(|m| lower.starts_with(m))?;
     // Accept the abbreviation or the full name, nothing in between but `sept`.
     const FULL: [&str; 12] = [

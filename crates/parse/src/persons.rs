@@ -84,12 +84,46 @@ organization common market general staff chiefs joint security intelligence defe
 bank fund island islands sea ocean river city street avenue hall university institute press radio times post
 ";
 
+/// FNV-1a: the word sets are hashed on every capitalised word, and
+/// short keys need no keyed hash.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;
+
 fn not_person(w: &str) -> bool {
     use std::sync::OnceLock;
-    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<WordSet> = OnceLock::new();
     let set = SET.get_or_init(|| NOT_PERSONS.split_whitespace().collect());
+    // ASCII words are lowered on the stack: no allocation per word.
+    if w.len() <= 32 && w.is_ascii() {
+        let mut buf = [0u8; 32];
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        return std::str::from_utf8(b).is_ok_and(|l| set.contains(l));
+    }
     let l = w.to_lowercase();
     set.contains(l.as_str())
+}
+
+fn is_title(w: &str) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| TITLES.iter().copied().collect()).contains(w)
 }
 
 const TITLES: &[&str] = &[
@@ -354,11 +388,17 @@ fn from_authority<'a>(src: &'a str, a: &'a Authority, found: &mut Vec<(Cow<'a, s
 
 fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &mut Vec<(Cow<'a, str>, [usize; 2])>) {
     let name_like = |w: &str| {
-        w.starts_with(|c: char| c.is_uppercase())
-            && w.chars().count() >= 2
-            && w.chars().any(|c| c.is_lowercase())
-            && !not_person(w)
-            && !TITLES.contains(&w)
+        // ASCII words (nearly all) are tested on bytes.
+        let b0 = w.as_bytes().first().copied().unwrap_or(0);
+        if b0 < 0x80 && !b0.is_ascii_uppercase() {
+            return false;
+        }
+        let mixed = if w.is_ascii() {
+            w.len() >= 2 && w.as_bytes()[0].is_ascii_uppercase() && w.bytes().any(|c| c.is_ascii_lowercase())
+        } else {
+            w.starts_with(|c: char| c.is_uppercase()) && w.chars().count() >= 2 && w.chars().any(|c| c.is_lowercase())
+        };
+        mixed && !not_person(w) && !is_title(w)
     };
     // `U.` in `Dirk U. Stikker`.
     let initial = |s2: usize, e2: usize| {
@@ -368,6 +408,12 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
     while i < toks.len() {
         let (st, en) = toks[i];
         let raw = &src[st..en];
+        // Most words are in lower case: settled by their first byte.
+        let b0 = raw.as_bytes()[0];
+        if b0 < 0x80 && !b0.is_ascii_uppercase() {
+            i += 1;
+            continue;
+        }
         let w = strip_possessive(raw);
         if !name_like(w) {
             i += 1;
@@ -419,8 +465,8 @@ fn by_context<'a>(src: &'a str, toks: &[(usize, usize)], rec: &Record, found: &m
         let before = src[..st].trim_end();
         let sentence_start =
             before.is_empty() || before.ends_with(['.', '\n', ':', '?', '!', ')', ']', '"', '\u{201c}']);
-        let titled = prev.is_some_and(|p| TITLES.contains(&p) && !src[toks[i - 1].1..st].contains('.'))
-            || prev_dot.is_some_and(|p| TITLES.contains(&p.trim_end_matches('.')));
+        let titled = prev.is_some_and(|p| is_title(p) && !src[toks[i - 1].1..st].contains('.'))
+            || prev_dot.is_some_and(|p| is_title(p.trim_end_matches('.')));
         // `Later Mikoyan's visit`: a capitalised first word of a sentence is
         // not part of the name after it.
         if sentence_start && j > i && !has_initial && !titled {

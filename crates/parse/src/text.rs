@@ -202,7 +202,34 @@ pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
         return None;
     }
     let first = n[0].to_ascii_lowercase();
-    (0..=h.len() - n.len()).find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
+    if !first.is_ascii_alphabetic() {
+        return (0..=h.len() - n.len())
+            .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n));
+    }
+    // The first letter in either case, each found by `memchr` and kept
+    // until passed: long texts are scanned at memory speed.
+    let last = h.len() - n.len();
+    let next = |c: u8, from: usize| hay.get(from..).and_then(|r| r.find(char::from(c))).map(|p| from + p);
+    let (lo, up) = (first, first.to_ascii_uppercase());
+    let (mut a, mut b) = (next(lo, 0), next(up, 0));
+    loop {
+        let i = match (a, b) {
+            (Some(x), Some(y)) => x.min(y),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return None,
+        };
+        if i > last {
+            return None;
+        }
+        if h[i..i + n.len()].eq_ignore_ascii_case(n) {
+            return Some(i);
+        }
+        if a == Some(i) {
+            a = next(lo, i + 1);
+        } else {
+            b = next(up, i + 1);
+        }
+    }
 }
 
 /// Collapses runs of whitespace to one space and trims.

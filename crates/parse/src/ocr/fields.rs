@@ -83,13 +83,35 @@ fn label_value<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
     (loose && rest.starts_with([' ', '\t'])).then(|| r.trim_end())
 }
 
-/// A label that may stand after a short run of distribution symbols, as
-/// where a converter merged the Action/Info column into the header
-/// (`FE FROM: SAIGON`): then a colon is required.
-fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
-    if let Some(v) = label_value(t, label, loose) {
+/// The letter [`label_value`] compares first, upper-cased.
+fn label_lead(t: &str) -> u8 {
+    let t = t.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '(');
+    let t = t.trim_start_matches(['(', ' ']);
+    t.as_bytes().first().map_or(0, u8::to_ascii_uppercase)
+}
+
+/// [`label_value`] with the line's [`label_lead`] known.
+fn label_value_at<'s>(t: &'s str, lead: u8, label: &str, loose: bool) -> Option<&'s str> {
+    if label.as_bytes().first().map(u8::to_ascii_uppercase) != Some(lead) {
+        return None;
+    }
+    label_value(t, label, loose)
+}
+
+/// A label at the start of the line or after distribution symbols, with
+/// the line's [`label_lead`] known and whether it has a colon.
+fn label_in_line_at<'s>(t: &'s str, lead: u8, colon: bool, label: &str, loose: bool) -> Option<&'s str> {
+    if let Some(v) = label_value_at(t, lead, label, loose) {
         return Some(v);
     }
+    label_in_line_rest(t, colon, label)
+}
+
+/// A label that may stand after a short run of distribution symbols, as
+/// where a converter merged the Action/Info column into the header
+/// (`FE FROM: SAIGON`): then a colon is required. This is the test past
+/// the label at the start of the line.
+fn label_in_line_rest<'s>(t: &'s str, colon: bool, label: &str) -> Option<&'s str> {
     // `LFROM') -. MEXICO CITY`: a stray mark glued to the label.
     if label == "FROM" {
         let first = t.split_whitespace().next().unwrap_or("");
@@ -100,6 +122,9 @@ fn label_in_line<'s>(t: &'s str, label: &str, loose: bool) -> Option<&'s str> {
         }
     }
     // `LABEL:` or `LABEL :` after the prefix.
+    if !colon {
+        return None;
+    }
     let p = t.match_indices(label).map(|m| m.0).find(|&p| {
         let r = &t[p + label.len()..];
         r.starts_with(':') || r.starts_with(" :")
@@ -121,8 +146,9 @@ pub fn read_form<'a>(src: &'a str, doc: &Doc<'a>) -> Form<'a> {
     for i in a..b {
         let t = doc.lines[i].text.trim();
         let t = t.trim_start_matches(['#', ' ', '"', '\u{201c}', '{', '|']);
+        let lead = label_lead(t);
         for &label in FORM_LABELS {
-            let Some(mut v) = label_value(t, label, false) else {
+            let Some(mut v) = label_value_at(t, lead, label, false) else {
                 continue;
             };
             if v.is_empty() {
@@ -279,9 +305,16 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let s = strip_md(t);
+        // A label is compared only where the line begins with its letter,
+        // or has a colon after it.
+        let lead = label_lead(s);
+        let colon = s.contains(':');
+        let lil = |label: &str, loose: bool| label_in_line_at(s, lead, colon, label, loose);
+        let lv = |label: &str, loose: bool| label_value_at(s, lead, label, loose);
         let mut hit = true;
         if h.from.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "FROM", true).filter(|v| v.len() < 80) {
+            // `FM` is the label of the later telegram format.
+            if let Some(v) = lil("FROM", true).or_else(|| lv("FM", true)).filter(|v| v.len() < 80) {
                 h.from = Some((i, v));
             } else {
                 hit = false;
@@ -290,35 +323,35 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             hit = false;
         }
         if !hit && h.to.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
+            if let Some(v) = lil("TO", true).filter(|v| v.len() < 100 && !v.starts_with("DATE")) {
                 h.to = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.info.is_none() && first_prose.is_none() {
             let caps = !s.bytes().any(|c| c.is_ascii_lowercase());
-            if let Some(v) = label_in_line(s, "INFO", caps) {
+            if let Some(v) = lil("INFO", caps) {
                 h.info = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.no.is_none() && first_prose.is_none() {
-            if let Some(v) = label_in_line(s, "NO", false) {
+            if let Some(v) = lil("NO", false) {
                 h.no = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.date.is_none() && first_prose.is_none() {
-            let v = label_in_line(s, "DATE DISTR", true).or_else(|| label_in_line(s, "DATE", false));
+            let v = lil("DATE DISTR", true).or_else(|| lil("DATE", false));
             if let Some(v) = v.filter(|v| date_in(v).is_some()) {
                 h.date = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.subject.is_none() {
-            let v = label_in_line(s, "SUBJECT", false)
-                .or_else(|| label_value(s, "SUBJ", false))
-                .or_else(|| label_value(s, "SUBJECT", true).filter(|_| first_prose.is_none()));
+            let v = lil("SUBJECT", false)
+                .or_else(|| lv("SUBJ", false))
+                .or_else(|| lv("SUBJECT", true).filter(|_| first_prose.is_none()));
             if let Some(v) = v {
                 h.subject = Some((i, v));
                 hit = true;
@@ -327,7 +360,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if !hit && h.reference.is_none() {
             let v = ["REFERENCES", "REFERENCE", "REFS", "REF"]
                 .iter()
-                .find_map(|l| label_value(s, l, false));
+                .find_map(|l| lv(l, false));
             if let Some(v) = v {
                 h.reference = Some((i, v));
                 hit = true;
@@ -335,7 +368,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         if !hit && h.action.is_none() && first_prose.is_none() {
             // On the outgoing form `ACTION` heads the addressee, colon or not.
-            let v = label_in_line(s, "ACTION", is_outgoing)
+            let v = lil("ACTION", is_outgoing)
                 .filter(|v| s.contains(':') || is_outgoing && v.starts_with(|c: char| c.is_ascii_alphabetic()));
             if let Some(v) = v {
                 h.action = Some((i, v));
@@ -343,18 +376,19 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if !hit && h.memo_for.is_none() {
-            if let Some(v) = label_value(s, "MEMORANDUM FOR", true) {
+            if let Some(v) = lv("MEMORANDUM FOR", true) {
                 h.memo_for = Some((i, v));
                 hit = true;
             }
         }
         if !hit && h.report_no.is_none() {
-            if let Some(v) = label_value(s, "REPORT NO", false).or_else(|| label_value(s, "REPORT NO.", true)) {
+            if let Some(v) = lv("REPORT NO", false).or_else(|| lv("REPORT NO.", true)) {
                 h.report_no = Some((i, v));
                 hit = true;
             }
         }
-        if !hit && h.routing.is_none() && routing_start(s).is_some() {
+        // Most lines have no `ACTION`: the test copies nothing for them.
+        if !hit && h.routing.is_none() && word_pos(&doc.upper_of(s), "ACTION").is_some() && routing_start(s).is_some() {
             h.routing = Some(i);
             hit = true;
         }
@@ -364,15 +398,26 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 hit = true;
             }
         }
-        if !hit && h.whole_cite.is_none() && h.first_addr.is_none() && first_prose.is_none() {
-            let cs = msgid::find_cites(s);
-            if cs.len() == 1 && cs[0].end - cs[0].start + 3 >= s.trim_end_matches('.').len() {
-                let base = sub_span(src, 0, s)[0];
-                h.whole_cite = Some((i, cs[0].id.clone(), [base + cs[0].start, base + cs[0].end]));
-                hit = true;
+        if !hit && h.whole_cite.is_none() && first_prose.is_none() {
+            // The text heading of a later telegram, `CONFIDENTIAL BUSEC 48`:
+            // its classification, then its own series and number.
+            let marked = classification_at_start(s)
+                .map(|(_, _, e)| e)
+                .filter(|_| h.first_addr.is_some());
+            // The page head of one, `PAGE 01 BUSEC 48 011327Z`: page,
+            // series and number, date-time group.
+            let paged = page_head_cite(s);
+            if h.first_addr.is_none() || marked.is_some() || paged.is_some() {
+                let rest = paged.unwrap_or(&s[marked.unwrap_or(0)..]);
+                let cs = msgid::find_cites(rest);
+                if cs.len() == 1 && cs[0].end - cs[0].start + 3 >= rest.trim().trim_end_matches('.').len() {
+                    let base = sub_span(src, 0, rest)[0];
+                    h.whole_cite = Some((i, cs[0].id.clone(), [base + cs[0].start, base + cs[0].end]));
+                    hit = true;
+                }
             }
         }
-        if !hit && (label_value(s, "Control", false).is_some() || label_value(s, "Rec'd", false).is_some()) {
+        if !hit && (lv("Control", false).is_some() || lv("Rec'd", false).is_some()) {
             hit = true;
         }
         if hit {
@@ -408,7 +453,21 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         msg = Some((id.clone(), *sp));
     }
     let mut no_date: Option<(u32, u32, [usize; 2])> = None;
-    let no_line =
+    // `NO: DELGA 118, FEBRUARY 9, 5 PM`: the NO line of an incoming
+    // telegram carries its number, with the series where the post used one.
+    let series_no = h.no.and_then(|(_, v)| {
+        let v = v.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        let c = msgid::find_cites(v).into_iter().next().filter(|c| c.start == 0)?;
+        Some((v, c))
+    });
+    if let Some((v, c)) = &series_no {
+        if msg.is_none() {
+            msg = Some((c.id.clone(), sub_span(src, 0, &v[c.start..c.end])));
+        }
+        let rest = &v[c.end..];
+        no_date = month_day(rest).map(|(m, dd, a, b)| (m, dd, sub_span(src, 0, &rest[a..b])));
+    }
+    let no_line = series_no.is_none().then_some(()).and(
         h.no.map(|(_, v)| v.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()))
             .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
             .or_else(|| {
@@ -417,7 +476,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                     .filter(|&i| matches!(doc.role[i], Role::Body | Role::Header))
                     .map(|i| strip_md(header_text(i)))
                     .find(|t| telegram_number_line(t))
-            });
+            }),
+    );
     if let Some(v) = no_line {
         let d = v.bytes().take_while(|c| c.is_ascii_digit()).count();
         if (1..=5).contains(&d) && msg.is_none() {
@@ -522,18 +582,20 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Classification: the highest marking on the pages of the document.
     let mut best: Option<(Classification, [usize; 2])> = None;
+    let has_unless = doc.up.contains("UNLESS");
     for i in doc.doc_start..n {
         if matches!(doc.role[i], Role::Stamp | Role::Form) {
             continue;
         }
         let l = doc.lines[i];
         let mut t = l.text.trim();
-        if t.is_empty() || t.len() > 120 {
+        // Every marking read below holds four capitals in a row.
+        if t.is_empty() || t.len() > 120 || !doc.info[i].caps4 {
             continue;
         }
         // `SECRET PROHIBITED UNLESS "UNCLASSIFIED"`: the page's marking run
         // into the reproduction notice; only what precedes the notice counts.
-        if contains_ci(t, "UNLESS") {
+        if has_unless && contains_ci(t, "UNLESS") {
             let cut = ["REPRODUCTION", "PROHIBITED", "UNLESS"]
                 .iter()
                 .filter_map(|w| find_ci(t, w))
@@ -546,8 +608,15 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         let s = strip_md(t);
         let found = classification_at_start(s).or_else(|| {
+            // The word count first: it is cheaper than the search.
+            if s.split_whitespace().count() <= 4 {
+                return classification_in(s);
+            }
+            if !s.contains("CLASSIFICATION") {
+                return None;
+            }
             let c = classification_in(s)?;
-            (s.split_whitespace().count() <= 4 || s[..c.1].trim_end().ends_with("CLASSIFICATION")).then_some(c)
+            s[..c.1].trim_end().ends_with("CLASSIFICATION").then_some(c)
         });
         let found = found.or_else(|| {
             if !(s.contains("USE ONLY") || s.contains("Use Only")) {
@@ -557,6 +626,18 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             s[p..]
                 .starts_with("OFFICIAL")
                 .then_some((Classification::OfficialUseOnly, p, p + 17))
+        });
+        // A line that is only the marking `UNCLASSIFIED` or `LIMITED
+        // OFFICIAL USE` marks the page too.
+        let found = found.or_else(|| {
+            let m = s.trim_matches(|c: char| !c.is_ascii_alphabetic());
+            let c = match m {
+                "UNCLASSIFIED" => Classification::Unclassified,
+                "LIMITED OFFICIAL USE" => Classification::LimitedOfficialUse,
+                _ => return None,
+            };
+            let a = sub_span(s, 0, m)[0];
+            Some((c, a, a + m.len()))
         });
         if let Some((c, a, b)) = found {
             let base = sub_span(src, 0, s)[0];
@@ -675,8 +756,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if from.is_none() {
-        if let Some(i) =
-            (doc.doc_start..hdr_end).find(|&i| contains_ci(doc.lines[i].text, "CENTRAL INTELLIGENCE AGENCY"))
+        // One search of the text's capitals (same offsets as the text).
+        if let Some(i) = doc
+            .first_line_with(&doc.up, "CENTRAL INTELLIGENCE AGENCY")
+            .filter(|&i| i < hdr_end)
         {
             from = Some(("CENTRAL INTELLIGENCE AGENCY".into(), doc.lines[i].span()));
         }
@@ -881,7 +964,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
 
     // Army agent reports: numbered boxes with the value under the caption.
     let boxed = |doc: &Doc<'a>, caption: &str| -> Option<(usize, &'a str)> {
-        let i = (doc.doc_start..n).find(|&i| doc.lines[i].text.contains(caption))?;
+        let i = doc.first_line_with(src, caption)?;
         let k = next_text_line(doc, i)?;
         let t = doc.lines[k].text.trim();
         (!t.is_empty() && t.len() < 80).then_some((k, t))
@@ -1020,6 +1103,8 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     let mut cites: Vec<(String, [usize; 2])> = refs.clone();
     let mut seen_cites: std::collections::HashSet<String> = refs.iter().map(|r| r.0.clone()).collect();
     let mut cite_spans: Vec<[usize; 2]> = Vec::new();
+    // On the capitals: the references are written in any case.
+    let fbi_lines = doc.lines_matching(&doc.up, fbi_ref_candidates());
     for i in doc.doc_start..n {
         if !matches!(doc.role[i], Role::Body | Role::Header) {
             continue;
@@ -1030,9 +1115,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let caps = l.text.bytes().filter(|c| c.is_ascii_lowercase()).count() * 5 < l.text.len().max(1);
-        for (id, a, b) in ref_cites(l.text, caps) {
+        for (id, a, b) in ref_cites_in(l.text, caps, fbi_lines.get(i) == Some(&true)) {
             let sp = [l.start + a, l.start + b];
-            if own.as_ref() == Some(&id) && own_span.is_some_and(|o| o[0] <= sp[0] && sp[1] <= o[1] + 2) {
+            // A message's own number is not one of its cites, wherever the
+            // page repeats it (`PAGE 02 BUSEC 48`).
+            if own.as_ref() == Some(&id) {
                 continue;
             }
             if own_span == Some(sp) || own_span.is_some_and(|o| o[0] >= sp[0] && o[1] <= sp[1]) {
@@ -1076,6 +1163,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     }
 
     // Officers, copy number, form number: anywhere on the pages.
+    let officer_words = doc.lines_matching(&doc.up, officer_words_re());
     for i in doc.doc_start..n {
         if doc.role[i] == Role::Stamp || doc.role[i] == Role::Form {
             continue;
@@ -1084,10 +1172,11 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         if t.is_empty() {
             continue;
         }
+        let lead = label_lead(t);
         if rec.drafted_by.is_none() {
             let v = ["Drafted by", "Prepared by", "Drafter"]
                 .iter()
-                .find_map(|l| label_value(t, l, true));
+                .find_map(|l| label_value_at(t, lead, l, true));
             if let Some(v) = v {
                 let v = if v.trim().is_empty() || v.trim() == "r" {
                     next_text_line(doc, i)
@@ -1109,7 +1198,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 doc.role[i] = Role::Header;
             }
         }
-        if rec.approved_by.is_none() {
+        if rec.approved_by.is_none() && officer_words.get(i) == Some(&true) {
             let approved = t.contains("pproved") || t.contains("PPROVED");
             if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
@@ -1121,12 +1210,12 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
                 doc.role[i] = Role::Header;
             }
         }
-        if rec.copy.is_none() && label_value(t, "COPY NO", true).is_some() && t.len() < 60 {
+        if rec.copy.is_none() && t.len() < 60 && label_value_at(t, lead, "COPY NO", true).is_some() {
             rec.copy = Some(t.to_string());
             rec.add_span("copy", sub_span(src, 0, t));
             doc.role[i] = Role::Header;
         }
-        if rec.form.is_none() {
+        if rec.form.is_none() && officer_words.get(i) == Some(&true) {
             if let Some((f, a, b)) = form_number(t) {
                 rec.form = Some(f);
                 let base = sub_span(src, 0, t)[0];
@@ -1142,10 +1231,10 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             continue;
         }
         let l = doc.lines[i];
-        let up = l.text.to_ascii_uppercase();
+        let up = &doc.up[l.start..l.end];
         for p in PRECEDENCES {
             if rec.precedence.is_none() {
-                if let Some(a) = word_pos(&up, p) {
+                if let Some(a) = word_pos(up, p) {
                     rec.precedence = Some(p.to_string());
                     rec.add_span("precedence", [l.start + a, l.start + a + p.len()]);
                 }
@@ -1164,7 +1253,7 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             "RYBAT",
             "WNINTEL",
         ] {
-            if let Some(a) = word_pos(&up, hname) {
+            if let Some(a) = word_pos(up, hname) {
                 let c = canonical_handling(hname);
                 if !rec.handling.contains(&c) {
                     rec.handling.push(c);
@@ -1256,6 +1345,20 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     doc.body_end = Some(end);
 }
 
+/// `PAGE 01 BUSEC 48 011327Z`: the series and number between the page
+/// number and the date-time group of a telegram's page head.
+fn page_head_cite(s: &str) -> Option<&str> {
+    let r = s.strip_prefix("PAGE ")?.trim_start();
+    let d = r.bytes().take_while(u8::is_ascii_digit).count();
+    if d == 0 || d > 2 {
+        return None;
+    }
+    let r = r[d..].trim();
+    let (head, last) = r.rsplit_once(' ')?;
+    let dtg = last.len() == 7 && last.ends_with('Z') && last[..6].bytes().all(|c| c.is_ascii_digit());
+    dtg.then_some(head.trim_end())
+}
+
 /// Where the header seems to end, before the body bounds are known.
 fn body_from_guess(h: &Header, doc: &Doc) -> usize {
     h.last.map_or(doc.doc_start, |l| l + 1)
@@ -1275,7 +1378,7 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
         if seen > 70 {
             break;
         }
-        let up = t.to_ascii_uppercase();
+        let up = doc.upper_of(t);
         let short = t.len() <= 60;
         // FBI airtels and teletypes, CIA cables and message forms are telegrams.
         let telegram = word_pos(&up, "AIRTEL").is_some()
@@ -1361,8 +1464,7 @@ fn doc_type(src: &str, doc: &Doc, form: &Form, rec: &mut Record) -> &'static str
     }
     // The printed furniture of cable forms.
     for i in doc.doc_start..n {
-        let t = doc.lines[i].text;
-        let up = t.to_ascii_uppercase();
+        let up = doc.upper_of(doc.lines[i].text);
         if [
             "END OF MESSAGE",
             "ISSUING OFFICE IS PROHIBITED",
@@ -1407,14 +1509,25 @@ fn type_from_title(v: &str) -> Option<&'static str> {
 
 fn word_pos(up: &str, w: &str) -> Option<usize> {
     let b = up.as_bytes();
+    let wb = w.as_bytes();
+    let first = *wb.first()?;
+    if wb.len() > b.len() {
+        return None;
+    }
+    // A byte scan for the first letter: on short lines it beats the set-up
+    // of a substring searcher.
+    let last = b.len() - wb.len();
     let mut from = 0;
-    while let Some(p) = up.get(from..)?.find(w) {
+    while from <= last {
+        let p = b[from..=last].iter().position(|&c| c == first)?;
         let a = from + p;
-        let e = a + w.len();
-        let ok_l = a == 0 || !b[a - 1].is_ascii_alphabetic();
-        let ok_r = e >= b.len() || !b[e].is_ascii_alphabetic();
-        if ok_l && ok_r {
-            return Some(a);
+        let e = a + wb.len();
+        if &b[a..e] == wb {
+            let ok_l = a == 0 || !b[a - 1].is_ascii_alphabetic();
+            let ok_r = e >= b.len() || !b[e].is_ascii_alphabetic();
+            if ok_l && ok_r {
+                return Some(a);
+            }
         }
         from = a + 1;
     }
@@ -1603,6 +1716,10 @@ fn dtg_date(t: &str) -> Option<(String, usize, usize)> {
 
 /// Is this an outgoing telegram of the Department?
 fn outgoing(doc: &Doc, end: usize) -> bool {
+    // Either test below needs `OUTGOING T` in the text's capitals.
+    if !doc.up.contains("OUTGOING T") {
+        return false;
+    }
     // `OUTGOING TLUCRAM`: the heading's first word survives OCR better.
     (doc.doc_start..end).any(|i| {
         let t = doc.lines[i]
@@ -1664,6 +1781,19 @@ fn caps_head(v: &str) -> &str {
         .split_whitespace()
         .next()
         .is_some_and(|w| w.len() > 1 && !w.bytes().any(|c| c.is_ascii_lowercase()));
+    // `FE - Samuel Whitcomb`: an office and the officer's name after a dash.
+    let rest = v[end..].trim_start();
+    if let Some(name) = rest.strip_prefix("- ") {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let named = (2..=4).contains(&words.len())
+            && words.iter().all(|w| {
+                let b = w.as_bytes();
+                b[0].is_ascii_uppercase() && b[1..].iter().all(|c| c.is_ascii_lowercase() || *c == b'.')
+            });
+        if first_caps && end > 0 && named {
+            return v.trim_end();
+        }
+    }
     if first_caps && end > 0 {
         &v[..end]
     } else {
@@ -1720,10 +1850,12 @@ fn push_addrs(src: &str, v: &str, out: &mut Vec<(String, [usize; 2])>) {
                 p = r.trim_start();
             }
         }
-        // The addressee's serial number after it: `Amembassy NICOSIA 96`.
+        // The addressee's serial number after it: `Amembassy NICOSIA 96`,
+        // and the precedence the routing line gives it: `USEC BRUSSELS ROUTINE`.
         while let Some((head, last)) = p.rsplit_once(' ') {
             let core = last.trim_end_matches(['.', ',', ';']);
-            if !core.is_empty() && core.bytes().all(|c| c.is_ascii_digit()) {
+            let precedence = matches!(core, "ROUTINE" | "PRIORITY" | "IMMEDIATE" | "NIACT" | "FLASH");
+            if precedence || !core.is_empty() && core.bytes().all(|c| c.is_ascii_digit()) {
                 p = head.trim_end();
             } else {
                 break;
@@ -1776,6 +1908,11 @@ fn secretary_of_state_in(t: &str) -> bool {
     if l.contains(S) {
         return true;
     }
+    // Three edits leave one of four quarters of the phrase whole: without
+    // any of them no window can be near it.
+    if !["SECR", "ETAR", "YOFS", "TATE"].iter().any(|q| l.contains(q)) {
+        return false;
+    }
     // Windows of about the phrase's length, three letters off at most.
     (0..=l.len().saturating_sub(13)).any(|a| (13..=19).any(|w| l.get(a..a + w).is_some_and(|x| near(x, S, 3))))
 }
@@ -1804,7 +1941,12 @@ fn fix_amembassy(p: &str) -> String {
     let mut w = p.split_whitespace();
     let first = w.next().unwrap_or("");
     let lower = first.to_ascii_lowercase();
-    if (7..=10).contains(&first.len()) && lower.starts_with("ame") && near(&lower, "AMEMBASSY", 3) {
+    // The word spelled right in capitals is kept as written.
+    if first != "AMEMBASSY"
+        && (7..=10).contains(&first.len())
+        && lower.starts_with("ame")
+        && near(&lower, "AMEMBASSY", 3)
+    {
         let rest: Vec<&str> = w.collect();
         return format!("Amembassy {}", rest.join(" ")).trim().to_string();
     }
@@ -1909,6 +2051,10 @@ fn fbi_file_serial(src: &str, doc: &Doc) -> Option<(String, [usize; 2])> {
             .text
             .trim()
             .trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        // The shape's length bounds first, before splitting.
+        if !(8..=17).contains(&t.len()) {
+            continue;
+        }
         let p: Vec<&str> = t.split('-').collect();
         if p.len() == 3
             && (2..=3).contains(&p[0].len())
@@ -1975,6 +2121,12 @@ fn is_fbi_initials(t: &str) -> bool {
         && b.bytes().all(|c| c.is_ascii_lowercase())
 }
 
+/// The words an approval or a form number needs (in the text's capitals).
+fn officer_words_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new("APPROVED BY|FORM|FD-").expect("valid regex"))
+}
+
 /// `FORM DS-323`, `FD-36 (Rev. 12-13-56)`: the printed form's number.
 fn form_number(t: &str) -> Option<(String, usize, usize)> {
     let up = t.to_ascii_uppercase();
@@ -2031,31 +2183,47 @@ fn caption(src: &str, doc: &Doc, h: &Header) -> Option<(String, [usize; 2])> {
 /// REF line or a line in capitals, a station and number (`ZURICH 1622`,
 /// `DIR 84603`, `IN 39851`).
 fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
+    ref_cites_in(s, station_pairs, true)
+}
+
+/// Lines that may hold an FBI reference: found in one pass over the
+/// text's capitals, so that the reference scan runs only where it can
+/// find something.
+fn fbi_ref_candidates() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"(?:BU|UR|MY|RE)(?:AIRTEL|LET|TELETYPE|TEL)").expect("valid regex"))
+}
+
+/// [`ref_cites`], told whether the line may hold an FBI reference at all.
+fn ref_cites_in(s: &str, station_pairs: bool, fbi: bool) -> Vec<(String, usize, usize)> {
     let mut out: Vec<(String, usize, usize)> = msgid::find_cites(s)
         .into_iter()
         .map(|c| (c.id, c.start, c.end))
         .collect();
     // Series citations in order of position, for overlap tests by search.
     let covered: Vec<(usize, usize)> = out.iter().map(|o| (o.1, o.2)).collect();
-    let mut ids: std::collections::HashSet<String> = out.iter().map(|o| o.0.clone()).collect();
+    // A line holds few ids: a list is cheaper than a set.
+    let mut ids: Vec<String> = out.iter().map(|o| o.0.clone()).collect();
     let toks = tokens(s);
     for k in 0..toks.len() {
         let (a, w) = toks[k];
         let Some(&(nb, num)) = toks.get(k + 1) else {
             continue;
         };
-        let digits = num.bytes().all(|c| c.is_ascii_digit() || c == b'.');
-        let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
-        if !digits || nclean.is_empty() || !num.as_bytes()[0].is_ascii_digit() {
+        // Cheap tests first: most pairs are two words.
+        if !num.as_bytes()[0].is_ascii_digit() || !num.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
             continue;
         }
         let gap = &s[a + w.len()..nb];
         if gap.len() > 3 || gap.contains(['\n', ',']) {
             continue;
         }
-        let lw = w.to_ascii_lowercase();
+        let nclean: String = num.chars().filter(|c| c.is_ascii_digit()).collect();
         let end = nb + num.trim_end_matches('.').len();
-        if matches!(lw.as_str(), "telegram" | "tel" | "airgram" | "cable") && nclean.len() <= 5 {
+        let named = ["telegram", "tel", "airgram", "cable"]
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(w));
+        if named && nclean.len() <= 5 {
             out.push((format!("{} {nclean}", w.to_ascii_uppercase()), a, end));
             continue;
         }
@@ -2063,7 +2231,7 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
             continue;
         }
         let caps = w.bytes().all(|c| c.is_ascii_uppercase()) || (w.as_bytes()[0].is_ascii_uppercase() && w.len() >= 4);
-        if !caps || date::month_number(w).is_some() || STOP_PAIR.contains(&w.to_ascii_uppercase().as_str()) {
+        if !caps || date::month_number(w).is_some() || STOP_PAIR.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             continue;
         }
         if nclean.len() < 3 && w.len() < 4 {
@@ -2072,11 +2240,15 @@ fn ref_cites(s: &str, station_pairs: bool) -> Vec<(String, usize, usize)> {
         let id = format!("{} {nclean}", w.to_ascii_uppercase());
         let k = covered.partition_point(|c| c.0 <= a);
         let inside = k > 0 && a < covered[k - 1].1;
-        if !inside && ids.insert(id.clone()) {
+        if !inside && !ids.contains(&id) {
+            ids.push(id.clone());
             out.push((id, a, end));
         }
     }
     // FBI: `ReBuairtel 8/7/64`, `Bulet 5/1/64`, `urairtel dated ...`.
+    if !fbi {
+        return out;
+    }
     let low = s.to_ascii_lowercase();
     for key in ["airtel", "let", "teletype", "tel"] {
         let mut from = 0;
@@ -2453,14 +2625,26 @@ fn code_room_line(u: &str) -> bool {
 
 /// The name on a signature line (`FINLETTER`, `Ha i - MCKLLLOP`, `D. KAMMERMAYER`).
 fn signer_name(t: &str) -> Option<&str> {
-    if t.ends_with(':') || t.contains("'S") || t.contains("\u{2019}S") {
+    if t.ends_with(':') {
         return None;
     }
+    let raw = t;
     let t = strip_md(t).trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
-    if t.is_empty() || t.len() > 32 {
+    // The length first: most lines are far too long for a name.
+    if t.is_empty() || t.len() > 32 || raw.contains("'S") || raw.contains("\u{2019}S") {
         return None;
     }
-    let toks: Vec<&str> = t.split_whitespace().collect();
+    // A name line has a few words: no list is built for longer lines.
+    let mut buf = [""; 8];
+    let mut nt = 0;
+    for w in t.split_whitespace() {
+        if nt == buf.len() {
+            return None;
+        }
+        buf[nt] = w;
+        nt += 1;
+    }
+    let toks = &buf[..nt];
     let is_name_tok = |w: &str| {
         let core = w.trim_end_matches('.');
         !core.is_empty()

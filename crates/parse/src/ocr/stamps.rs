@@ -26,7 +26,12 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     let n = doc.lines.len();
     let mut i = 0;
     let mut review_spans = Vec::new();
+    let keyed = doc.lines_matching(&doc.up, stamp_words());
     while i < n {
+        if !keyed[i] {
+            i += 1;
+            continue;
+        }
         let t = doc.lines[i].text.trim();
         let Some((kind, office)) = stamp_start(t) else {
             i += 1;
@@ -97,12 +102,27 @@ pub fn read_reviews(src: &str, doc: &mut Doc, rec: &mut Record) {
     }
     super::add_spans(rec, "reviews", review_spans);
     // A struck-through marking was cancelled by a later review.
-    if let Some(p) = src.find("~~") {
+    if let Some(p) = find_double_tilde(src) {
         if src[p + 2..].starts_with(|c: char| c.is_ascii_uppercase()) {
             rec.declassified = true;
             rec.add_span("declassified", [p, (p + 2).min(src.len())]);
         }
     }
+}
+
+/// `src.find("~~")`, by a `memchr` search for `~` (a substring searcher
+/// costs more on text that has none).
+fn find_double_tilde(src: &str) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut from = 0;
+    while let Some(p) = src.get(from..).and_then(|r| r.find('~')) {
+        let p = from + p;
+        if b.get(p + 1) == Some(&b'~') {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
 }
 
 enum Kind {
@@ -112,25 +132,21 @@ enum Kind {
     Single,
 }
 
+/// Every stamp names one of these words (in any case: the pattern runs on
+/// the capitals of the text); most lines name none.
+fn stamp_words() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            "DEPARTMENT OF STATE|REVIEWED BY|RELEASE|OBJECTION|G3JECTION|ALL INFORMATION|SANITIZED|DECLASSIFIED",
+        )
+        .expect("valid regex")
+    })
+}
+
+/// The kind of stamp line `t` opens, for a line holding a stamp word.
 fn stamp_start(t: &str) -> Option<(Kind, Option<&str>)> {
     if t.is_empty() || t.len() > 200 {
-        return None;
-    }
-    // Every stamp names one of these; most lines name none.
-    let up = t.to_ascii_uppercase();
-    if ![
-        "DEPARTMENT OF STATE",
-        "REVIEWED BY",
-        "RELEASE",
-        "OBJECTION",
-        "G3JECTION",
-        "ALL INFORMATION",
-        "SANITIZED",
-        "DECLASSIFIED",
-    ]
-    .iter()
-    .any(|k| up.contains(k))
-    {
         return None;
     }
     if let Some(p) = find_ci(t, "DEPARTMENT OF STATE") {
