@@ -553,6 +553,15 @@ impl Archive {
         Ok(None)
     }
 
+    /// For each cite, the id of the visible record it resolves to, if any
+    /// (for linking; not a read of those records, so not audited).
+    pub fn resolve_cites(&self, reader: &Reader, cites: &[String]) -> Result<Vec<Option<String>>> {
+        cites
+            .iter()
+            .map(|c| Ok(self.resolve_cite(reader, c)?.map(|v| v.record_id)))
+            .collect()
+    }
+
     /// The cite graph around `key`, `depth` steps out, both directions.
     pub fn graph(&mut self, reader: &Reader, key: &str, depth: usize) -> Result<views::Graph> {
         let start = self

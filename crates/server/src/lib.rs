@@ -454,23 +454,27 @@ async fn search_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -
     r
 }
 
+/// The caller of a page and the browser's CSRF token.
+async fn page_caller(st: &AppState, headers: &HeaderMap) -> Result<(Caller, String), Response> {
+    let (csrf, _) = csrf_token(headers);
+    match caller(st, headers).await {
+        Ok(c) => Ok((c, csrf)),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
 async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
-    let (csrf, _) = csrf_token(&headers);
-    let c = match caller(&st, &headers).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
+    let (c, csrf) = match page_caller(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let reader = c.reader.clone();
     let res = st
         .with(move |a| {
             let view = a.show(&reader, &id)?;
             // Which cites lead to a record this reader may see.
-            let resolved: Vec<(String, Option<String>)> = view
-                .record
-                .cites
-                .iter()
-                .map(|m| (m.clone(), a.show(&reader, m).ok().map(|v| v.id)))
-                .collect();
+            let targets = a.resolve_cites(&reader, &view.record.cites)?;
+            let resolved: Vec<(String, Option<String>)> = view.record.cites.iter().cloned().zip(targets).collect();
             Ok((view, resolved))
         })
         .await;
@@ -481,10 +485,9 @@ async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
 }
 
 async fn source_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
-    let (csrf, _) = csrf_token(&headers);
-    let c = match caller(&st, &headers).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
+    let (c, csrf) = match page_caller(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let reader = c.reader.clone();
     let res = st
@@ -501,10 +504,9 @@ async fn source_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
 }
 
 async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
-    let (csrf, _) = csrf_token(&headers);
-    let c = match caller(&st, &headers).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
+    let (c, csrf) = match page_caller(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let reader = c.reader.clone();
     match st.with(move |a| a.graph(&reader, &id, 2)).await {
@@ -514,10 +516,9 @@ async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id):
 }
 
 async fn not_found_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (csrf, _) = csrf_token(&headers);
-    let c = match caller(&st, &headers).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
+    let (c, csrf) = match page_caller(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     pages::error_page(&c, &csrf, StatusCode::NOT_FOUND, "no such page")
 }
