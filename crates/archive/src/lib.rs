@@ -18,11 +18,12 @@ pub mod views;
 use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
 use airgram_index::{IndexDoc, Partitions, SearchError, SearchRequest, SearchResult};
 use airgram_model::Record;
-use airgram_parse::{parse_text, tei, Authority, AuthorityCache};
+use airgram_parse::{parse_text, tei, Authority};
 use airgram_store::{NewRecord, NewVersion, SqliteStore, Store, StoreError, User, Version};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a reader is told about a record that is missing *or* not visible.
 pub const NOT_FOUND: &str = "no such record";
@@ -89,6 +90,8 @@ pub struct Input {
     /// Explicit versions and labels; else derived from the markings and
     /// the ingest options.
     pub versions: Option<Vec<(VersionKind, Label)>>,
+    /// A list of persons to name people by (a FRUS volume's), when parsed here.
+    pub authority: Option<Arc<Authority>>,
 }
 
 impl Input {
@@ -98,6 +101,7 @@ impl Input {
             source,
             parsed: None,
             versions: None,
+            authority: None,
         }
     }
 }
@@ -162,10 +166,9 @@ fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
                 sc.spawn(move || {
                     part.into_iter()
                         .map(|(id, mut input)| {
-                            let r = input
-                                .parsed
-                                .take()
-                                .unwrap_or_else(|| parse_text(&input.source_path, &input.source, None));
+                            let r = input.parsed.take().unwrap_or_else(|| {
+                                parse_text(&input.source_path, &input.source, input.authority.as_deref())
+                            });
                             (id, input, r)
                         })
                         .collect::<Vec<_>>()
@@ -287,7 +290,7 @@ impl Archive {
     pub fn inputs_from(paths: &[PathBuf]) -> (Vec<Input>, Vec<(String, String)>) {
         let mut out = Vec::new();
         let mut failed = Vec::new();
-        let mut cache = AuthorityCache::default();
+        let mut authorities: HashMap<PathBuf, Option<Arc<Authority>>> = HashMap::new();
         for p in paths {
             let files = match airgram_parse::input_files(p) {
                 Ok(f) => f,
@@ -319,16 +322,23 @@ impl Archive {
                             source,
                             parsed: Some(r),
                             versions: None,
+                            authority: None,
                         });
                     }
                 } else {
-                    let auth: Option<Authority> = cache.for_file(&f).cloned();
-                    let r = parse_text(&shown, &bytes, auth.as_ref());
+                    // Parsed later, on every core, with the directory's
+                    // list of persons (loaded once per directory).
+                    let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let authority = authorities
+                        .entry(dir)
+                        .or_insert_with(|| airgram_parse::sibling_authority(&f).map(Arc::new))
+                        .clone();
                     out.push(Input {
                         source_path: shown,
                         source: bytes,
-                        parsed: Some(r),
+                        parsed: None,
                         versions: None,
+                        authority,
                     });
                 }
             }
@@ -345,37 +355,86 @@ impl Archive {
     ) -> Result<IngestSummary> {
         let mut sum = IngestSummary::default();
         let size = opts.batch_size.max(1);
-        let mut chunk: Vec<(String, Input)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut done = 0;
-        for input in inputs {
-            done += 1;
-            let id = content_id(&input.source);
-            if !seen.insert(id.clone()) || self.store.has_record(&id)? {
-                sum.unchanged += 1;
-            } else {
-                chunk.push((id, input));
+        // Parsing the next batch overlaps committing this one: a parser
+        // thread takes raw batches and hands them back parsed, in order.
+        // Commits stay on this thread, one batch after another.
+        std::thread::scope(|sc| {
+            let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input)>>(1);
+            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input, Record)>>(1);
+            sc.spawn(move || {
+                for chunk in raw_rx {
+                    if parsed_tx.send(parse_all(chunk)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let stopped = || ArchiveError::Invalid("the parser thread stopped".into());
+            let mut err: Option<ArchiveError> = None;
+            let mut chunk: Vec<(String, Input)> = Vec::new();
+            let mut in_flight = 0usize;
+            for input in inputs {
+                done += 1;
+                let id = content_id(&input.source);
+                match self.store.has_record(&id) {
+                    Ok(exists) if exists || !seen.insert(id.clone()) => sum.unchanged += 1,
+                    Ok(_) => chunk.push((id, input)),
+                    Err(e) => {
+                        err = Some(e.into());
+                        break;
+                    }
+                }
+                if chunk.len() >= size {
+                    if raw_tx.send(std::mem::take(&mut chunk)).is_err() {
+                        err = Some(stopped());
+                        break;
+                    }
+                    in_flight += 1;
+                    if in_flight > 1 {
+                        in_flight -= 1;
+                        let r = parsed_rx
+                            .recv()
+                            .map_err(|_| stopped())
+                            .and_then(|p| self.commit_parsed(p, opts, &mut sum));
+                        if let Err(e) = r {
+                            err = Some(e);
+                            break;
+                        }
+                    }
+                }
+                progress(done);
             }
-            if chunk.len() >= size {
-                self.ingest_chunk(std::mem::take(&mut chunk), opts, &mut sum)?;
+            if err.is_none() && !chunk.is_empty() && raw_tx.send(chunk).is_err() {
+                err = Some(stopped());
             }
-            progress(done);
-        }
-        self.ingest_chunk(chunk, opts, &mut sum)?;
-        Ok(sum)
+            drop(raw_tx);
+            // Whatever is still in flight: commit it, or after an error just
+            // let the parser finish.
+            for parsed in parsed_rx {
+                if err.is_none() {
+                    if let Err(e) = self.commit_parsed(parsed, opts, &mut sum) {
+                        err = Some(e);
+                    }
+                }
+            }
+            match err {
+                Some(e) => Err(e),
+                None => Ok(sum),
+            }
+        })
     }
 
-    /// Parses (on every core) and commits one batch.
-    fn ingest_chunk(
+    /// Commits one parsed batch.
+    fn commit_parsed(
         &mut self,
-        chunk: Vec<(String, Input)>,
+        records: Vec<(String, Input, Record)>,
         opts: &IngestOptions,
         sum: &mut IngestSummary,
     ) -> Result<()> {
-        if chunk.is_empty() {
+        if records.is_empty() {
             return Ok(());
         }
-        let records = parse_all(chunk);
         let mut pending = Vec::with_capacity(records.len());
         for (id, input, record) in records {
             if !record.warnings.is_empty() {

@@ -113,6 +113,7 @@ fn build(dir: &std::path::Path, docs: &[&Doc]) -> Archive {
         source: serde_json::to_vec(&d.record).unwrap(),
         parsed: Some(d.record.clone()),
         versions: Some(d.versions.clone()),
+        authority: None,
     });
     let opts = IngestOptions {
         batch_size: 1000,

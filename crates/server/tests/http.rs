@@ -125,6 +125,7 @@ fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
         source: format!("verbatim {}", r.body).into_bytes(),
         parsed: Some(r.clone()),
         versions: Some(vec![(VersionKind::Original, l.clone())]),
+        authority: None,
     });
     a.ingest(
         inputs,
