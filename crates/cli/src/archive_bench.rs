@@ -283,14 +283,16 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     let fts = Fts::create(&fts_path)?;
     let cfg = airgram_generate::Config { count, seed };
     let chunk = 10_000usize;
+    let round = 200_000usize;
     let mut gen = airgram_generate::documents(&cfg);
     let (mut ingest_secs, mut fts_secs, mut bytes, mut done) = (0.0f64, 0.0f64, 0u64, 0u64);
     let mut sample_bodies = Vec::new();
     let mut froms = BTreeSet::new();
     let pb = crate::archive_cmd::progress(count, "ingest");
     loop {
-        // Generation is not timed.
-        let docs: Vec<airgram_generate::GeneratedDoc> = gen.by_ref().take(chunk).collect();
+        // Generation is not timed. A round holds many batches, so that
+        // ingest overlaps parsing one batch with committing the last.
+        let docs: Vec<airgram_generate::GeneratedDoc> = gen.by_ref().take(round).collect();
         if docs.is_empty() {
             break;
         }
