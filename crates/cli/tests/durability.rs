@@ -26,6 +26,17 @@ fn volumes() -> Vec<String> {
         .collect()
 }
 
+/// A reader who may see every version the FRUS volumes carry.
+const ADD_ALL_SEEING: &[&str] = &[
+    "user",
+    "add",
+    "all",
+    "--clearance",
+    "TS",
+    "--auth",
+    "NODIS,EXDIS,EYES ONLY,LIMDIS,NOFORN,SENSITIVE",
+];
+
 /// Everything stored, as the all-seeing reader counts it.
 fn stored_total(archive: &Path) -> u64 {
     let out = run(
@@ -63,18 +74,7 @@ fn delays(n: usize) -> Vec<u64> {
 fn killed_ingests_leave_the_archive_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path();
-    let user = run(
-        a,
-        &[
-            "user",
-            "add",
-            "all",
-            "--clearance",
-            "TS",
-            "--auth",
-            "NODIS,EXDIS,EYES ONLY,LIMDIS,NOFORN,SENSITIVE",
-        ],
-    );
+    let user = run(a, ADD_ALL_SEEING);
     assert!(user.status.success());
     let mut args: Vec<String> = vec!["ingest".into(), "--batch-size".into(), "40".into()];
     args.extend(volumes());
@@ -111,18 +111,7 @@ fn killed_ingests_leave_the_archive_consistent() {
             .status
             .success()
     );
-    run(
-        fresh.path(),
-        &[
-            "user",
-            "add",
-            "all",
-            "--clearance",
-            "TS",
-            "--auth",
-            "NODIS,EXDIS,EYES ONLY,LIMDIS,NOFORN,SENSITIVE",
-        ],
-    );
+    run(fresh.path(), ADD_ALL_SEEING);
     let full = stored_total(fresh.path());
     assert_eq!(stored_total(a), full);
     // The kills must have landed mid-ingest, or this test proves nothing.
@@ -143,18 +132,7 @@ fn failures_in_the_commit_path_roll_back_cleanly() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path();
-        run(
-            a,
-            &[
-                "user",
-                "add",
-                "all",
-                "--clearance",
-                "TS",
-                "--auth",
-                "NODIS,EXDIS,EYES ONLY,LIMDIS,NOFORN,SENSITIVE",
-            ],
-        );
+        run(a, ADD_ALL_SEEING);
         let out = airgram(a)
             .args(["ingest", vol])
             .env("AIRGRAM_FAIL", point)
