@@ -190,6 +190,28 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 ";
 
+/// Records the message id and cites of a version, for the cite graph.
+fn link_version(tx: &rusqlite::Transaction, record_id: &str, r: &Record) -> rusqlite::Result<()> {
+    if let Some(m) = &r.message_id {
+        tx.prepare_cached("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)")?
+            .execute(params![m, record_id])?;
+    }
+    let mut cite = tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
+    for c in &r.cites {
+        cite.execute(params![c, record_id])?;
+    }
+    Ok(())
+}
+
+/// Moves `last_batch`, inside the batch's own transaction.
+fn set_last_batch(tx: &rusqlite::Transaction, batch: u64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+        [batch.to_string()],
+    )?;
+    Ok(())
+}
+
 /// Stored in place of a version's record when it equals the first version's.
 const SAME_AS_FIRST: &str = "=";
 
@@ -339,10 +361,6 @@ impl Store for SqliteStore {
             let mut ins_ver = tx.prepare_cached(
                 "INSERT INTO versions (record_id, seq, kind, label, record, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            let mut ins_msg =
-                tx.prepare_cached("INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)")?;
-            let mut ins_cite =
-                tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
             for r in records {
                 ins_rec.execute(params![r.id, r.source_path, r.source, batch])?;
                 let mut first = String::new();
@@ -366,18 +384,10 @@ impl Store for SqliteStore {
                     if i == 0 {
                         first = json;
                     }
-                    if let Some(m) = &v.record.message_id {
-                        ins_msg.execute(params![m, r.id])?;
-                    }
-                    for c in &v.record.cites {
-                        ins_cite.execute(params![c, r.id])?;
-                    }
+                    link_version(&tx, &r.id, &v.record)?;
                 }
             }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
-                [batch.to_string()],
-            )?;
+            set_last_batch(&tx, batch)?;
         }
         tx.commit()?;
         Ok(())
@@ -454,22 +464,8 @@ impl Store for SqliteStore {
             "UPDATE versions SET record = ?1, batch = ?2 WHERE record_id = ?3 AND seq = ?4",
             params![json, batch, v.record_id, v.seq],
         )?;
-        if let Some(m) = &v.record.message_id {
-            tx.execute(
-                "INSERT OR IGNORE INTO messages (message_id, record_id) VALUES (?1, ?2)",
-                params![m, v.record_id],
-            )?;
-        }
-        for c in &v.record.cites {
-            tx.execute(
-                "INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)",
-                params![c, v.record_id],
-            )?;
-        }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('last_batch', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
-            [batch.to_string()],
-        )?;
+        link_version(&tx, &v.record_id, &v.record)?;
+        set_last_batch(&tx, batch)?;
         tx.commit()?;
         Ok(())
     }
