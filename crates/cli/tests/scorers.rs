@@ -84,19 +84,7 @@ fn seed_meets_every_expectation() {
 #[test]
 fn frus_text_and_tei_meet_bars_by_reference_scorer() {
     let frus = shared().join("corpus/frus");
-    let bars = [
-        ("date", 0.98),
-        ("doc_type", 0.97),
-        ("classification", 0.98),
-        ("from", 0.95),
-        ("to", 0.95),
-        ("message_id", 0.95),
-        ("handling", 0.95),
-        ("info", 0.90),
-        ("persons_recall", 0.85),
-        ("persons_precision", 0.80),
-        ("redactions", 0.95),
-    ];
+    let bars = airgram_parse::eval::FRUS_BARS;
     // The text renditions: every `<vol>/d<N>.txt` (the walk also meets the
     // TEI volumes; their records score as TEI below).
     let mut text_dirs = Vec::new();
@@ -116,10 +104,10 @@ fn frus_text_and_tei_meet_bars_by_reference_scorer() {
     assert!(out.status.success());
     let f = std::env::temp_dir().join(format!("airgram-{}-frus.jsonl", std::process::id()));
     std::fs::write(&f, &out.stdout).unwrap();
-    score(&f, &frus, "frus", &bars);
+    score(&f, &frus, "frus", bars);
 
     let tei = parse_to_file(&frus.join("tei"), "tei");
-    let tei_bars: Vec<(&str, f64)> = bars.iter().map(|(k, _)| (*k, 0.99)).collect();
+    let tei_bars: Vec<(&str, f64)> = bars.iter().map(|(k, _)| (*k, airgram_parse::eval::TEI_BAR)).collect();
     score(&tei, &frus, "frus", &tei_bars);
 }
 

@@ -11,6 +11,25 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// The bars FRUS text renditions must meet (issue 2); TEI import must meet
+/// 0.99 on the same fields.
+pub const FRUS_BARS: &[(&str, f64)] = &[
+    ("date", 0.98),
+    ("doc_type", 0.97),
+    ("classification", 0.98),
+    ("from", 0.95),
+    ("to", 0.95),
+    ("message_id", 0.95),
+    ("handling", 0.95),
+    ("info", 0.90),
+    ("persons_recall", 0.85),
+    ("persons_precision", 0.80),
+    ("redactions", 0.95),
+];
+
+/// The bar for every field of a TEI import.
+pub const TEI_BAR: f64 = 0.99;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// FRUS text renditions: `<vol>/d<N>.txt` beside `d<N>.json`.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use airgram_parse::eval::{evaluate, Kind};
+use airgram_parse::eval::{evaluate, Kind, FRUS_BARS, TEI_BAR};
 
 fn assert_bars(kind: Kind, bars: &[(&str, f64)]) {
     let dir = common::shared().join("corpus/frus");
@@ -25,39 +25,11 @@ fn assert_bars(kind: Kind, bars: &[(&str, f64)]) {
 
 #[test]
 fn frus_text_meets_bars() {
-    assert_bars(
-        Kind::Frus,
-        &[
-            ("date", 0.98),
-            ("doc_type", 0.97),
-            ("classification", 0.98),
-            ("from", 0.95),
-            ("to", 0.95),
-            ("message_id", 0.95),
-            ("handling", 0.95),
-            ("info", 0.90),
-            ("persons_recall", 0.85),
-            ("persons_precision", 0.80),
-            ("redactions", 0.95),
-        ],
-    );
+    assert_bars(Kind::Frus, FRUS_BARS);
 }
 
 #[test]
 fn frus_tei_meets_bars() {
-    let fields = [
-        "date",
-        "doc_type",
-        "classification",
-        "from",
-        "to",
-        "message_id",
-        "handling",
-        "info",
-        "persons_recall",
-        "persons_precision",
-        "redactions",
-    ];
-    let bars: Vec<(&str, f64)> = fields.iter().map(|f| (*f, 0.99)).collect();
+    let bars: Vec<(&str, f64)> = FRUS_BARS.iter().map(|(f, _)| (*f, TEI_BAR)).collect();
     assert_bars(Kind::Tei, &bars);
 }
