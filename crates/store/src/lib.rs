@@ -10,6 +10,10 @@
 //! one transaction, and `last_batch` moves only with it, so the index can
 //! tell after a crash which of its documents the store never committed.
 
+pub mod review;
+
+pub use review::{fingerprint, Dossier, EventRow, QueueQuery, Referral, Settle};
+
 use airgram_access::{Label, Level, VersionKind};
 use airgram_model::Record;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -20,6 +24,8 @@ use std::path::Path;
 pub enum StoreError {
     Sqlite(rusqlite::Error),
     Corrupt(String),
+    /// Another action got there first (e.g. a second open proposal).
+    Conflict(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -27,6 +33,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Sqlite(e) => write!(f, "store: {e}"),
             StoreError::Corrupt(m) => write!(f, "store is inconsistent: {m}"),
+            StoreError::Conflict(m) => write!(f, "{m}"),
         }
     }
 }
@@ -138,6 +145,28 @@ pub trait Store {
     fn session_user(&mut self, token_hash: &str, now: u64, idle_secs: u64, max_secs: u64) -> Result<Option<String>>;
     fn delete_session(&mut self, token_hash: &str) -> Result<()>;
     fn delete_sessions_of(&mut self, user: &str) -> Result<()>;
+
+    // Review (see `review`).
+    fn dossier(&self, id: &str) -> Result<Option<Dossier>>;
+    /// Dossiers the query lists, in due order; `f` returns false to stop.
+    fn queue(&self, q: &QueueQuery, f: &mut dyn FnMut(Dossier) -> Result<bool>) -> Result<()>;
+    /// Records with the same fingerprint (duplicate texts).
+    fn duplicates(&self, fingerprint: &str) -> Result<Vec<String>>;
+    /// Opens a proposal; [`StoreError::Conflict`] if the record has one open.
+    fn propose(&mut self, record_id: &str, actor: &str, body: &str) -> Result<u64>;
+    fn event(&self, id: u64) -> Result<Option<EventRow>>;
+    fn events_of(&self, record_id: &str) -> Result<Vec<EventRow>>;
+    /// Every event that is not historic, oldest first (for reports).
+    fn all_events(&self) -> Result<Vec<EventRow>>;
+    /// Approves or returns an open proposal, publishing its release and
+    /// opening its referrals, atomically. False if it was no longer open.
+    fn settle(&mut self, s: &Settle) -> Result<bool>;
+    fn referrals(&self, record_id: Option<&str>) -> Result<Vec<Referral>>;
+    /// Records an agency's answer. False if already answered or unknown.
+    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool>;
+    /// Records whose index documents must be rewritten.
+    fn journal(&self) -> Result<Vec<String>>;
+    fn clear_journal(&mut self, record_id: &str) -> Result<()>;
 }
 
 pub struct SqliteStore {
@@ -199,6 +228,42 @@ fn link_version(tx: &rusqlite::Transaction, record_id: &str, r: &Record) -> rusq
     let mut cite = tx.prepare_cached("INSERT OR IGNORE INTO cites (message_id, record_id) VALUES (?1, ?2)")?;
     for c in &r.cites {
         cite.execute(params![c, record_id])?;
+    }
+    Ok(())
+}
+
+/// Inserts a record's dossier (new records only).
+fn put_dossier(tx: &rusqlite::Transaction, d: &Dossier) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO dossier (record_id, origin, level, label, series, message_id, fingerprint, status, next_review)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        d.record_id,
+        d.origin,
+        review::level_rank(d.label.level),
+        d.label.to_string(),
+        d.series,
+        d.message_id,
+        d.fingerprint,
+        d.status,
+        d.next_review
+    ])?;
+    Ok(())
+}
+
+/// The review stamps parsed from a record, as historic events (replacing
+/// earlier ones: they are derived and re-derived with the parser).
+fn put_historic(tx: &rusqlite::Transaction, record_id: &str, r: &Record) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM review_events WHERE record_id = ?1 AND state = 'historic'")?
+        .execute([record_id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO review_events (record_id, state, actor, created, decided, body) VALUES (?1, 'historic', ?2, ?3, ?3, ?4)",
+    )?;
+    for rv in &r.reviews {
+        let body = serde_json::to_string(rv).expect("stamps serialise");
+        let actor = rv.office.clone().or(rv.reviewer.clone()).unwrap_or_default();
+        ins.execute(params![record_id, actor, rv.date.clone().unwrap_or_default(), body])?;
     }
     Ok(())
 }
@@ -285,7 +350,10 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore { conn })
+        conn.execute_batch(review::SCHEMA)?;
+        let mut s = SqliteStore { conn };
+        s.backfill_dossiers()?;
+        Ok(s)
     }
 
     fn version_from_row(row: &rusqlite::Row) -> rusqlite::Result<(String, u64, String, String, String, u64)> {
@@ -386,6 +454,10 @@ impl Store for SqliteStore {
                     }
                     link_version(&tx, &r.id, &v.record)?;
                 }
+                if let Some(v) = r.versions.first() {
+                    put_dossier(&tx, &review::dossier_of(&r.id, &v.label, &v.record))?;
+                    put_historic(&tx, &r.id, &v.record)?;
+                }
             }
             set_last_batch(&tx, batch)?;
         }
@@ -465,6 +537,16 @@ impl Store for SqliteStore {
             params![json, batch, v.record_id, v.seq],
         )?;
         link_version(&tx, &v.record_id, &v.record)?;
+        if v.seq == 1 {
+            // Re-derived: the dossier's dates and the historic stamps too;
+            // review status and decisions stay.
+            let d = review::dossier_of(&v.record_id, &v.label, &v.record);
+            tx.execute(
+                "UPDATE dossier SET origin = ?1, series = ?2, message_id = ?3, fingerprint = ?4 WHERE record_id = ?5",
+                params![d.origin, d.series, d.message_id, d.fingerprint, d.record_id],
+            )?;
+            put_historic(&tx, &v.record_id, &v.record)?;
+        }
         set_last_batch(&tx, batch)?;
         tx.commit()?;
         Ok(())
@@ -572,6 +654,216 @@ impl Store for SqliteStore {
     fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
         self.audit_entries_impl()
     }
+    fn dossier(&self, id: &str) -> Result<Option<Dossier>> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {DOSSIER_COLS} FROM dossier WHERE record_id = ?1"),
+                [id],
+                dossier_row,
+            )
+            .optional()?;
+        row.map(to_dossier).transpose()
+    }
+
+    fn queue(&self, q: &QueueQuery, f: &mut dyn FnMut(Dossier) -> Result<bool>) -> Result<()> {
+        // Undated records count as due: nothing shows they are younger
+        // than the cutoff, and falling due only puts them before a reviewer.
+        let state = match q.state.as_str() {
+            "pending" => "status = 'pending'",
+            "referred" => "status = 'referred'",
+            "all" => "1",
+            _ => {
+                "status NOT IN ('released', 'pending', 'referred') AND \
+                 ((next_review IS NOT NULL AND next_review <= ?1) OR \
+                  (next_review IS NULL AND (origin IS NULL OR origin <= ?2)))"
+            }
+        };
+        let sql = format!(
+            "SELECT {DOSSIER_COLS} FROM dossier WHERE {state} AND level <= ?3 \
+             AND (?4 IS NULL OR series = ?4) \
+             AND (?5 IS NULL OR origin >= ?5) AND (?6 IS NULL OR origin < ?6) \
+             ORDER BY COALESCE(next_review, origin, ''), record_id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let max = q.max_level.map_or(3, review::level_rank);
+        let from = q.from_year.map(|y| format!("{y:04}"));
+        let to = q.to_year.map(|y| format!("{:04}", y + 1));
+        let rows = st.query_map(params![q.today, q.cutoff, max, q.series, from, to], dossier_row)?;
+        for r in rows {
+            if !f(to_dossier(r?)?)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn duplicates(&self, fingerprint: &str) -> Result<Vec<String>> {
+        if fingerprint.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record_id FROM dossier WHERE fingerprint = ?1 ORDER BY record_id")?;
+        let rows = st.query_map([fingerprint], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn propose(&mut self, record_id: &str, actor: &str, body: &str) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let r = tx.execute(
+            "INSERT INTO review_events (record_id, state, actor, created, body) VALUES (?1, 'proposed', ?2, ?3, ?4)",
+            params![record_id, actor, now(), body],
+        );
+        match r {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StoreError::Conflict(
+                    "the record already has a proposal awaiting a second reviewer".into(),
+                ));
+            }
+            r => {
+                r?;
+            }
+        }
+        let id = tx.last_insert_rowid() as u64;
+        tx.execute(
+            "UPDATE dossier SET status = 'pending' WHERE record_id = ?1",
+            [record_id],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn event(&self, id: u64) -> Result<Option<EventRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {EVENT_COLS} FROM review_events WHERE id = ?1"),
+                [id],
+                event_row,
+            )
+            .optional()?)
+    }
+
+    fn events_of(&self, record_id: &str) -> Result<Vec<EventRow>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLS} FROM review_events WHERE record_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st.query_map([record_id], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn all_events(&self) -> Result<Vec<EventRow>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLS} FROM review_events WHERE state != 'historic' ORDER BY id"
+        ))?;
+        let rows = st.query_map([], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn settle(&mut self, s: &Settle) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let ts = now();
+        let changed = tx.execute(
+            "UPDATE review_events SET state = ?1, decider = ?2, decided = ?3, note = ?4 WHERE id = ?5 AND state = 'proposed'",
+            params![s.state, s.decider, ts, s.note, s.event_id],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        let record_id: String =
+            tx.query_row("SELECT record_id FROM review_events WHERE id = ?1", [s.event_id], |r| {
+                r.get(0)
+            })?;
+        if let Some((batch, v)) = &s.publish {
+            let seq: u64 = tx.query_row(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM versions WHERE record_id = ?1",
+                [&record_id],
+                |r| r.get(0),
+            )?;
+            let json = serde_json::to_string(&v.record).expect("records serialise");
+            tx.execute(
+                "INSERT INTO versions (record_id, seq, kind, label, record, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![record_id, seq, kind_str(v.kind), v.label.to_string(), json, batch],
+            )?;
+            link_version(&tx, &record_id, &v.record)?;
+            // The index learns of the release from the journal, so a crash
+            // after this commit still reaches it on the next open.
+            tx.execute(
+                "INSERT OR IGNORE INTO index_journal (record_id) VALUES (?1)",
+                [&record_id],
+            )?;
+            set_last_batch(&tx, *batch)?;
+        }
+        for (agency, due) in &s.referrals {
+            tx.execute(
+                "INSERT INTO referrals (event_id, record_id, agency, sent, due) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.event_id, record_id, agency, ts, due],
+            )?;
+        }
+        tx.execute(
+            "UPDATE dossier SET status = ?1, next_review = ?2 WHERE record_id = ?3",
+            params![s.status, s.next_review, record_id],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn referrals(&self, record_id: Option<&str>) -> Result<Vec<Referral>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, event_id, record_id, agency, sent, due, answered, answered_by, response, comment
+             FROM referrals WHERE ?1 IS NULL OR record_id = ?1 ORDER BY due, id",
+        )?;
+        let rows = st.query_map([record_id], |r| {
+            Ok(Referral {
+                id: r.get(0)?,
+                event_id: r.get(1)?,
+                record_id: r.get(2)?,
+                agency: r.get(3)?,
+                sent: r.get(4)?,
+                due: r.get(5)?,
+                answered: r.get(6)?,
+                answered_by: r.get(7)?,
+                response: r.get(8)?,
+                comment: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE referrals SET answered = ?1, answered_by = ?2, response = ?3, comment = ?4 WHERE id = ?5 AND answered IS NULL",
+            params![now(), by, response, comment, id],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        // The last answer puts the record back before the reviewers.
+        tx.execute(
+            "UPDATE dossier SET status = 'open', next_review = NULL WHERE status = 'referred'
+             AND record_id = (SELECT record_id FROM referrals WHERE id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.record_id = dossier.record_id AND r.answered IS NULL)",
+            [id],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn journal(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT record_id FROM index_journal ORDER BY record_id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn clear_journal(&mut self, record_id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM index_journal WHERE record_id = ?1", [record_id])?;
+        Ok(())
+    }
 }
 
 impl SqliteStore {
@@ -609,6 +901,91 @@ impl SqliteStore {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+const DOSSIER_COLS: &str = "record_id, origin, label, series, message_id, fingerprint, status, next_review";
+
+type DossierRow = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
+
+fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn to_dossier(
+    (record_id, origin, label, series, message_id, fingerprint, status, next_review): DossierRow,
+) -> Result<Dossier> {
+    let label =
+        Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
+    Ok(Dossier {
+        record_id,
+        origin,
+        label,
+        series,
+        message_id,
+        fingerprint,
+        status,
+        next_review,
+    })
+}
+
+const EVENT_COLS: &str = "id, record_id, state, actor, decider, created, decided, body, note";
+
+fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        record_id: r.get(1)?,
+        state: r.get(2)?,
+        actor: r.get(3)?,
+        decider: r.get(4)?,
+        created: r.get(5)?,
+        decided: r.get(6)?,
+        body: r.get(7)?,
+        note: r.get(8)?,
+    })
+}
+
+impl SqliteStore {
+    /// Archives made before review existed get their dossiers and
+    /// historic stamps from their original versions.
+    fn backfill_dossiers(&mut self) -> Result<()> {
+        let have: i64 = self.conn.query_row("SELECT count(*) FROM dossier", [], |r| r.get(0))?;
+        let records: i64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        if have > 0 || records == 0 {
+            return Ok(());
+        }
+        let mut firsts = Vec::new();
+        self.all_versions(&mut |v| {
+            if v.seq == 1 {
+                firsts.push(v);
+            }
+            Ok(())
+        })?;
+        let tx = self.conn.transaction()?;
+        for v in &firsts {
+            put_dossier(&tx, &review::dossier_of(&v.record_id, &v.label, &v.record))?;
+            put_historic(&tx, &v.record_id, &v.record)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }
 
@@ -748,6 +1125,56 @@ mod tests {
         s.create_session("h3", "bob", 1000).unwrap();
         s.delete_sessions_of("bob").unwrap();
         assert_eq!(s.session_user("h3", 1001, 600, 3600).unwrap(), None);
+    }
+
+    #[test]
+    fn one_proposal_at_a_time_settles_once_and_publishes_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        let mut r = rec("a", "POLTO 1", &[]);
+        r.versions[0].record.date = Some("1962-10".into());
+        r.versions[0].record.reviews = vec![airgram_model::Review {
+            date: Some("1983".into()),
+            office: Some("IN/CDR".into()),
+            ..Default::default()
+        }];
+        s.commit_batch(1, &[r]).unwrap();
+        let d = s.dossier("a").unwrap().unwrap();
+        assert_eq!((d.origin.as_deref(), d.status.as_str()), (Some("1962-10-01"), "open"));
+        assert_eq!(s.events_of("a").unwrap()[0].state, "historic");
+        let e = s.propose("a", "ann", "{}").unwrap();
+        assert!(matches!(s.propose("a", "bob", "{}"), Err(StoreError::Conflict(_))));
+        assert_eq!(s.dossier("a").unwrap().unwrap().status, "pending");
+        let mut released = s.versions("a").unwrap()[0].record.clone();
+        released.body = "[1 line not declassified]".into();
+        let settle = Settle {
+            event_id: e,
+            state: "approved".into(),
+            decider: "bob".into(),
+            note: String::new(),
+            publish: Some((
+                2,
+                NewVersion {
+                    kind: VersionKind::Redacted,
+                    label: Label::unclassified(),
+                    record: released,
+                },
+            )),
+            status: "partial".into(),
+            next_review: Some("2030-01-01".into()),
+            referrals: vec![("CIA".into(), "2027-01-01".into())],
+        };
+        assert!(s.settle(&settle).unwrap());
+        assert!(!s.settle(&settle).unwrap(), "a settled proposal stays settled");
+        assert_eq!(s.versions("a").unwrap().len(), 2);
+        assert_eq!(s.last_batch().unwrap(), 2);
+        assert_eq!(s.journal().unwrap(), vec!["a"]);
+        let refs = s.referrals(Some("a")).unwrap();
+        assert_eq!(refs.len(), 1);
+        assert!(s.answer_referral(refs[0].id, "bob", "concur", "").unwrap());
+        assert!(!s.answer_referral(refs[0].id, "bob", "concur", "").unwrap());
+        // A new proposal may open once the first is settled.
+        assert!(s.propose("a", "bob", "{}").is_ok());
     }
 
     #[test]

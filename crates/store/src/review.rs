@@ -1,0 +1,166 @@
+//! What the store keeps of review: a dossier per record (its origin date,
+//! original label and review status, for the queue), review events,
+//! referrals to other agencies, and the index journal that makes a
+//! published release reach the index even across a crash.
+
+use airgram_access::{Label, Level};
+use airgram_model::Record;
+use sha2::{Digest, Sha256};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS dossier (
+    record_id TEXT PRIMARY KEY REFERENCES records(id),
+    origin TEXT,
+    level INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    series TEXT,
+    message_id TEXT,
+    fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    next_review TEXT
+);
+CREATE INDEX IF NOT EXISTS dossier_due ON dossier (status, next_review, origin);
+CREATE INDEX IF NOT EXISTS dossier_fingerprint ON dossier (fingerprint);
+CREATE TABLE IF NOT EXISTS review_events (
+    id INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL REFERENCES records(id),
+    state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    decider TEXT,
+    created TEXT NOT NULL,
+    decided TEXT,
+    body TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS review_events_record ON review_events (record_id);
+-- One open proposal per record: of two reviewers proposing at once, one wins.
+CREATE UNIQUE INDEX IF NOT EXISTS one_open_proposal ON review_events (record_id) WHERE state = 'proposed';
+CREATE TABLE IF NOT EXISTS referrals (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES review_events(id),
+    record_id TEXT NOT NULL REFERENCES records(id),
+    agency TEXT NOT NULL,
+    sent TEXT NOT NULL,
+    due TEXT NOT NULL,
+    answered TEXT,
+    answered_by TEXT,
+    response TEXT,
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS referrals_record ON referrals (record_id);
+-- Records whose index documents must be rewritten from the store.
+CREATE TABLE IF NOT EXISTS index_journal (record_id TEXT PRIMARY KEY);
+";
+
+/// Review status of a record, for the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dossier {
+    pub record_id: String,
+    /// Origin date, ISO (`YYYY-MM-DD`), when known.
+    pub origin: Option<String>,
+    /// The original version's label.
+    pub label: Label,
+    pub series: Option<String>,
+    pub message_id: Option<String>,
+    /// A hash of the normalised body: equal texts are duplicates.
+    pub fingerprint: String,
+    /// `open`, `pending`, `referred`, `released`, `partial`, `withheld`, `downgraded`.
+    pub status: String,
+    pub next_review: Option<String>,
+}
+
+/// A review event as stored. `body` is the proposal (or, for a historic
+/// stamp, the parsed stamp) as JSON: the store keeps it, the archive reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: u64,
+    pub record_id: String,
+    /// `historic`, `proposed`, `approved`, `returned`.
+    pub state: String,
+    pub actor: String,
+    pub decider: Option<String>,
+    pub created: String,
+    pub decided: Option<String>,
+    pub body: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    pub id: u64,
+    pub event_id: u64,
+    pub record_id: String,
+    pub agency: String,
+    pub sent: String,
+    pub due: String,
+    pub answered: Option<String>,
+    pub answered_by: Option<String>,
+    pub response: Option<String>,
+    pub comment: String,
+}
+
+/// Which dossiers a queue lists.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    /// `due` (falls due by `today`), `pending`, `referred`, or `all`.
+    pub state: String,
+    pub today: String,
+    /// Records that originated on or before this are due by age.
+    pub cutoff: String,
+    /// The highest original level to list (the reviewer's clearance).
+    pub max_level: Option<Level>,
+    pub series: Option<String>,
+    /// Originated in or after / before these years.
+    pub from_year: Option<i32>,
+    pub to_year: Option<i32>,
+}
+
+/// What settling a proposal does, in one transaction.
+#[derive(Debug, Clone)]
+pub struct Settle {
+    pub event_id: u64,
+    /// `approved` or `returned`.
+    pub state: String,
+    pub decider: String,
+    pub note: String,
+    /// A release to publish, with the batch number it is committed as.
+    pub publish: Option<(u64, crate::NewVersion)>,
+    pub status: String,
+    pub next_review: Option<String>,
+    /// Referrals to open: agency and due date.
+    pub referrals: Vec<(String, String)>,
+}
+
+pub(crate) fn level_rank(l: Level) -> i64 {
+    Level::ALL.iter().position(|x| *x == l).unwrap_or(3) as i64
+}
+
+pub fn fingerprint(body: &str) -> String {
+    let norm = body.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if norm.is_empty() {
+        return String::new();
+    }
+    Sha256::digest(norm.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The dossier of a record from its original version.
+pub(crate) fn dossier_of(record_id: &str, label: &Label, r: &Record) -> Dossier {
+    let series = r.message_id.as_deref().and_then(|m| {
+        let first = m.split_whitespace().next()?;
+        (m.contains(' ') && first.chars().all(|c| c.is_ascii_alphabetic())).then(|| first.to_ascii_uppercase())
+    });
+    Dossier {
+        record_id: record_id.to_string(),
+        origin: r.date.as_deref().and_then(airgram_review::policy::normalise_date),
+        label: label.clone(),
+        series,
+        message_id: r.message_id.clone(),
+        fingerprint: fingerprint(&r.body),
+        status: "open".into(),
+        next_review: None,
+    }
+}
