@@ -5,6 +5,7 @@
 
 use crate::{Archive, ArchiveError, Result};
 use airgram_access::Reader;
+use airgram_store::Store;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
@@ -39,6 +40,18 @@ pub fn random_token() -> String {
 /// disabled user answer alike.
 pub const SIGN_IN_FAILED: &str = "unknown user or wrong password";
 
+/// True when `name` is an enabled user whose password is `password`.
+pub(crate) fn password_matches(store: &dyn Store, name: &str, password: &str) -> Result<bool> {
+    let user = store.user(name)?;
+    let phc = store.password_hash(name)?;
+    Ok(match (&user, &phc) {
+        (Some(u), Some(phc)) if !u.disabled => PasswordHash::new(phc)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false),
+        _ => false,
+    })
+}
+
 impl Archive {
     pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
         if self.store.user(name)?.is_none() {
@@ -61,15 +74,7 @@ impl Archive {
 
     /// Checks the password and opens a new session: returns its token.
     pub fn sign_in(&mut self, name: &str, password: &str) -> Result<String> {
-        let user = self.store.user(name)?;
-        let phc = self.store.password_hash(name)?;
-        let ok = match (&user, &phc) {
-            (Some(u), Some(phc)) if !u.disabled => PasswordHash::new(phc)
-                .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-                .unwrap_or(false),
-            _ => false,
-        };
-        if !ok {
+        if !password_matches(self.store.as_ref(), name, password)? {
             self.store.audit(name, "sign-in", name, "", "denied")?;
             return Err(ArchiveError::Invalid(SIGN_IN_FAILED.into()));
         }

@@ -13,6 +13,7 @@
 //! leaves committed batches whole and uncommitted ones absent.
 
 pub mod auth;
+pub mod review;
 pub mod views;
 
 use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
@@ -37,6 +38,12 @@ pub enum ArchiveError {
     NotFound(String),
     UnknownUser(String),
     Invalid(String),
+    /// The caller may not do this (their role, or the two-person rule).
+    Forbidden(String),
+    /// Someone else acted first, or the state does not allow it.
+    Conflict(String),
+    /// The release disagrees with another release of the same text.
+    Flagged(Vec<String>),
 }
 
 impl std::fmt::Display for ArchiveError {
@@ -50,7 +57,12 @@ impl std::fmt::Display for ArchiveError {
             // archive's contents is in this message.
             ArchiveError::NotFound(k) => write!(f, "{NOT_FOUND}: {k}"),
             ArchiveError::UnknownUser(u) => write!(f, "no such user: {u}"),
-            ArchiveError::Invalid(m) => write!(f, "{m}"),
+            ArchiveError::Invalid(m) | ArchiveError::Forbidden(m) | ArchiveError::Conflict(m) => write!(f, "{m}"),
+            ArchiveError::Flagged(flags) => write!(
+                f,
+                "the release disagrees with other releases (acknowledge to approve anyway): {}",
+                flags.join("; ")
+            ),
         }
     }
 }
@@ -221,14 +233,17 @@ fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> 
 }
 
 /// Labels of the versions more complete than version `i` (see
-/// `airgram_access::choose_version`): readers who see one of them must not
-/// meet version `i` in search.
+/// `airgram_access::choose_version`: a more complete kind, a higher level,
+/// or, among equals, a later version): readers who see one of them must
+/// not meet version `i` in search.
 fn shadows(versions: &[(VersionKind, Label)], i: usize) -> Vec<Label> {
     let (k, l) = &versions[i];
     versions
         .iter()
         .enumerate()
-        .filter(|(j, (k2, l2))| *j != i && (k2 < k || (k2 == k && l2.level > l.level)))
+        .filter(|(j, (k2, l2))| {
+            *j != i && (k2 < k || (k2 == k && (l2.level > l.level || (l2.level == l.level && *j > i))))
+        })
         .map(|(_, (_, l2))| l2.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -243,11 +258,14 @@ impl Archive {
         let store: Box<dyn Store + Send> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
         let mut index = Partitions::open(&dir.join("index"))?;
         index.rollback_after(store.last_batch()?)?;
-        Ok(Archive {
+        let mut a = Archive {
             dir: dir.to_path_buf(),
             store,
             index,
-        })
+        };
+        // A release published just before a crash reaches the index now.
+        a.replay_journal()?;
+        Ok(a)
     }
 
     pub fn dir(&self) -> &Path {

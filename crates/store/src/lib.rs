@@ -156,8 +156,9 @@ pub trait Store {
     fn propose(&mut self, record_id: &str, actor: &str, body: &str) -> Result<u64>;
     fn event(&self, id: u64) -> Result<Option<EventRow>>;
     fn events_of(&self, record_id: &str) -> Result<Vec<EventRow>>;
-    /// Every event that is not historic, oldest first (for reports).
-    fn all_events(&self) -> Result<Vec<EventRow>>;
+    /// Every event (historic stamps too, if asked) with its record's
+    /// original label, oldest first (for reports).
+    fn all_events(&self, historic: bool) -> Result<Vec<(EventRow, Label)>>;
     /// Approves or returns an open proposal, publishing its release and
     /// opening its referrals, atomically. False if it was no longer open.
     fn settle(&mut self, s: &Settle) -> Result<bool>;
@@ -753,12 +754,25 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn all_events(&self) -> Result<Vec<EventRow>> {
+    fn all_events(&self, historic: bool) -> Result<Vec<(EventRow, Label)>> {
+        let cols = EVENT_COLS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut st = self.conn.prepare(&format!(
-            "SELECT {EVENT_COLS} FROM review_events WHERE state != 'historic' ORDER BY id"
+            "SELECT {cols}, d.label FROM review_events e JOIN dossier d ON d.record_id = e.record_id
+             WHERE ?1 OR e.state != 'historic' ORDER BY e.id"
         ))?;
-        let rows = st.query_map([], event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = st.query_map([historic], |r| Ok((event_row(r)?, r.get::<_, String>(9)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (e, label) = row?;
+            let label = Label::parse(&label)
+                .ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {}", e.record_id)))?;
+            out.push((e, label));
+        }
+        Ok(out)
     }
 
     fn settle(&mut self, s: &Settle) -> Result<bool> {
