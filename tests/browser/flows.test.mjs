@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +23,10 @@ const SHARED = process.env.AIRGRAM_SHARED || resolve(root, '../shared');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = join(here, 'screenshots');
 
-let dir, server, base, browser, tsId, seedId;
+let dir, server, base, browser, tsId, seedId, frus;
 
 function ag(args, input) {
-  return execFileSync(BIN, ['--archive', join(dir, 'archive'), ...args], { input, encoding: 'utf8' });
+  return execFileSync(BIN, ['--archive', join(dir, 'archive'), ...args], { input, encoding: 'utf8', maxBuffer: 256 << 20 });
 }
 
 before(async () => {
@@ -38,6 +39,27 @@ before(async () => {
   const ts = JSON.parse(ag(['search', 'classification:"TOP SECRET"', '--as', 'admin', '--format', 'json', '--limit', '1']));
   tsId = ts.hits[0].id;
   seedId = JSON.parse(ag(['show', 'POLTO A-517', '--format', 'json'])).id;
+  // A classified FRUS document for the review flow: the first SECRET one
+  // in a volume with a sentence long enough to excise.
+  const vol = join(SHARED, 'corpus/frus/frus1961-63v05');
+  const parsed = ag(['parse', vol, '--format', 'jsonl']).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  for (const r of parsed) {
+    if (r.classification !== 'SECRET' || !r.source_path.endsWith('.txt')) continue;
+    const sentence = r.body.split(/(?<=\.) /).find((x) => x.length > 60 && x.length < 200 && !x.includes('\n'));
+    if (!sentence) continue;
+    // A word of the passage that occurs nowhere else in the record.
+    const word = sentence.split(/[^A-Za-z]+/).find((w) => w.length >= 7 && r.body.split(w).length === 2
+      && !(r.subject || '').includes(w));
+    if (word) { frus = { path: r.source_path, sentence, word }; break; }
+  }
+  assert.ok(frus, 'a SECRET FRUS document to review');
+  ag(['ingest', frus.path]);
+  for (const name of ['ann', 'bob']) {
+    ag(['user', 'add', name, '--clearance', 'TOP SECRET', '--auth', 'NODIS,EXDIS,LIMDIS,NOFORN,EYES ONLY', '--role', 'reviewer',
+      '--password-stdin'], `${name}-password\n`);
+  }
+  // A record's id is the first 16 hex digits of its source's SHA-256.
+  frus.id = createHash('sha256').update(readFileSync(frus.path)).digest('hex').slice(0, 16);
 
   server = spawn(BIN, ['--archive', join(dir, 'archive'), 'serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   base = await new Promise((ok, fail) => {
@@ -161,4 +183,78 @@ test('source spans highlight when a field is hovered', async () => {
   await p.screenshot({ path: join(SHOTS, 'source.png') });
   await p.mouse.move(0, 0);
   await p.locator('pre.source span.hl').first().waitFor({ state: 'detached' }).catch(() => {});
+});
+
+async function signIn(p, name) {
+  await p.goto(base + '/signin');
+  await p.fill('input[name=user]', name);
+  await p.fill('input[name=password]', `${name}-password`);
+  await p.click('button:has-text("Sign in")');
+  await p.waitForSelector(`header.top >> text=${name} (TOP SECRET)`);
+}
+
+test('two reviewers excise a passage of a FRUS document and publish it', async () => {
+  const pub = await page();
+  assert.equal((await pub.goto(`${base}/records/${frus.id}`)).status(), 404, 'not public before review');
+
+  // The first reviewer selects the passage, excises it and proposes.
+  const ann = await page();
+  await signIn(ann, 'ann');
+  await ann.click('text=Review queue');
+  await ann.waitForSelector('table.queue');
+  await ann.goto(`${base}/review/${frus.id}`);
+  await ann.locator('.ftext[data-field=body]').waitFor();
+  await ann.evaluate((sentence) => {
+    const el = document.querySelector('.ftext[data-field=body]');
+    const node = el.firstChild;
+    const i = node.data.indexOf(sentence);
+    const r = document.createRange();
+    r.setStart(node, i);
+    r.setEnd(node, i + sentence.length);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(r);
+  }, frus.sentence);
+  await ann.fill('#xcodes', '25X1');
+  await ann.click('#excise');
+  const preview = ann.locator('#preview .pfield[data-field=body]');
+  await ann.waitForFunction(() => /not declassified — 25X1/.test(document.querySelector('#preview .pfield[data-field=body]').textContent));
+  assert.ok(!(await preview.textContent()).includes(frus.sentence));
+  await ann.screenshot({ path: join(SHOTS, 'review-excise.png'), fullPage: true });
+  await ann.fill('input[name=comment]', 'protects an intelligence source');
+  await ann.click('#propose');
+  await ann.waitForSelector('text=awaits a second reviewer');
+  assert.equal(await ann.locator('#approve').count(), 0, 'the proposer cannot approve');
+
+  // Still nothing public until a second reviewer approves.
+  assert.equal((await pub.goto(`${base}/records/${frus.id}`)).status(), 404);
+
+  const bob = await page();
+  await signIn(bob, 'bob');
+  await bob.goto(`${base}/review/${frus.id}`);
+  await bob.waitForSelector('section.pending');
+  assert.match(await bob.textContent('section.pending'), /DECLASSIFY IN PART/);
+  await bob.fill('form.approve input[name=password]', 'wrong-password');
+  await bob.click('#approve');
+  await bob.waitForSelector('text=re-authentication failed');
+  await bob.fill('form.approve input[name=password]', 'bob-password');
+  await bob.click('#approve');
+  await bob.waitForSelector('text=release published at UNCLASSIFIED');
+  await bob.screenshot({ path: join(SHOTS, 'review-approved.png'), fullPage: true });
+
+  // The public reads the release: the marker, not the passage.
+  const res = await pub.goto(`${base}/records/${frus.id}`);
+  assert.equal(res.status(), 200);
+  assert.match(await pub.textContent('.banner'), /UNCLASSIFIED — originally SECRET/);
+  const text = await pub.textContent('.body');
+  assert.match(text, /not declassified — 25X1\]/);
+  assert.ok(!text.includes(frus.sentence));
+  assert.ok(!(await pub.content()).includes(frus.word));
+  assert.match(await pub.textContent('main'), /DECLASSIFY IN PART — 25X1/);
+  assert.ok(!(await pub.textContent('main')).includes('intelligence source'), 'no reviewer comment in public');
+  await pub.screenshot({ path: join(SHOTS, 'record-released-in-part.png'), fullPage: true });
+  const found = await (await pub.request.get(`${base}/api/search?q=${encodeURIComponent(frus.word)}`)).json();
+  assert.ok(!found.hits.some((h) => h.id === frus.id), 'the excised word finds nothing');
+  const src = await pub.request.get(`${base}/api/records/${frus.id}/source`);
+  assert.equal(src.status(), 404, 'a release with excisions does not open the source');
 });

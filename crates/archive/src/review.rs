@@ -137,7 +137,7 @@ pub struct Report {
     pub by_decision: BTreeMap<String, usize>,
     pub by_exemption: BTreeMap<String, usize>,
     pub by_reviewer: BTreeMap<String, usize>,
-    /// Due records by years past due: `<1`, `1-5`, `5-10`, `10+`.
+    /// Due records by years past due: `<1`, `1-5`, `5-10`, `10+`, `undated`.
     pub queue_age: BTreeMap<String, usize>,
     pub pending: usize,
     pub overdue_referrals: Vec<ReferralView>,
@@ -421,6 +421,26 @@ impl Archive {
             .find(|v| v.kind == VersionKind::Original && reader.may_see(&v.label))
             .ok_or_else(not_found)?;
         Ok((e, orig))
+    }
+
+    /// The record of a review event the reviewer may see (for pages).
+    pub fn review_event_record(&self, reader: &Reader, event: u64) -> Result<String> {
+        self.reviewer(reader)?;
+        Ok(self.visible_event(reader, event)?.0.record_id)
+    }
+
+    /// The record of a referral the reviewer may see (for pages).
+    pub fn review_referral_record(&self, reader: &Reader, referral: u64) -> Result<String> {
+        self.reviewer(reader)?;
+        let not_found = || ArchiveError::NotFound(format!("referral {referral}"));
+        let r = self
+            .store
+            .referrals(None)?
+            .into_iter()
+            .find(|r| r.id == referral)
+            .ok_or_else(not_found)?;
+        self.visible_event(reader, r.event_id).map_err(|_| not_found())?;
+        Ok(r.record_id)
     }
 
     /// Re-authenticates a user (approving a release asks for the password
@@ -769,15 +789,13 @@ impl Archive {
                     .next_review
                     .clone()
                     .or_else(|| d.origin.as_deref().and_then(|o| policy.due(o)));
-                let years = due
-                    .as_deref()
-                    .and_then(|x| policy::days_between(x, &today))
-                    .map_or(0, |days| days / 365);
-                let bucket = match years {
-                    ..1 => "<1",
-                    1..5 => "1-5",
-                    5..10 => "5-10",
-                    _ => "10+",
+                let days = due.as_deref().and_then(|x| policy::days_between(x, &today));
+                let bucket = match days.map(|d| d / 365) {
+                    None => "undated",
+                    Some(..1) => "<1",
+                    Some(1..5) => "1-5",
+                    Some(5..10) => "5-10",
+                    Some(_) => "10+",
                 };
                 *rep.queue_age.entry(bucket.to_string()).or_default() += 1;
             }
@@ -840,4 +858,46 @@ impl KindName for Version {
             VersionKind::Redacted => "redacted",
         }
     }
+}
+
+/// Releases and denials by year as an SVG bar chart (for the report page
+/// and `review report --svg`).
+pub fn chart_svg(rep: &Report) -> String {
+    let years: Vec<(&String, &(usize, usize))> = rep.by_year.iter().filter(|(y, _)| y.len() == 4).collect();
+    let max = years.iter().map(|(_, (r, d))| (*r).max(*d)).max().unwrap_or(0).max(1);
+    let (bar, gap, h) = (10usize, 8usize, 120usize);
+    let w = (years.len() * (2 * bar + gap)).max(200) + 40;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Releases and denials by year\" \
+         width=\"{w}\" height=\"{}\" viewBox=\"0 0 {w} {}\" font-family=\"sans-serif\" font-size=\"9\">",
+        h + 50,
+        h + 50
+    );
+    s.push_str(
+        "<rect x=\"30\" y=\"4\" width=\"9\" height=\"9\" fill=\"#2f6f3e\"/><text x=\"42\" y=\"12\">released (in full or part)</text>\
+         <rect x=\"170\" y=\"4\" width=\"9\" height=\"9\" fill=\"#a33\"/><text x=\"182\" y=\"12\">denied</text>",
+    );
+    for (i, (year, (rel, den))) in years.iter().enumerate() {
+        let x = 30 + i * (2 * bar + gap);
+        for (j, (n, color)) in [(*rel, "#2f6f3e"), (*den, "#a33")].into_iter().enumerate() {
+            let bh = n * h / max;
+            s.push_str(&format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{bar}\" height=\"{bh}\" fill=\"{color}\"><title>{year}: {n}</title></rect>",
+                x + j * bar,
+                20 + h - bh
+            ));
+        }
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{year}</text>",
+            x + bar,
+            h + 34
+        ));
+    }
+    s.push_str(&format!(
+        "<line x1=\"28\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/><text x=\"2\" y=\"26\">{max}</text></svg>",
+        20 + h,
+        w - 6,
+        20 + h
+    ));
+    s
 }

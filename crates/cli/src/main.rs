@@ -14,6 +14,7 @@ mod archive_bench;
 mod archive_cmd;
 mod bench;
 mod eval;
+mod review_cmd;
 
 use archive_cmd::{Format, GraphFormat, SortArg};
 
@@ -111,6 +112,11 @@ enum Command {
         depth: usize,
         #[arg(long, value_enum, default_value = "text")]
         format: GraphFormat,
+    },
+    /// Declassification and FOIA review: queue, propose, approve, refer, history, report.
+    Review {
+        #[command(subcommand)]
+        command: review_cmd::ReviewCommand,
     },
     /// Manage users.
     User {
@@ -240,6 +246,7 @@ fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Disable { name },
         } => archive_cmd::user_disable(&dir, &name),
+        Command::Review { command } => review_cmd::run(&dir, command),
         Command::Serve { addr } => archive_cmd::serve(&dir, addr),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::Bench {

@@ -9,6 +9,7 @@
 //! they run on the blocking pool behind one mutex.
 
 mod pages;
+mod review;
 
 use airgram_access::Reader;
 use airgram_archive::{Archive, ArchiveError};
@@ -100,6 +101,21 @@ impl From<ArchiveError> for ApiError {
                 message: format!("bad query: {q}"),
             },
             ArchiveError::Invalid(m) => ApiError::bad_request(m),
+            ArchiveError::Forbidden(m) => ApiError {
+                status: StatusCode::FORBIDDEN,
+                code: "forbidden",
+                message: m,
+            },
+            ArchiveError::Conflict(m) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "conflict",
+                message: m,
+            },
+            e @ ArchiveError::Flagged(_) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "flagged",
+                message: e.to_string(),
+            },
             ArchiveError::UnknownUser(_) => ApiError {
                 status: StatusCode::UNAUTHORIZED,
                 code: "unauthorized",
@@ -316,6 +332,43 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/api/records/{id}", "A record by id or message id"),
     ("get", "/api/records/{id}/graph", "The cite graph around a record"),
     ("get", "/api/records/{id}/source", "The verbatim source of a record"),
+    (
+        "get",
+        "/api/records/{id}/reviews",
+        "A record's review history as the caller may see it",
+    ),
+    (
+        "get",
+        "/api/review/queue",
+        "Records due for review that the reviewer may see",
+    ),
+    (
+        "get",
+        "/api/review/records/{id}",
+        "The original and its review history, for a reviewer",
+    ),
+    (
+        "post",
+        "/api/review/records/{id}/preview",
+        "The release a set of excisions would make",
+    ),
+    ("post", "/api/review/records/{id}/proposals", "Propose a decision"),
+    (
+        "post",
+        "/api/review/events/{event}/approve",
+        "Approve a proposal (second reviewer, re-authenticated)",
+    ),
+    ("post", "/api/review/events/{event}/return", "Send a proposal back"),
+    (
+        "post",
+        "/api/review/referrals/{referral}/answer",
+        "Record an agency's answer to a referral",
+    ),
+    (
+        "get",
+        "/api/review/report",
+        "Counts by decision, exemption and reviewer; queue age; overdue referrals",
+    ),
     ("get", "/api/openapi.json", "This document"),
 ];
 
@@ -324,8 +377,10 @@ pub fn openapi() -> serde_json::Value {
     let mut paths = serde_json::Map::new();
     for (method, path, summary) in API_ROUTES {
         let mut params = Vec::new();
-        if path.contains("{id}") {
-            params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        for (name, ty) in [("id", "string"), ("event", "integer"), ("referral", "integer")] {
+            if path.contains(&format!("{{{name}}}")) {
+                params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}}));
+            }
         }
         if *path == "/api/search" {
             for (n, t) in [
@@ -475,11 +530,12 @@ async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
             // Which cites lead to a record this reader may see.
             let targets = a.resolve_cites(&reader, &view.record.cites)?;
             let resolved: Vec<(String, Option<String>)> = view.record.cites.iter().cloned().zip(targets).collect();
-            Ok((view, resolved))
+            let history = a.review_history(&reader, &id)?;
+            Ok((view, resolved, history))
         })
         .await;
     match res {
-        Ok((view, resolved)) => pages::record_page(&c, &csrf, &view, &resolved),
+        Ok((view, resolved, history)) => pages::record_page(&c, &csrf, &view, &resolved, &history),
         Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
     }
 }
@@ -550,6 +606,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/records/{id}", get(api_record))
         .route("/api/records/{id}/graph", get(api_graph))
         .route("/api/records/{id}/source", get(api_source))
+        .route("/api/records/{id}/reviews", get(review::api_history))
+        .route("/api/review/queue", get(review::api_queue))
+        .route("/api/review/records/{id}", get(review::api_review_record))
+        .route("/api/review/records/{id}/preview", post(review::api_preview))
+        .route("/api/review/records/{id}/proposals", post(review::api_propose))
+        .route("/api/review/events/{event}/approve", post(review::api_approve))
+        .route("/api/review/events/{event}/return", post(review::api_return))
+        .route("/api/review/referrals/{referral}/answer", post(review::api_answer))
+        .route("/api/review/report", get(review::api_report))
+        .route("/review", get(review::queue_page))
+        .route("/review/report", get(review::report_page))
+        .route("/review/{id}", get(review::review_page))
+        .route("/review/{id}/propose", post(review::propose_post))
+        .route("/review/events/{event}/approve", post(review::approve_post))
+        .route("/review/events/{event}/return", post(review::return_post))
+        .route("/review/referrals/{referral}/answer", post(review::answer_post))
         .route("/api/openapi.json", get(api_openapi))
         .fallback(not_found_page)
         .layer(axum::middleware::from_fn(log_requests))

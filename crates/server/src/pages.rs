@@ -32,17 +32,31 @@ pre.source{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1r
 pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
 .fields li{cursor:pointer}.fields li:hover,.fields li:focus{background:#eef}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
-.err{color:#b50909;font-weight:700}nav.pages a{margin-right:.6rem}
+.err{color:#b50909;font-weight:700}.ok{color:#1d5e2c;font-weight:700}
+.review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow:auto}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
+.ftext,.pfield{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:.5rem;font-family:Georgia,serif}
+.ftext::selection{background:#f6b26b}.pending{background:#fff8e1;border:1px solid #e0a800;padding:.5rem 1rem}
+table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
+.report{display:flex;flex-wrap:wrap;gap:2rem}del{background:#fdd}nav.pages a{margin-right:.6rem}
 ";
 
 fn level_class(c: Option<&str>) -> String {
     c.unwrap_or("UNCLASSIFIED").replace(' ', "-")
 }
 
-fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
+pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
+    let review = if caller
+        .role
+        .as_deref()
+        .is_some_and(|r| airgram_archive::review::REVIEW_ROLES.contains(&r))
+    {
+        "<a href=/review>Review queue</a> "
+    } else {
+        ""
+    };
     let who = match &caller.name {
         Some(n) => format!(
-            "<span>{} ({})</span> <form method=post action=/signout style=display:inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
+            "{review}<span>{} ({})</span> <form method=post action=/signout style=display:inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
             esc(n),
             esc(caller.reader.clearance.as_str()),
             esc(csrf)
@@ -55,7 +69,7 @@ fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
     )
 }
 
-fn html(status: StatusCode, page: String) -> Response {
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
@@ -268,7 +282,13 @@ fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
     out
 }
 
-pub fn record_page(caller: &Caller, csrf: &str, v: &RecordView, resolved: &[(String, Option<String>)]) -> Response {
+pub fn record_page(
+    caller: &Caller,
+    csrf: &str,
+    v: &RecordView,
+    resolved: &[(String, Option<String>)],
+    history: &airgram_archive::review::History,
+) -> Response {
     let r = &v.record;
     let class = r.classification.map(|c| c.to_string());
     // The banner is the version's label: what this text is now. The
@@ -318,32 +338,27 @@ pub fn record_page(caller: &Caller, csrf: &str, v: &RecordView, resolved: &[(Str
             )
         })
         .collect();
-    let mut reviews = String::from("<ol class=timeline>");
-    for rv in &r.reviews {
-        let _ = write!(
-            reviews,
-            "<li><strong>{}</strong> {} {}{}</li>",
-            esc(rv.date.as_deref().unwrap_or("undated")),
-            esc(rv.office.as_deref().unwrap_or("")),
-            esc(&rv.actions.join(", ")),
-            if rv.exemptions.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", esc(&rv.exemptions.join(", ")))
-            }
-        );
-    }
-    reviews.push_str("</ol>");
+    let reviews = crate::review::public_history_html(history);
     let body = format!(
         "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
-<p><a href=\"/records/{id}/source\">Source transcription</a> · <a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\
+<p>{source}<a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\
 <h2>Text</h2><div class=body>{}</div><h2>Cited by</h2><p>{}</p><h2>Persons</h2><p>{}</p><h2>Review history</h2>{}",
         esc(r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)),
         linked_body(&r.body, resolved),
-        if cited_by.is_empty() { "—".into() } else { cited_by.join(", ") },
+        if cited_by.is_empty() {
+            "—".into()
+        } else {
+            cited_by.join(", ")
+        },
         esc(&r.persons.join("; ")),
-        if r.reviews.is_empty() { "<p>No review stamps.</p>".into() } else { reviews },
+        reviews,
         id = esc(&v.id),
+        // A release with excisions does not open the source.
+        source = if v.version == airgram_access::VersionKind::Redacted {
+            String::new()
+        } else {
+            format!("<a href=\"/records/{}/source\">Source transcription</a> · ", esc(&v.id))
+        },
     );
     html(
         StatusCode::OK,

@@ -684,7 +684,7 @@ impl Store for SqliteStore {
             "SELECT {DOSSIER_COLS} FROM dossier WHERE {state} AND level <= ?3 \
              AND (?4 IS NULL OR series = ?4) \
              AND (?5 IS NULL OR origin >= ?5) AND (?6 IS NULL OR origin < ?6) \
-             ORDER BY COALESCE(next_review, origin, ''), record_id"
+             ORDER BY COALESCE(next_review, origin) IS NULL, COALESCE(next_review, origin), record_id"
         );
         let mut st = self.conn.prepare(&sql)?;
         let max = q.max_level.map_or(3, review::level_rank);
