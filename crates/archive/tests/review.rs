@@ -435,3 +435,130 @@ proptest! {
         prop_assert!(a.check().unwrap().is_empty());
     }
 }
+
+// ---------------------------------------------------------------------
+// State machine: random sequences of propose, approve, return, refer and
+// answer by three reviewers on two records, against a model.
+
+#[derive(Debug, Clone)]
+enum Op {
+    Propose(usize, usize, usize),
+    Approve(usize, usize),
+    Return(usize, usize),
+    Answer(usize, usize),
+}
+
+const REVIEWERS: [&str; 3] = ["ann", "bob", "cat"];
+const DECISIONS: [Decision; 5] = [
+    Decision::Release,
+    Decision::Excise,
+    Decision::Deny,
+    Decision::Refer,
+    Decision::NonResponsive,
+];
+
+fn arb_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..3usize, 0..2usize, 0..DECISIONS.len()).prop_map(|(a, r, d)| Op::Propose(a, r, d)),
+        (0..3usize, 0..2usize).prop_map(|(a, r)| Op::Approve(a, r)),
+        (0..3usize, 0..2usize).prop_map(|(a, r)| Op::Return(a, r)),
+        (0..3usize, 0..2usize).prop_map(|(a, r)| Op::Answer(a, r)),
+    ]
+}
+
+#[derive(Debug, Default, Clone)]
+struct Model {
+    pending: Option<(u64, usize, Decision)>,
+    open_referrals: usize,
+    releases: usize,
+    settled: usize,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_workflow_follows_its_model(ops in proptest::collection::vec(arb_op(), 1..14)) {
+        let dir = tempfile::tempdir().unwrap();
+        let recs: Vec<Record> = (0..2)
+            .map(|i| secret_record(&format!("r{i}.txt"), &format!("POLTO {i}"), "alpha bravo charlie delta"))
+            .collect();
+        let mut a = archive(dir.path(), &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
+        let ids: Vec<String> = recs.iter().map(id_of).collect();
+        let mut model = vec![Model::default(), Model::default()];
+        for op in &ops {
+            match *op {
+                Op::Propose(who_i, r, d) => {
+                    let mut p = Proposal::new(DECISIONS[d]);
+                    match DECISIONS[d] {
+                        Decision::Excise => p.excisions = vec![excise(&recs[r], "body", "alpha", "25X1")],
+                        Decision::Deny => p.codes = vec!["b1".into()],
+                        Decision::Refer => p.agencies = vec!["CIA".into(), "NSC".into()],
+                        _ => {}
+                    }
+                    let res = a.review_propose(&who(&a, REVIEWERS[who_i]), &ids[r], p);
+                    if model[r].pending.is_some() {
+                        prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
+                    } else {
+                        let e = res.unwrap().event;
+                        model[r].pending = Some((e, who_i, DECISIONS[d]));
+                    }
+                }
+                Op::Approve(who_i, r) => {
+                    let Some((e, proposer, d)) = model[r].pending else { continue };
+                    let res = a.review_approve(&who(&a, REVIEWERS[who_i]), e, PW, true);
+                    let releases = matches!(d, Decision::Release | Decision::Excise);
+                    if who_i == proposer {
+                        prop_assert!(matches!(res, Err(ArchiveError::Forbidden(_))), "{:?}", res);
+                    } else if releases && model[r].open_referrals > 0 {
+                        prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
+                    } else {
+                        let ok = res.unwrap();
+                        prop_assert_eq!(ok.published.is_some(), releases);
+                        model[r].pending = None;
+                        model[r].settled += 1;
+                        if releases {
+                            model[r].releases += 1;
+                        }
+                        if d == Decision::Refer {
+                            model[r].open_referrals += 2;
+                        }
+                    }
+                }
+                Op::Return(who_i, r) => {
+                    let Some((e, _, _)) = model[r].pending else { continue };
+                    a.review_return(&who(&a, REVIEWERS[who_i]), e, "look again").unwrap();
+                    model[r].pending = None;
+                    model[r].settled += 1;
+                }
+                Op::Answer(who_i, r) => {
+                    let reader = who(&a, REVIEWERS[who_i]);
+                    let open = a.review_history(&reader, &ids[r]).unwrap().referrals.into_iter().find(|x| x.answered.is_none());
+                    match open {
+                        Some(x) => {
+                            prop_assert!(model[r].open_referrals > 0);
+                            a.review_answer(&reader, x.id, "concur", "").unwrap();
+                            model[r].open_referrals -= 1;
+                        }
+                        None => prop_assert_eq!(model[r].open_referrals, 0),
+                    }
+                }
+            }
+            // The archive agrees with the model after every step.
+            let ann = who(&a, "ann");
+            for r in 0..2 {
+                let h = a.review_history(&ann, &ids[r]).unwrap();
+                let proposed = h.reviews.iter().filter(|x| x.state == "proposed").count();
+                let settled = h.reviews.iter().filter(|x| x.state == "approved" || x.state == "returned").count();
+                prop_assert_eq!(proposed, usize::from(model[r].pending.is_some()));
+                prop_assert_eq!(settled, model[r].settled);
+                prop_assert_eq!(h.referrals.iter().filter(|x| x.answered.is_none()).count(), model[r].open_referrals);
+                let versions = a.show(&ann, &ids[r]).unwrap().versions.len();
+                prop_assert_eq!(versions, 1 + model[r].releases);
+                prop_assert_eq!(a.show(&Reader::public(), &ids[r]).is_ok(), model[r].releases > 0);
+            }
+        }
+        prop_assert!(a.check().unwrap().is_empty());
+        prop_assert!(a.audit_verify().unwrap().is_ok());
+    }
+}

@@ -29,17 +29,48 @@ impl Resp {
 
 /// A plain HTTP/1.1 request over a fresh connection.
 fn http(addr: SocketAddr, method: &str, path: &str, cookies: &str, form: Option<&str>) -> Resp {
+    request(
+        addr,
+        method,
+        path,
+        cookies,
+        &[],
+        form.map(|f| ("application/x-www-form-urlencoded", f)),
+    )
+}
+
+/// A JSON API call, with the CSRF header a browser page would send.
+fn api(addr: SocketAddr, method: &str, path: &str, cookies: &str, csrf: &str, body: &serde_json::Value) -> Resp {
+    let b = body.to_string();
+    request(
+        addr,
+        method,
+        path,
+        cookies,
+        &[("x-csrf-token", csrf)],
+        Some(("application/json", &b)),
+    )
+}
+
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookies: &str,
+    headers: &[(&str, &str)],
+    content: Option<(&str, &str)>,
+) -> Resp {
     let mut s = TcpStream::connect(addr).unwrap();
-    let body = form.unwrap_or("");
+    let body = content.map_or("", |c| c.1);
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
     if !cookies.is_empty() {
         req.push_str(&format!("Cookie: {cookies}\r\n"));
     }
-    if form.is_some() {
-        req.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some((ty, b)) = content {
+        req.push_str(&format!("Content-Type: {ty}\r\nContent-Length: {}\r\n", b.len()));
     }
     req.push_str("\r\n");
     req.push_str(body);
@@ -138,6 +169,10 @@ fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
     .unwrap();
     a.add_user("sam", Level::Secret, vec![], "reader").unwrap();
     a.set_password("sam", "correct horse").unwrap();
+    for name in ["ann", "bob"] {
+        a.add_user(name, Level::Secret, vec![], "reviewer").unwrap();
+        a.set_password(name, "correct horse").unwrap();
+    }
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let (atx, arx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -257,7 +292,12 @@ fn openapi_lists_exactly_the_api_routes() {
     let routes: Vec<String> = airgram_server::API_ROUTES.iter().map(|r| r.1.to_string()).collect();
     assert_eq!(paths, routes);
     let pub_id = airgram_archive::content_id(b"verbatim public cuba berlin");
-    for p in paths {
+    // Every public GET route answers; review routes need a reviewer.
+    for p in paths.iter().filter(|p| !p.starts_with("/api/review")) {
+        let method = airgram_server::API_ROUTES.iter().find(|r| r.1 == p).unwrap().0;
+        if method != "get" {
+            continue;
+        }
         let url = p.replace("{id}", &pub_id);
         let r = http(addr, "GET", &url, "", None);
         assert_eq!(r.status, 200, "documented route {p} answers");
@@ -287,4 +327,103 @@ fn two_hundred_concurrent_readers() {
         1000.0 / secs
     );
     assert_eq!(ok, 1000, "every request answered");
+}
+
+fn session(addr: SocketAddr, user: &str) -> (String, String) {
+    let (r, csrf) = sign_in(addr, user, "correct horse");
+    let session = cookie_value(&r, airgram_server::SESSION_COOKIE).expect("session");
+    (format!("airgram_session={session}; airgram_csrf={csrf}"), csrf)
+}
+
+#[test]
+fn review_over_the_api_needs_a_reviewer_a_form_token_and_a_second_person() {
+    let (addr, _dir, _stop) = start();
+    let secret_id = airgram_archive::content_id(b"verbatim secret cuba berlin");
+    let public = http(addr, "GET", "/api/review/queue", "", None);
+    assert_eq!(
+        (public.status, public.json()["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (sam, sam_csrf) = session(addr, "sam");
+    assert_eq!(
+        http(addr, "GET", "/api/review/queue", &sam, None).status,
+        403,
+        "readers do not review"
+    );
+
+    let (ann, ann_csrf) = session(addr, "ann");
+    let q = http(addr, "GET", "/api/review/queue", &ann, None).json();
+    assert_eq!(
+        q["total"], 1,
+        "the SECRET record is due; the public one is open, TOP SECRET beyond ann"
+    );
+    let proposal = serde_json::json!({
+        "decision": "EXCISE",
+        "comment": "the word is sensitive",
+        "excisions": [{"field": "body", "start": 0, "end": 6, "codes": ["25x1"]}]
+    });
+    let path = format!("/api/review/records/{secret_id}/proposals");
+    let forged = api(addr, "POST", &path, &ann, "wrong-token-wrong-token-wrong-to", &proposal);
+    assert_eq!((forged.status, forged.json()["code"].as_str()), (403, Some("csrf")));
+    let sam_try = api(addr, "POST", &path, &sam, &sam_csrf, &proposal);
+    assert_eq!(sam_try.status, 403);
+    let made = api(addr, "POST", &path, &ann, &ann_csrf, &proposal);
+    assert_eq!(made.status, 201, "{}", made.body);
+    let event = made.json()["event"].as_u64().unwrap();
+    assert!(made.json()["preview"]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("[less than 1 line not declassified — 25X1]"));
+    let again = api(addr, "POST", &path, &ann, &ann_csrf, &proposal);
+    assert_eq!((again.status, again.json()["code"].as_str()), (409, Some("conflict")));
+
+    let approve = format!("/api/review/events/{event}/approve");
+    let own = api(
+        addr,
+        "POST",
+        &approve,
+        &ann,
+        &ann_csrf,
+        &serde_json::json!({"password": "correct horse"}),
+    );
+    assert_eq!(own.status, 403, "the proposer cannot approve");
+    let (bob, bob_csrf) = session(addr, "bob");
+    let wrong = api(
+        addr,
+        "POST",
+        &approve,
+        &bob,
+        &bob_csrf,
+        &serde_json::json!({"password": "wrong horse"}),
+    );
+    assert_eq!(wrong.status, 403);
+    let ok = api(
+        addr,
+        "POST",
+        &approve,
+        &bob,
+        &bob_csrf,
+        &serde_json::json!({"password": "correct horse"}),
+    );
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.json()["published"], "UNCLASSIFIED");
+
+    // The public gets the release, its plain history, and nothing excised.
+    let rec = http(addr, "GET", &format!("/api/records/{secret_id}"), "", None);
+    assert_eq!(rec.status, 200);
+    assert!(rec.body.contains("not declassified — 25X1") && !rec.body.contains("secret cuba"));
+    assert_eq!(http(addr, "GET", "/api/search?q=secret", "", None).json()["total"], 0);
+    assert_eq!(http(addr, "GET", "/api/search?q=cuba", "", None).json()["total"], 2);
+    let h = http(addr, "GET", &format!("/api/records/{secret_id}/reviews"), "", None);
+    assert!(
+        h.body.contains("EXCISE") && !h.body.contains("ann") && !h.body.contains("sensitive"),
+        "{}",
+        h.body
+    );
+    assert_eq!(
+        http(addr, "GET", &format!("/api/records/{secret_id}/source"), "", None).status,
+        404
+    );
+    let page = http(addr, "GET", &format!("/review/{secret_id}"), &ann, None);
+    assert!(page.body.contains("approved") && page.body.contains("the word is sensitive"));
 }

@@ -456,7 +456,16 @@ impl Store for SqliteStore {
                     link_version(&tx, &r.id, &v.record)?;
                 }
                 if let Some(v) = r.versions.first() {
-                    put_dossier(&tx, &review::dossier_of(&r.id, &v.label, &v.record))?;
+                    let mut d = review::dossier_of(&r.id, &v.label, &v.record);
+                    // Open to the public in full already (unclassified, or
+                    // ingested as released): nothing to declassify.
+                    if r.versions
+                        .iter()
+                        .any(|v| v.kind != VersionKind::Redacted && v.label == Label::unclassified())
+                    {
+                        d.status = "released".into();
+                    }
+                    put_dossier(&tx, &d)?;
                     put_historic(&tx, &r.id, &v.record)?;
                 }
             }
@@ -998,6 +1007,11 @@ impl SqliteStore {
             put_dossier(&tx, &review::dossier_of(&v.record_id, &v.label, &v.record))?;
             put_historic(&tx, &v.record_id, &v.record)?;
         }
+        tx.execute(
+            "UPDATE dossier SET status = 'released' WHERE record_id IN
+             (SELECT record_id FROM versions WHERE label = 'UNCLASSIFIED' AND kind != 'redacted')",
+            [],
+        )?;
         tx.commit()?;
         Ok(())
     }
