@@ -485,7 +485,7 @@ proptest! {
             .collect();
         let mut a = archive(dir.path(), &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
         let ids: Vec<String> = recs.iter().map(id_of).collect();
-        let mut model = vec![Model::default(), Model::default()];
+        let mut model = [Model::default(), Model::default()];
         for op in &ops {
             match *op {
                 Op::Propose(who_i, r, d) => {
