@@ -11,7 +11,7 @@ use crate::{Archive, ArchiveError, Result};
 use airgram_access::{audited, choose_version, Label, Level, Reader, VersionKind};
 use airgram_model::Record;
 use airgram_review::{codes, consistency, excise, policy, Decision, Effect, Excision, Policy, Proposal};
-use airgram_store::{Dossier, EventRow, NewVersion, QueueQuery, Settle, StoreError, Version};
+use airgram_store::{EventRow, NewVersion, QueueQuery, Settle, StoreError, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -24,8 +24,12 @@ pub const NO_SUCH_EVENT: &str = "no such review event";
 /// Which part of the queue to list.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    /// `due` (default), `pending`, `referred` or `all`.
+    /// `due` (default), `pending`, `referred`, `mine` (assigned to me) or `all`.
     pub state: String,
+    /// Only originals at this level.
+    pub classification: Option<Level>,
+    /// Only records referred to this agency.
+    pub agency: Option<String>,
     pub series: Option<String>,
     pub from_year: Option<i32>,
     pub to_year: Option<i32>,
@@ -47,6 +51,7 @@ pub struct QueueItem {
     pub overdue_days: Option<i64>,
     /// The open proposal, if any.
     pub pending_event: Option<u64>,
+    pub assignee: Option<String>,
     pub referrals: Vec<ReferralView>,
 }
 
@@ -211,6 +216,43 @@ impl Archive {
         Ok((orig, all))
     }
 
+    /// Labels of originals `reader` may see: the queue's SQL lists and
+    /// counts only these.
+    fn visible_original_labels(&self, reader: &Reader) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .dossier_labels()?
+            .iter()
+            .filter(|l| reader.may_see(l))
+            .map(|l| l.to_string())
+            .collect())
+    }
+
+    /// Assigns a record to a reviewer who may see its original (or, with
+    /// `None`, clears the assignment).
+    pub fn review_assign(&mut self, reader: &Reader, key: &str, assignee: Option<&str>) -> Result<()> {
+        let who = self.reviewer(reader)?;
+        let (orig, _) = self.original_for(reader, key)?;
+        if let Some(a) = assignee {
+            let r = self.reader(Some(a))?;
+            self.reviewer(&r)?;
+            if !r.may_see(&orig.label) {
+                return Err(ArchiveError::Invalid(format!("{a} may not see this record")));
+            }
+        }
+        self.store.assign(&orig.record_id, assignee)?;
+        self.store
+            .audit(&who, "review.assign", &orig.record_id, assignee.unwrap_or("-"), "ok")?;
+        Ok(())
+    }
+
+    /// Who a record is assigned to, for a reviewer who may see its original.
+    pub fn review_assignee(&self, reader: &Reader, key: &str) -> Result<Option<String>> {
+        self.reviewer(reader)?;
+        let (orig, _) = self.original_for(reader, key)?;
+        Ok(self.store.dossier(&orig.record_id)?.and_then(|d| d.assignee))
+    }
+
     /// The queue as `reader` may see it: only records whose original they
     /// may see are listed or counted.
     pub fn review_queue(&self, reader: &Reader, f: &QueueFilter) -> Result<Queue> {
@@ -221,23 +263,16 @@ impl Archive {
             state: f.state.clone(),
             cutoff: policy.cutoff(&today).unwrap_or_default(),
             today: today.clone(),
-            max_level: Some(reader.clearance),
+            labels: self.visible_original_labels(reader)?,
+            level: f.classification,
             series: f.series.clone(),
             from_year: f.from_year,
             to_year: f.to_year,
+            agency: f.agency.clone(),
+            assignee: reader.name.clone(),
         };
         let limit = if f.limit == 0 { 50 } else { f.limit };
-        let mut total = 0usize;
-        let mut page: Vec<Dossier> = Vec::new();
-        self.store.queue(&q, &mut |d| {
-            if reader.may_see(&d.label) {
-                if total >= f.offset && page.len() < limit {
-                    page.push(d);
-                }
-                total += 1;
-            }
-            Ok(true)
-        })?;
+        let (total, page) = self.store.queue_page(&q, f.offset, limit)?;
         let mut items = Vec::new();
         for d in page {
             let versions = self.store.versions(&d.record_id)?;
@@ -262,6 +297,7 @@ impl Archive {
                 overdue_days: due.as_deref().and_then(|x| policy::days_between(x, &today)),
                 due,
                 pending_event,
+                assignee: d.assignee.clone(),
                 referrals: self
                     .store
                     .referrals(Some(&d.record_id))?
@@ -780,25 +816,23 @@ impl Archive {
             state: "due".into(),
             cutoff: policy.cutoff(&today).unwrap_or_default(),
             today: today.clone(),
-            max_level: Some(reader.clearance),
+            labels: self.visible_original_labels(reader)?,
             ..Default::default()
         };
         self.store.queue(&q, &mut |d| {
-            if reader.may_see(&d.label) {
-                let due = d
-                    .next_review
-                    .clone()
-                    .or_else(|| d.origin.as_deref().and_then(|o| policy.due(o)));
-                let days = due.as_deref().and_then(|x| policy::days_between(x, &today));
-                let bucket = match days.map(|d| d / 365) {
-                    None => "undated",
-                    Some(..1) => "<1",
-                    Some(1..5) => "1-5",
-                    Some(5..10) => "5-10",
-                    Some(_) => "10+",
-                };
-                *rep.queue_age.entry(bucket.to_string()).or_default() += 1;
-            }
+            let due = d
+                .next_review
+                .clone()
+                .or_else(|| d.origin.as_deref().and_then(|o| policy.due(o)));
+            let days = due.as_deref().and_then(|x| policy::days_between(x, &today));
+            let bucket = match days.map(|d| d / 365) {
+                None => "undated",
+                Some(..1) => "<1",
+                Some(1..5) => "1-5",
+                Some(5..10) => "5-10",
+                Some(_) => "10+",
+            };
+            *rep.queue_age.entry(bucket.to_string()).or_default() += 1;
             Ok(true)
         })?;
         for r in self.store.referrals(None)? {

@@ -214,6 +214,14 @@ fn referrals_hold_the_release_until_every_agency_answers() {
         )
         .unwrap();
     assert_eq!(q.items[0].referrals.len(), 2);
+    for (agency, n) in [("CIA", 1), ("NSC", 0)] {
+        let f = QueueFilter {
+            state: "all".into(),
+            agency: Some(agency.into()),
+            ..Default::default()
+        };
+        assert_eq!(a.review_queue(&ann, &f).unwrap().total, n, "{agency}");
+    }
 
     let e = a
         .review_propose(&ann, &id, Proposal::new(Decision::Release))
@@ -299,6 +307,24 @@ fn reviewers_see_only_what_their_clearance_allows() {
     assert!(a.review_queue(&Reader::public(), &QueueFilter::default()).is_err());
     let rep = a.review_report(&ann).unwrap();
     assert_eq!(rep.queue_age.values().sum::<usize>(), 3);
+    // Filters: by classification; assigned to me.
+    let conf = QueueFilter {
+        classification: Some(Level::Confidential),
+        ..Default::default()
+    };
+    assert_eq!(a.review_queue(&ann, &conf).unwrap().total, 1);
+    a.review_assign(&ann, &id_of(&c), Some("low")).unwrap();
+    assert!(
+        a.review_assign(&ann, &id_of(&s), Some("low")).is_err(),
+        "low may not see it"
+    );
+    let mine = QueueFilter {
+        state: "mine".into(),
+        ..Default::default()
+    };
+    let q = a.review_queue(&low, &mine).unwrap();
+    assert_eq!((q.total, q.items[0].assignee.as_deref()), (1, Some("low")));
+    assert_eq!(a.review_queue(&ann, &mine).unwrap().total, 0);
 }
 
 #[test]

@@ -19,9 +19,15 @@ pub enum ReviewCommand {
     Queue {
         #[arg(long = "as")]
         user: String,
-        /// due, pending, referred or all.
+        /// due, pending, referred, mine (assigned to you) or all.
         #[arg(long, default_value = "due")]
         state: String,
+        /// Only originals at this level.
+        #[arg(long)]
+        classification: Option<String>,
+        /// Only records referred to this agency.
+        #[arg(long)]
+        agency: Option<String>,
         #[arg(long)]
         series: Option<String>,
         #[arg(long)]
@@ -34,6 +40,15 @@ pub enum ReviewCommand {
         offset: usize,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Assign a record to a reviewer (it shows in their `--state mine`).
+    Assign {
+        key: String,
+        #[arg(long = "as")]
+        user: String,
+        /// The reviewer; omit to clear the assignment.
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Print a field of the original with byte offsets, to choose excisions.
     Text {
@@ -184,6 +199,8 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Queue {
             user,
             state,
+            classification,
+            agency,
             series,
             from_year,
             to_year,
@@ -191,12 +208,17 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             offset,
             format,
         } => {
-            if !["due", "pending", "referred", "all"].contains(&state.as_str()) {
-                return Err(anyhow!("bad --state {state:?}: due, pending, referred or all"));
+            if !["due", "pending", "referred", "mine", "all"].contains(&state.as_str()) {
+                return Err(anyhow!("bad --state {state:?}: due, pending, referred, mine or all"));
             }
             let r = a.reader(Some(&user))?;
             let f = QueueFilter {
                 state,
+                classification: match classification {
+                    Some(c) => Some(Level::parse(&c).ok_or_else(|| anyhow!("bad --classification {c:?}"))?),
+                    None => None,
+                },
+                agency: agency.map(|x| x.to_ascii_uppercase()),
                 series: series.map(|s| s.to_ascii_uppercase()),
                 from_year,
                 to_year,
@@ -226,6 +248,10 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                     i.status,
                     overdue,
                     i.pending_event.map(|e| format!("  proposal #{e}")).unwrap_or_default()
+                        + &i.assignee
+                            .as_deref()
+                            .map(|x| format!("  assigned to {x}"))
+                            .unwrap_or_default()
                 );
                 if let Some(s) = &i.subject {
                     println!("                  {s}");
@@ -241,6 +267,19 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Assign { key, user, to } => {
+            let r = a.reader(Some(&user))?;
+            match a.review_assign(&r, &key, to.as_deref()) {
+                Ok(()) => {
+                    println!(
+                        "{key}: {}",
+                        to.map_or("unassigned".into(), |t| format!("assigned to {t}"))
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
         }
         ReviewCommand::Text { key, user, field } => {
             let r = a.reader(Some(&user))?;

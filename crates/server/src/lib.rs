@@ -619,6 +619,7 @@ pub fn router(state: AppState) -> Router {
         .route("/review/report", get(review::report_page))
         .route("/review/{id}", get(review::review_page))
         .route("/review/{id}/propose", post(review::propose_post))
+        .route("/review/{id}/assign", post(review::assign_post))
         .route("/review/events/{event}/approve", post(review::approve_post))
         .route("/review/events/{event}/return", post(review::return_post))
         .route("/review/referrals/{referral}/answer", post(review::answer_post))

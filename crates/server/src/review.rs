@@ -44,7 +44,9 @@ fn queue_filter(uri: &Uri) -> (QueueFilter, usize) {
     let mut page = 1;
     for (k, v) in form_pairs(uri.query().unwrap_or("")) {
         match k.as_str() {
-            "state" if ["due", "pending", "referred", "all"].contains(&v.as_str()) => f.state = v,
+            "state" if ["due", "pending", "referred", "mine", "all"].contains(&v.as_str()) => f.state = v,
+            "classification" => f.classification = Level::parse(&v),
+            "agency" if !v.trim().is_empty() => f.agency = Some(v.trim().to_ascii_uppercase()),
             "series" if !v.trim().is_empty() => f.series = Some(v.trim().to_ascii_uppercase()),
             "from_year" => f.from_year = v.parse().ok(),
             "to_year" => f.to_year = v.parse().ok(),
@@ -226,14 +228,26 @@ pub async fn queue_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri
         body,
         "<form class=filters method=get action=/review><label>Show <select name=state>\
          <option value=due{}>due for review</option><option value=pending{}>awaiting approval</option>\
-         <option value=referred{}>referred</option><option value=all{}>all</option></select></label> \
+         <option value=referred{}>referred</option><option value=mine{}>assigned to me</option><option value=all{}>all</option></select></label> \
+         <label>Classification <select name=classification><option value=\"\">any</option>{}</select></label> \
+         <label>Referred to <input name=agency size=8 value=\"{}\"></label> \
          <label>Series <input name=series size=8 value=\"{}\"></label> \
          <label>From year <input name=from_year size=5 value=\"{}\"></label> \
          <label>to <input name=to_year size=5 value=\"{}\"></label> <button>Filter</button></form>",
         sel("due"),
         sel("pending"),
         sel("referred"),
+        sel("mine"),
         sel("all"),
+        Level::ALL
+            .iter()
+            .map(|l| format!(
+                "<option{}>{}</option>",
+                if f.classification == Some(*l) { " selected" } else { "" },
+                l.as_str()
+            ))
+            .collect::<String>(),
+        esc(f.agency.as_deref().unwrap_or("")),
         esc(f.series.as_deref().unwrap_or("")),
         f.from_year.map(|y| y.to_string()).unwrap_or_default(),
         f.to_year.map(|y| y.to_string()).unwrap_or_default(),
@@ -283,8 +297,10 @@ pub async fn queue_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri
     let pages = q.total.div_ceil(QUEUE_PAGE).min(400);
     let link = |p: usize| {
         format!(
-            "/review?state={}&series={}&from_year={}&to_year={}&page={p}",
+            "/review?state={}&classification={}&agency={}&series={}&from_year={}&to_year={}&page={p}",
             crate::url_encode(&f.state),
+            crate::url_encode(f.classification.map_or("", |l| l.as_str())),
+            crate::url_encode(f.agency.as_deref().unwrap_or("")),
             crate::url_encode(f.series.as_deref().unwrap_or("")),
             f.from_year.map(|y| y.to_string()).unwrap_or_default(),
             f.to_year.map(|y| y.to_string()).unwrap_or_default()
@@ -518,10 +534,11 @@ async fn render_review(
                 _ => None,
             };
             let label = a.show(&reader, &key)?.label;
-            Ok((orig, h, pending, preview, label))
+            let assignee = a.review_assignee(&reader, &key)?;
+            Ok((orig, h, pending, preview, label, assignee))
         })
         .await;
-    let (orig, h, pending, preview, label) = match loaded {
+    let (orig, h, pending, preview, label, assignee) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(&c, &csrf, e),
     };
@@ -640,6 +657,13 @@ async fn render_review(
          <section aria-label=\"Release preview\" id=preview><h2>Release preview</h2><p id=preview-status role=status></p>{}</section></div>",
         fields_html(&orig, "ftext"),
         fields_html(preview_record, "pfield"),
+    );
+    let _ = write!(
+        body,
+        "<form method=post action=\"/review/{rid}/assign\" class=assign><input type=hidden name=csrf value=\"{}\">\
+         <label>Assigned to <input name=assignee size=12 value=\"{}\"></label> <button>Assign</button></form>",
+        esc(&csrf),
+        esc(assignee.as_deref().unwrap_or(""))
     );
     let _ = write!(body, "<h2>Review history</h2>{}", history_html(&h));
     if !h.referrals.is_empty() {
@@ -915,5 +939,37 @@ pub async fn answer_post(
             crate::url_encode("Referral answer recorded.")
         )),
         Err(e) => error_page(&c, &csrf, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+pub async fn assign_post(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+    Form(f): Form<AssignForm>,
+) -> Response {
+    let (c, csrf) = match page_caller(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if f.csrf != csrf {
+        return (StatusCode::FORBIDDEN, "bad form token").into_response();
+    }
+    let reader = c.reader.clone();
+    let key = id.clone();
+    let who = Some(f.assignee.trim().to_string()).filter(|s| !s.is_empty());
+    match st.with(move |a| a.review_assign(&reader, &key, who.as_deref())).await {
+        Ok(()) => redirect(&format!("/review/{id}?msg={}", crate::url_encode("Assignment saved."))),
+        Err(e) => {
+            let s = form_error(&e);
+            render_review(&st, c, csrf, id, None, Some(e.message), s).await
+        }
     }
 }

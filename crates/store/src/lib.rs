@@ -148,8 +148,14 @@ pub trait Store {
 
     // Review (see `review`).
     fn dossier(&self, id: &str) -> Result<Option<Dossier>>;
+    /// The distinct labels of originals (to decide which a reviewer sees).
+    fn dossier_labels(&self) -> Result<Vec<Label>>;
     /// Dossiers the query lists, in due order; `f` returns false to stop.
     fn queue(&self, q: &QueueQuery, f: &mut dyn FnMut(Dossier) -> Result<bool>) -> Result<()>;
+    /// How many the query lists, and one page of them.
+    fn queue_page(&self, q: &QueueQuery, offset: usize, limit: usize) -> Result<(usize, Vec<Dossier>)>;
+    /// Assigns a record to a reviewer (or clears the assignment).
+    fn assign(&mut self, record_id: &str, assignee: Option<&str>) -> Result<()>;
     /// Records with the same fingerprint (duplicate texts).
     fn duplicates(&self, fingerprint: &str) -> Result<Vec<String>>;
     /// Opens a proposal; [`StoreError::Conflict`] if the record has one open.
@@ -236,8 +242,8 @@ fn link_version(tx: &rusqlite::Transaction, record_id: &str, r: &Record) -> rusq
 /// Inserts a record's dossier (new records only).
 fn put_dossier(tx: &rusqlite::Transaction, d: &Dossier) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO dossier (record_id, origin, level, label, series, message_id, fingerprint, status, next_review)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO dossier (record_id, origin, level, label, series, message_id, fingerprint, status, next_review, assignee)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         d.record_id,
@@ -248,7 +254,8 @@ fn put_dossier(tx: &rusqlite::Transaction, d: &Dossier) -> rusqlite::Result<()> 
         d.message_id,
         d.fingerprint,
         d.status,
-        d.next_review
+        d.next_review,
+        d.assignee
     ])?;
     Ok(())
 }
@@ -676,35 +683,56 @@ impl Store for SqliteStore {
         row.map(to_dossier).transpose()
     }
 
+    fn dossier_labels(&self) -> Result<Vec<Label>> {
+        let mut st = self.conn.prepare_cached("SELECT DISTINCT label FROM dossier")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for l in rows {
+            let l = l?;
+            out.push(Label::parse(&l).ok_or_else(|| StoreError::Corrupt(format!("bad label {l:?} in dossier")))?);
+        }
+        Ok(out)
+    }
+
     fn queue(&self, q: &QueueQuery, f: &mut dyn FnMut(Dossier) -> Result<bool>) -> Result<()> {
-        // Undated records count as due: nothing shows they are younger
-        // than the cutoff, and falling due only puts them before a reviewer.
-        let state = match q.state.as_str() {
-            "pending" => "status = 'pending'",
-            "referred" => "status = 'referred'",
-            "all" => "1",
-            _ => {
-                "status NOT IN ('released', 'pending', 'referred') AND \
-                 ((next_review IS NOT NULL AND next_review <= ?1) OR \
-                  (next_review IS NULL AND (origin IS NULL OR origin <= ?2)))"
-            }
-        };
-        let sql = format!(
-            "SELECT {DOSSIER_COLS} FROM dossier WHERE {state} AND level <= ?3 \
-             AND (?4 IS NULL OR series = ?4) \
-             AND (?5 IS NULL OR origin >= ?5) AND (?6 IS NULL OR origin < ?6) \
-             ORDER BY COALESCE(next_review, origin) IS NULL, COALESCE(next_review, origin), record_id"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let max = q.max_level.map_or(3, review::level_rank);
-        let from = q.from_year.map(|y| format!("{y:04}"));
-        let to = q.to_year.map(|y| format!("{:04}", y + 1));
-        let rows = st.query_map(params![q.today, q.cutoff, max, q.series, from, to], dossier_row)?;
+        let (filter, args) = queue_filter(q);
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {DOSSIER_COLS} FROM dossier WHERE {filter} ORDER BY {QUEUE_ORDER}"
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), dossier_row)?;
         for r in rows {
             if !f(to_dossier(r?)?)? {
                 break;
             }
         }
+        Ok(())
+    }
+
+    fn queue_page(&self, q: &QueueQuery, offset: usize, limit: usize) -> Result<(usize, Vec<Dossier>)> {
+        let (filter, args) = queue_filter(q);
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM dossier WHERE {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {DOSSIER_COLS} FROM dossier WHERE {filter} ORDER BY {QUEUE_ORDER} LIMIT {} OFFSET {}",
+            limit.min(i64::MAX as usize),
+            offset.min(i64::MAX as usize)
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), dossier_row)?;
+        let mut page = Vec::new();
+        for r in rows {
+            page.push(to_dossier(r?)?);
+        }
+        Ok((total as usize, page))
+    }
+
+    fn assign(&mut self, record_id: &str, assignee: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE dossier SET assignee = ?1 WHERE record_id = ?2",
+            params![assignee, record_id],
+        )?;
         Ok(())
     }
 
@@ -927,7 +955,67 @@ impl SqliteStore {
     }
 }
 
-const DOSSIER_COLS: &str = "record_id, origin, label, series, message_id, fingerprint, status, next_review";
+const DOSSIER_COLS: &str = "record_id, origin, label, series, message_id, fingerprint, status, next_review, assignee";
+
+/// Undated records last; then by the date they fell due.
+const QUEUE_ORDER: &str = "COALESCE(next_review, origin) IS NULL, COALESCE(next_review, origin), record_id";
+
+/// The WHERE clause of a queue query and its arguments. The reviewer's
+/// visible labels are part of the query, so nothing else is counted.
+fn queue_filter(q: &QueueQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let mut w: Vec<String> = Vec::new();
+    match q.state.as_str() {
+        "pending" => w.push("status = 'pending'".into()),
+        "referred" => w.push("status = 'referred'".into()),
+        "mine" => w.push(format!(
+            "assignee = {} AND status != 'released'",
+            arg(Value::Text(q.assignee.clone().unwrap_or_default()))
+        )),
+        "all" => {}
+        // Undated records count as due: nothing shows they are younger
+        // than the cutoff, and falling due only puts them before a reviewer.
+        _ => {
+            let today = arg(Value::Text(q.today.clone()));
+            let cutoff = arg(Value::Text(q.cutoff.clone()));
+            w.push(format!(
+                "status NOT IN ('released', 'pending', 'referred') AND \
+                 ((next_review IS NOT NULL AND next_review <= {today}) OR \
+                  (next_review IS NULL AND (origin IS NULL OR origin <= {cutoff})))"
+            ));
+        }
+    }
+    let labels: Vec<String> = q.labels.iter().map(|l| arg(Value::Text(l.clone()))).collect();
+    w.push(if labels.is_empty() {
+        "0".into()
+    } else {
+        format!("label IN ({})", labels.join(", "))
+    });
+    if let Some(l) = q.level {
+        w.push(format!("level = {}", arg(Value::Integer(review::level_rank(l)))));
+    }
+    if let Some(s) = &q.series {
+        w.push(format!("series = {}", arg(Value::Text(s.clone()))));
+    }
+    if let Some(y) = q.from_year {
+        w.push(format!("origin >= {}", arg(Value::Text(format!("{y:04}")))));
+    }
+    if let Some(y) = q.to_year {
+        w.push(format!("origin < {}", arg(Value::Text(format!("{:04}", y + 1)))));
+    }
+    if let Some(a) = &q.agency {
+        w.push(format!(
+            "record_id IN (SELECT record_id FROM referrals WHERE agency = {})",
+            arg(Value::Text(a.clone()))
+        ));
+    }
+    (w.join(" AND "), args)
+}
 
 type DossierRow = (
     String,
@@ -937,6 +1025,7 @@ type DossierRow = (
     Option<String>,
     String,
     String,
+    Option<String>,
     Option<String>,
 );
 
@@ -950,11 +1039,12 @@ fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
     ))
 }
 
 fn to_dossier(
-    (record_id, origin, label, series, message_id, fingerprint, status, next_review): DossierRow,
+    (record_id, origin, label, series, message_id, fingerprint, status, next_review, assignee): DossierRow,
 ) -> Result<Dossier> {
     let label =
         Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
@@ -967,6 +1057,7 @@ fn to_dossier(
         fingerprint,
         status,
         next_review,
+        assignee,
     })
 }
 

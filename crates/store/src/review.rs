@@ -17,8 +17,10 @@ CREATE TABLE IF NOT EXISTS dossier (
     message_id TEXT,
     fingerprint TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'open',
-    next_review TEXT
+    next_review TEXT,
+    assignee TEXT
 );
+CREATE INDEX IF NOT EXISTS dossier_assignee ON dossier (assignee);
 CREATE INDEX IF NOT EXISTS dossier_due ON dossier (status, next_review, origin);
 CREATE INDEX IF NOT EXISTS dossier_fingerprint ON dossier (fingerprint);
 CREATE TABLE IF NOT EXISTS review_events (
@@ -67,6 +69,7 @@ pub struct Dossier {
     /// `open`, `pending`, `referred`, `released`, `partial`, `withheld`, `downgraded`.
     pub status: String,
     pub next_review: Option<String>,
+    pub assignee: Option<String>,
 }
 
 /// A review event as stored. `body` is the proposal (or, for a historic
@@ -102,17 +105,24 @@ pub struct Referral {
 /// Which dossiers a queue lists.
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery {
-    /// `due` (falls due by `today`), `pending`, `referred`, or `all`.
+    /// `due` (falls due by `today`), `pending`, `referred`, `mine`
+    /// (assigned to `assignee`), or `all`.
     pub state: String,
     pub today: String,
     /// Records that originated on or before this are due by age.
     pub cutoff: String,
-    /// The highest original level to list (the reviewer's clearance).
-    pub max_level: Option<Level>,
+    /// The original labels the reviewer may see (as stored, e.g.
+    /// `SECRET/NODIS`): only these are listed or counted.
+    pub labels: Vec<String>,
+    /// Only originals at this level (the classification filter).
+    pub level: Option<Level>,
     pub series: Option<String>,
     /// Originated in or after / before these years.
     pub from_year: Option<i32>,
     pub to_year: Option<i32>,
+    /// Only records with a referral to this agency (open or answered).
+    pub agency: Option<String>,
+    pub assignee: Option<String>,
 }
 
 /// What settling a proposal does, in one transaction.
@@ -162,5 +172,6 @@ pub(crate) fn dossier_of(record_id: &str, label: &Label, r: &Record) -> Dossier 
         fingerprint: fingerprint(&r.body),
         status: "open".into(),
         next_review: None,
+        assignee: None,
     }
 }
