@@ -232,21 +232,49 @@ fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> 
     }
 }
 
-/// Labels of the versions more complete than version `i` (see
+/// Which versions of a record the index holds, and each one's shadows.
+///
+/// A version whose text is identical to another's that every one of its
+/// readers may also see (a full release of the same text at a lower or equal
+/// label) is not indexed: searching the release finds the same words, so
+/// indexing both would only cost time and space. Among the rest, a version
+/// carries as shadows the labels of the versions more complete than it (see
 /// `airgram_access::choose_version`: a more complete kind, a higher level,
-/// or, among equals, a later version): readers who see one of them must
-/// not meet version `i` in search.
-fn shadows(versions: &[(VersionKind, Label)], i: usize) -> Vec<Label> {
-    let (k, l) = &versions[i];
-    versions
-        .iter()
-        .enumerate()
-        .filter(|(j, (k2, l2))| {
-            *j != i && (k2 < k || (k2 == k && (l2.level > l.level || (l2.level == l.level && *j > i))))
+/// or, among equals, a later version): readers who see one of those must
+/// not meet it in search.
+fn index_plan(versions: &[(VersionKind, &Label, &Record)]) -> Vec<Option<Vec<Label>>> {
+    let covers = |j: usize, i: usize| {
+        let (lj, li) = (versions[j].1, versions[i].1);
+        j != i
+            && versions[j].2 == versions[i].2
+            && lj.level <= li.level
+            && lj.caveats.is_subset(&li.caveats)
+            && (lj != li || j > i)
+    };
+    let indexed: Vec<bool> = (0..versions.len())
+        .map(|i| !(0..versions.len()).any(|j| covers(j, i)))
+        .collect();
+    (0..versions.len())
+        .map(|i| {
+            if !indexed[i] {
+                return None;
+            }
+            let (k, l, _) = versions[i];
+            Some(
+                versions
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, (k2, l2, _))| {
+                        indexed[*j]
+                            && *j != i
+                            && (*k2 < k || (*k2 == k && (l2.level > l.level || (l2.level == l.level && *j > i))))
+                    })
+                    .map(|(_, (_, l2, _))| (*l2).clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            )
         })
-        .map(|(_, (_, l2))| l2.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
         .collect()
 }
 
@@ -488,10 +516,12 @@ impl Archive {
         let batch = self.store.last_batch()? + 1;
         let written = (|| -> Result<()> {
             for r in &records {
-                let labels: Vec<(VersionKind, Label)> = r.versions.iter().map(|v| (v.kind, v.label.clone())).collect();
-                for (i, v) in r.versions.iter().enumerate() {
-                    let doc = index_doc(&r.id, i as u64 + 1, batch, shadows(&labels, i), &v.record);
-                    self.index.add(&v.label, &doc)?;
+                let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+                for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
+                    if let Some(shadow) = shadow {
+                        self.index
+                            .add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
+                    }
                 }
             }
             fail_point("ingest.before_index_commit")?;
@@ -739,12 +769,12 @@ impl Archive {
             by_record.entry(&v.record_id).or_default().push(v);
         }
         for vs in by_record.values() {
-            let labels: Vec<(VersionKind, Label)> = vs.iter().map(|v| (v.kind, v.label.clone())).collect();
-            for (i, v) in vs.iter().enumerate() {
-                self.index.add(
-                    &v.label,
-                    &index_doc(&v.record_id, v.seq, batch, shadows(&labels, i), &v.record),
-                )?;
+            let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+            for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+                if let Some(shadow) = shadow {
+                    self.index
+                        .add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
+                }
             }
         }
         self.index.commit(batch)?;
@@ -759,13 +789,29 @@ impl Archive {
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let mut expected: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+        // What the index should hold, record by record, by the same plan
+        // that wrote it.
+        let mut flush = |vs: &mut Vec<Version>| {
+            let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+            for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+                if shadow.is_some() {
+                    expected
+                        .entry(v.label.key())
+                        .or_default()
+                        .push((v.record_id.clone(), v.seq));
+                }
+            }
+            vs.clear();
+        };
+        let mut current: Vec<Version> = Vec::new();
         self.store.all_versions(&mut |v| {
-            expected
-                .entry(v.label.key())
-                .or_default()
-                .push((v.record_id.clone(), v.seq));
+            if current.first().is_some_and(|c| c.record_id != v.record_id) {
+                flush(&mut current);
+            }
+            current.push(v);
             Ok(())
         })?;
+        flush(&mut current);
         let last = self.store.last_batch()?;
         for label in self.index.labels() {
             let p = self.index.partition(label).expect("listed");
@@ -821,5 +867,46 @@ fn fail_point(name: &str) -> Result<()> {
         Ok(v) if v == name => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
         Ok(v) if v == format!("{name}:abort") => std::process::abort(),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(s: &str) -> Label {
+        Label::parse(s).unwrap()
+    }
+
+    #[test]
+    fn identical_releases_are_indexed_once_and_shadows_follow_completeness() {
+        let text = Record::new("a");
+        let mut other = Record::new("a");
+        other.body = "[1 line not declassified]".into();
+        let (s, u) = (l("SECRET"), l("UNCLASSIFIED"));
+        // A full release of the same text: only the release is indexed.
+        let plan = index_plan(&[(VersionKind::Original, &s, &text), (VersionKind::Released, &u, &text)]);
+        assert_eq!(plan, vec![None, Some(vec![])]);
+        // A release with excisions differs: both, the release shadowed.
+        let plan = index_plan(&[(VersionKind::Original, &s, &text), (VersionKind::Redacted, &u, &other)]);
+        assert_eq!(plan, vec![Some(vec![]), Some(vec![s.clone()])]);
+        // A release that keeps a caveat covers only readers holding it.
+        let (sn, cn, c) = (l("SECRET/NODIS"), l("CONFIDENTIAL/NODIS"), l("CONFIDENTIAL"));
+        let plan = index_plan(&[(VersionKind::Original, &sn, &text), (VersionKind::Released, &cn, &text)]);
+        assert_eq!(plan, vec![None, Some(vec![])]);
+        let plan = index_plan(&[(VersionKind::Original, &c, &text), (VersionKind::Released, &cn, &text)]);
+        assert_eq!(
+            plan[0],
+            Some(vec![]),
+            "CONFIDENTIAL readers without NODIS still need the original"
+        );
+        // A later release at the same label shadows the earlier one.
+        let plan = index_plan(&[
+            (VersionKind::Original, &s, &text),
+            (VersionKind::Redacted, &u, &other),
+            (VersionKind::Redacted, &u, &Record::new("b")),
+        ]);
+        assert_eq!(plan[1], Some(vec![u.clone(), s.clone()]));
+        assert_eq!(plan[2], Some(vec![s]));
     }
 }

@@ -862,13 +862,15 @@ impl Archive {
         let batch = self.store.last_batch()?;
         for id in &ids {
             let versions = self.store.versions(id)?;
-            let labels: Vec<(VersionKind, Label)> = versions.iter().map(|v| (v.kind, v.label.clone())).collect();
-            for (i, v) in versions.iter().enumerate() {
+            let plan: Vec<_> = versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+            for (v, shadow) in versions.iter().zip(crate::index_plan(&plan)) {
                 self.index.delete(&v.label, &v.record_id, v.seq)?;
-                self.index.add(
-                    &v.label,
-                    &crate::index_doc(&v.record_id, v.seq, batch, crate::shadows(&labels, i), &v.record),
-                )?;
+                if let Some(shadow) = shadow {
+                    self.index.add(
+                        &v.label,
+                        &crate::index_doc(&v.record_id, v.seq, batch, shadow, &v.record),
+                    )?;
+                }
             }
         }
         self.index.commit(batch)?;
