@@ -514,22 +514,54 @@ impl Archive {
             return Ok(0);
         }
         let batch = self.store.last_batch()? + 1;
-        let written = (|| -> Result<()> {
-            for r in &records {
-                let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-                for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
-                    if let Some(shadow) = shadow {
-                        self.index
-                            .add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
+        let Archive { index, store, .. } = self;
+        // The index is written and committed on one thread while the store
+        // inserts the same batch on this one; the store's transaction
+        // commits only after the index commit succeeded, so the order that
+        // makes recovery work (index first, then store) is kept while the
+        // two overlap.
+        let written = std::thread::scope(|sc| -> Result<()> {
+            let records = &records;
+            let mut indexing = Some(sc.spawn(move || -> Result<()> {
+                for r in records {
+                    let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+                    for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
+                        if let Some(shadow) = shadow {
+                            index.add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
+                        }
                     }
                 }
+                fail_point("ingest.before_index_commit")?;
+                index.commit(batch)?;
+                Ok(())
+            }));
+            let mut index_err: Option<ArchiveError> = None;
+            let stored = store.commit_batch(batch, records, &mut || {
+                let joined = indexing
+                    .take()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(ArchiveError::Invalid("the index writer panicked".into())))
+                    })
+                    .unwrap_or(Ok(()))
+                    .and_then(|()| fail_point("ingest.before_store_commit"));
+                joined.map_err(|e| {
+                    let m = e.to_string();
+                    index_err = Some(e);
+                    StoreError::Aborted(m)
+                })
+            });
+            // A store failure before its commit point leaves the index
+            // thread to finish; scope end joins it.
+            if let Some(h) = indexing.take() {
+                let _ = h.join();
             }
-            fail_point("ingest.before_index_commit")?;
-            self.index.commit(batch)?;
-            fail_point("ingest.before_store_commit")?;
-            self.store.commit_batch(batch, &records)?;
-            Ok(())
-        })();
+            match (stored, index_err) {
+                (Ok(()), _) => Ok(()),
+                (Err(_), Some(e)) => Err(e),
+                (Err(e), None) => Err(e.into()),
+            }
+        });
         if let Err(e) = written {
             // The store did not commit: take back what the index holds of it.
             self.index.abandon();

@@ -26,6 +26,8 @@ pub enum StoreError {
     Corrupt(String),
     /// Another action got there first (e.g. a second open proposal).
     Conflict(String),
+    /// The caller's check before the commit point failed; nothing was stored.
+    Aborted(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -34,6 +36,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Sqlite(e) => write!(f, "store: {e}"),
             StoreError::Corrupt(m) => write!(f, "store is inconsistent: {m}"),
             StoreError::Conflict(m) => write!(f, "{m}"),
+            StoreError::Aborted(m) => write!(f, "batch not committed: {m}"),
         }
     }
 }
@@ -117,8 +120,14 @@ pub trait Store {
     fn last_batch(&self) -> Result<u64>;
     fn has_record(&self, id: &str) -> Result<bool>;
     /// Stores records and their versions, and moves `last_batch` to
-    /// `batch`, atomically.
-    fn commit_batch(&mut self, batch: u64, records: &[NewRecord]) -> Result<()>;
+    /// `batch`, atomically. `before_commit` runs after everything is
+    /// written and before the commit point; if it fails, nothing is stored.
+    fn commit_batch(
+        &mut self,
+        batch: u64,
+        records: &[NewRecord],
+        before_commit: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<()>;
     fn versions(&self, id: &str) -> Result<Vec<Version>>;
     /// Source path and verbatim bytes.
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
@@ -356,6 +365,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A batch of ten thousand records is tens of megabytes: with the
+        // default 2 MB page cache SQLite spills pages to the WAL in the
+        // middle of the transaction and writes them again at its end.
+        conn.pragma_update(None, "cache_size", -131_072)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(review::SCHEMA)?;
@@ -429,7 +442,12 @@ impl Store for SqliteStore {
             > 0)
     }
 
-    fn commit_batch(&mut self, batch: u64, records: &[NewRecord]) -> Result<()> {
+    fn commit_batch(
+        &mut self,
+        batch: u64,
+        records: &[NewRecord],
+        before_commit: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut ins_rec =
@@ -478,6 +496,8 @@ impl Store for SqliteStore {
             }
             set_last_batch(&tx, batch)?;
         }
+        // Dropping the transaction on an error rolls it back.
+        before_commit()?;
         tx.commit()?;
         Ok(())
     }
@@ -1157,8 +1177,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
         assert_eq!(s.last_batch().unwrap(), 0);
-        s.commit_batch(1, &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])])
-            .unwrap();
+        s.commit_batch(
+            1,
+            &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])],
+            &mut || Ok(()),
+        )
+        .unwrap();
         assert_eq!(s.last_batch().unwrap(), 1);
         assert!(s.has_record("a").unwrap());
         assert_eq!(s.records_with_message("POLTO 1").unwrap(), vec!["a"]);
@@ -1177,7 +1201,8 @@ mod tests {
         released.kind = VersionKind::Released;
         released.label = Label::unclassified();
         r.versions.push(released);
-        s.commit_batch(1, &[r.clone(), rec("b", "POLTO 3", &[])]).unwrap();
+        s.commit_batch(1, &[r.clone(), rec("b", "POLTO 3", &[])], &mut || Ok(()))
+            .unwrap();
         let stored: String = s
             .conn
             .query_row(
@@ -1204,10 +1229,10 @@ mod tests {
     fn a_failed_batch_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
-        s.commit_batch(1, &[rec("a", "POLTO 1", &[])]).unwrap();
+        s.commit_batch(1, &[rec("a", "POLTO 1", &[])], &mut || Ok(())).unwrap();
         // A duplicate id fails the whole batch.
         assert!(s
-            .commit_batch(2, &[rec("b", "POLTO 2", &[]), rec("a", "POLTO 1", &[])])
+            .commit_batch(2, &[rec("b", "POLTO 2", &[]), rec("a", "POLTO 1", &[])], &mut || Ok(()))
             .is_err());
         assert_eq!(s.last_batch().unwrap(), 1);
         assert!(!s.has_record("b").unwrap());
@@ -1257,7 +1282,7 @@ mod tests {
             office: Some("IN/CDR".into()),
             ..Default::default()
         }];
-        s.commit_batch(1, &[r]).unwrap();
+        s.commit_batch(1, &[r], &mut || Ok(())).unwrap();
         let d = s.dossier("a").unwrap().unwrap();
         assert_eq!((d.origin.as_deref(), d.status.as_str()), (Some("1962-10-01"), "open"));
         assert_eq!(s.events_of("a").unwrap()[0].state, "historic");
