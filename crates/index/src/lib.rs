@@ -26,7 +26,7 @@ use query::{Expr, Field as QField, QueryError};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use tantivy::collector::{Collector, Count, FacetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
     TermQuery, Weight,
@@ -37,7 +37,10 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
 
 pub use tantivy::TantivyError;
 
@@ -513,36 +516,28 @@ impl Partitions {
         // the visible partitions together (building it per partition would
         // ask every partition for every term, once per partition).
         let weight = q.weight(EnableScoring::enabled_from_statistics_provider(&stats, &searchers[0]))?;
-        let mut fc = FacetCollector::for_field("facets");
-        for (_, root) in FACETS {
-            fc.add_facet(Facet::from_path([*root]));
-        }
         for (pi, s) in searchers.iter().enumerate() {
-            let top: Vec<(f64, DocAddress)> = match req.sort {
+            // One pass per partition: top hits, the count and (if asked)
+            // the facet counts together.
+            let (top, n, counts): (Vec<(f64, DocAddress)>, usize, FacetFruit) = match req.sort {
                 Sort::Relevance => {
-                    let c = (TopDocs::with_limit(k.max(1)).order_by_score(), Count);
-                    let (top, n) = collect(s, weight.as_ref(), &c)?;
-                    total += n;
-                    top.into_iter().map(|(sc, a)| (sc as f64, a)).collect()
+                    let top = TopDocs::with_limit(k.max(1)).order_by_score();
+                    let (top, n, fc) = collect(s, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?;
+                    (top.into_iter().map(|(sc, a)| (sc as f64, a)).collect(), n, fc)
                 }
                 Sort::Date => {
-                    let c = (
-                        TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc),
-                        Count,
-                    );
-                    let (top, n) = collect(s, weight.as_ref(), &c)?;
-                    total += n;
-                    top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect()
+                    let top = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
+                    let (top, n, fc) = collect(s, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?;
+                    (
+                        top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect(),
+                        n,
+                        fc,
+                    )
                 }
             };
-            if req.facets {
-                let counts = collect(s, weight.as_ref(), &fc)?;
-                for (fi, (_, root)) in FACETS.iter().enumerate() {
-                    for (facet, n) in counts.get(format!("/{root}").as_str()) {
-                        let value = facet.to_path().last().map(|x| x.to_string()).unwrap_or_default();
-                        *facet_counts.entry((fi, value)).or_default() += n;
-                    }
-                }
+            total += n;
+            for (key, n) in counts {
+                *facet_counts.entry(key).or_default() += n;
             }
             cands.extend(top.into_iter().map(|(v, a)| (v, pi, a)));
         }
@@ -605,6 +600,91 @@ impl Partitions {
             }
         }
         Ok(SearchResult { total, hits, facets })
+    }
+}
+
+/// Facet counts keyed by (index into `FACETS`, value).
+type FacetFruit = HashMap<(usize, String), u64>;
+
+/// Counts the facet values of matching documents (when `.0` is set).
+///
+/// tantivy's `FacetCollector` turns every counted ordinal into its facet
+/// with a dictionary lookup of its own, each opening a compressed block;
+/// over a broad match that dominated search time. Here the counted
+/// ordinals are sorted and read from the dictionary in one sweep.
+struct FacetCounts(bool);
+
+struct FacetSegment {
+    reader: Option<tantivy::fastfield::FacetReader>,
+    counts: Vec<u32>,
+}
+
+impl Collector for FacetCounts {
+    type Fruit = FacetFruit;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, r: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        if !self.0 {
+            return Ok(FacetSegment {
+                reader: None,
+                counts: Vec::new(),
+            });
+        }
+        let reader = r.facet_reader("facets")?;
+        Ok(FacetSegment {
+            counts: vec![0; reader.num_facets()],
+            reader: Some(reader),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
+        let mut out = FacetFruit::new();
+        for f in fruits {
+            for (k, n) in f {
+                *out.entry(k).or_default() += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = FacetFruit;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(r) = &self.reader {
+            for o in r.facet_ords(doc) {
+                self.counts[o as usize] += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> FacetFruit {
+        let mut out = FacetFruit::new();
+        let Some(reader) = self.reader else {
+            return out;
+        };
+        let ords: Vec<u64> = (0..self.counts.len() as u64)
+            .filter(|&o| self.counts[o as usize] > 0)
+            .collect();
+        let mut i = 0;
+        // Encoded facets are `root \0 value`.
+        let _ = reader.facet_dict().sorted_ords_to_term_cb(&ords, |bytes| {
+            let n = self.counts[ords[i] as usize] as u64;
+            i += 1;
+            if let Some(sep) = bytes.iter().position(|&b| b == 0) {
+                let root = &bytes[..sep];
+                if let Some(fi) = FACETS.iter().position(|(_, r)| str::as_bytes(r) == root) {
+                    let value = String::from_utf8_lossy(&bytes[sep + 1..]).into_owned();
+                    *out.entry((fi, value)).or_default() += n;
+                }
+            }
+        });
+        out
     }
 }
 
@@ -758,6 +838,56 @@ mod tests {
             message_id: Some(format!("POLTO {id}")),
             ..IndexDoc::default()
         }
+    }
+
+    #[test]
+    fn facets_count_across_segments_partitions_and_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let (u, s) = (Label::unclassified(), Label::parse("SECRET").unwrap());
+        let mut a = doc("1", "berlin wall", "1961-08-13");
+        a.persons = vec!["Khrushchev".into(), "Ulbricht".into()];
+        a.to = vec!["AMEMBASSY BONN".into(), "USBER".into()];
+        p.add(&u, &a).unwrap();
+        p.commit(1).unwrap();
+        // A second segment in the same partition, and a second partition.
+        let mut b = doc("2", "berlin talks", "1962-01-05");
+        b.persons = vec!["Ulbricht".into()];
+        p.add(&u, &b).unwrap();
+        p.add(&s, &doc("3", "berlin access", "1962-02-01")).unwrap();
+        p.commit(2).unwrap();
+        let req = SearchRequest {
+            query: "berlin".into(),
+            facets: true,
+            ..Default::default()
+        };
+        let r = p.search(&[&u, &s], &req).unwrap();
+        assert_eq!(r.total, 3);
+        let v = |name: &str| r.facets[name].clone();
+        let pair = |x: &str, n: u64| (x.to_string(), n);
+        assert_eq!(v("person"), vec![pair("Khrushchev", 2), pair("Ulbricht", 2)]);
+        assert_eq!(v("year"), vec![pair("1962", 2), pair("1961", 1)]);
+        assert_eq!(
+            v("addressee"),
+            vec![
+                pair("SECSTATE WASHINGTON", 2),
+                pair("AMEMBASSY BONN", 1),
+                pair("USBER", 1)
+            ]
+        );
+        assert_eq!(v("series"), vec![pair("POLTO", 3)]);
+        // Only what matched is counted.
+        let talks = p
+            .search(
+                &[&u, &s],
+                &SearchRequest {
+                    query: "talks".into(),
+                    facets: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(talks.facets["person"], vec![pair("Ulbricht", 1)]);
     }
 
     #[test]
