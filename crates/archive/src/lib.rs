@@ -439,10 +439,12 @@ impl Archive {
                     in_flight += 1;
                     if in_flight > 1 {
                         in_flight -= 1;
-                        let r = parsed_rx
-                            .recv()
-                            .map_err(|_| stopped())
-                            .and_then(|p| self.commit_parsed(p, opts, &mut sum));
+                        let t = std::time::Instant::now();
+                        let parsed = parsed_rx.recv().map_err(|_| stopped());
+                        if std::env::var_os("AIRGRAM_TRACE").is_some() {
+                            eprintln!("waited {:.2?} for the parser", t.elapsed());
+                        }
+                        let r = parsed.and_then(|p| self.commit_parsed(p, opts, &mut sum));
                         if let Err(e) = r {
                             err = Some(e);
                             break;
@@ -520,9 +522,12 @@ impl Archive {
         // commits only after the index commit succeeded, so the order that
         // makes recovery work (index first, then store) is kept while the
         // two overlap.
+        let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
+        let t0 = std::time::Instant::now();
         let written = std::thread::scope(|sc| -> Result<()> {
             let records = &records;
             let mut indexing = Some(sc.spawn(move || -> Result<()> {
+                let t = std::time::Instant::now();
                 for r in records {
                     let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
                     for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
@@ -531,12 +536,22 @@ impl Archive {
                         }
                     }
                 }
+                let added = t.elapsed();
                 fail_point("ingest.before_index_commit")?;
                 index.commit(batch)?;
+                if trace {
+                    eprintln!(
+                        "batch {batch}: index add {added:.2?}, commit {:.2?}",
+                        t.elapsed() - added
+                    );
+                }
                 Ok(())
             }));
             let mut index_err: Option<ArchiveError> = None;
             let stored = store.commit_batch(batch, records, &mut || {
+                if trace {
+                    eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
+                }
                 let joined = indexing
                     .take()
                     .map(|h| {
@@ -562,6 +577,9 @@ impl Archive {
                 (Err(e), None) => Err(e.into()),
             }
         });
+        if trace {
+            eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
+        }
         if let Err(e) = written {
             // The store did not commit: take back what the index holds of it.
             self.index.abandon();
