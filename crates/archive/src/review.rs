@@ -177,11 +177,14 @@ fn shown_text(r: &Record) -> String {
 
 impl Archive {
     /// The review policy: `policy.json` in the archive, else EO 13526 defaults.
-    pub fn policy(&self) -> Policy {
-        std::fs::read(self.dir.join("policy.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+    pub fn policy(&self) -> Result<Policy> {
+        let path = self.dir.join("policy.json");
+        match std::fs::read(&path) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map_err(|e| ArchiveError::Invalid(format!("{}:{}: {e}", path.display(), e.line()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Policy::default()),
+            Err(e) => Err(ArchiveError::Io(path, e)),
+        }
     }
 
     /// A signed-in user who may review: the reader and their name.
@@ -255,9 +258,9 @@ impl Archive {
 
     /// The queue as `reader` may see it: only records whose original they
     /// may see are listed or counted.
-    pub fn review_queue(&self, reader: &Reader, f: &QueueFilter) -> Result<Queue> {
+    pub fn review_queue(&mut self, reader: &Reader, f: &QueueFilter) -> Result<Queue> {
         self.reviewer(reader)?;
-        let policy = self.policy();
+        let policy = self.policy()?;
         let today = policy::today();
         let q = QueueQuery {
             state: f.state.clone(),
@@ -306,14 +309,26 @@ impl Archive {
                     .collect(),
             });
         }
+        // The queue shows subjects of classified originals: a read.
+        let listed: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        if !listed.is_empty() {
+            let who = reader.name.clone().unwrap_or_default();
+            self.store
+                .audit(&who, "review.queue", &listed.join(","), &f.state, "ok")?;
+        }
         Ok(Queue { total, items })
     }
 
     /// The release `excisions` would make of the record (for the preview
     /// beside the original).
-    pub fn review_preview(&self, reader: &Reader, key: &str, excisions: &[Excision]) -> Result<(Record, Record)> {
-        self.reviewer(reader)?;
+    pub fn review_preview(&mut self, reader: &Reader, key: &str, excisions: &[Excision]) -> Result<(Record, Record)> {
+        let who = self.reviewer(reader)?;
         let (orig, _) = self.original_for(reader, key)?;
+        // The reviewer reads the original: audited like any classified read.
+        if audited(&orig.label) {
+            self.store
+                .audit(&who, "review.read", &orig.record_id, &orig.label.to_string(), "ok")?;
+        }
         let mut es = excisions.to_vec();
         for e in &mut es {
             e.codes = codes::canonical_all(&e.codes).map_err(ArchiveError::Invalid)?;
@@ -542,7 +557,7 @@ impl Archive {
         if !flags.is_empty() && !acknowledge {
             return Err(ArchiveError::Flagged(flags));
         }
-        let policy = self.policy();
+        let policy = self.policy()?;
         let dossier = self.store.dossier(&e.record_id)?;
         let origin = dossier.as_ref().and_then(|d| d.origin.clone());
         let next = |p: &Proposal| {
@@ -810,7 +825,7 @@ impl Archive {
                 _ => {}
             }
         }
-        let policy = self.policy();
+        let policy = self.policy()?;
         let today = policy::today();
         let q = QueueQuery {
             state: "due".into(),

@@ -328,6 +328,33 @@ fn reviewers_see_only_what_their_clearance_allows() {
 }
 
 #[test]
+fn the_due_date_policy_is_configurable_and_a_bad_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = secret_record("a.txt", "POLTO 1", "text");
+    r.date = Some("2005-06-01".into());
+    let mut a = archive(dir.path(), &[(r, "SECRET")]);
+    let ann = who(&a, "ann");
+    assert_eq!(
+        a.review_queue(&ann, &QueueFilter::default()).unwrap().total,
+        0,
+        "not 25 years old"
+    );
+    let p = airgram_review::Policy {
+        automatic_years: 20,
+        ..Default::default()
+    };
+    std::fs::write(dir.path().join("policy.json"), serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    assert_eq!(
+        a.review_queue(&ann, &QueueFilter::default()).unwrap().total,
+        1,
+        "due at 20 years"
+    );
+    std::fs::write(dir.path().join("policy.json"), "{\n  \"automatic_years\": \"soon\"\n}").unwrap();
+    let err = a.review_queue(&ann, &QueueFilter::default()).unwrap_err().to_string();
+    assert!(err.contains("policy.json:2"), "{err}");
+}
+
+#[test]
 fn concurrent_approvals_settle_once() {
     let dir = tempfile::tempdir().unwrap();
     let r = secret_record("a.txt", "POLTO 1", "Words to release.");

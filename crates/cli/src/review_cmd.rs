@@ -98,6 +98,8 @@ pub enum ReviewCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// The due-date policy in effect (edit `policy.json` in the archive to change it).
+    Policy,
     /// Counts by decision, exemption and reviewer; queue age; overdue referrals.
     Report {
         #[arg(long = "as")]
@@ -492,6 +494,12 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                         .unwrap_or(if rf.overdue { "OVERDUE" } else { "open" })
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Policy => {
+            let p = a.policy()?;
+            print_json(&p)?;
+            eprintln!("(from {})", a.dir().join("policy.json").display());
             Ok(ExitCode::SUCCESS)
         }
         ReviewCommand::Report { user, svg, format } => {

@@ -516,25 +516,31 @@ impl Partitions {
         // the visible partitions together (building it per partition would
         // ask every partition for every term, once per partition).
         let weight = q.weight(EnableScoring::enabled_from_statistics_provider(&stats, &searchers[0]))?;
-        for (pi, s) in searchers.iter().enumerate() {
-            // One pass per partition: top hits, the count and (if asked)
-            // the facet counts together.
-            let (top, n, counts): (Vec<(f64, DocAddress)>, usize, FacetFruit) = match req.sort {
-                Sort::Relevance => {
-                    let top = TopDocs::with_limit(k.max(1)).order_by_score();
-                    let (top, n, fc) = collect(s, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?;
-                    (top.into_iter().map(|(sc, a)| (sc as f64, a)).collect(), n, fc)
-                }
-                Sort::Date => {
-                    let top = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
-                    let (top, n, fc) = collect(s, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?;
-                    (
-                        top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect(),
-                        n,
-                        fc,
-                    )
-                }
-            };
+        // One pass: top hits, the count and (if asked) the facet counts
+        // together, for every partition.
+        let per: Vec<PartitionFruit> = match req.sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(k.max(1)).order_by_score();
+                collect_all(&searchers, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?
+                    .into_iter()
+                    .map(|(top, n, fc)| (top.into_iter().map(|(sc, a)| (sc as f64, a)).collect(), n, fc))
+                    .collect()
+            }
+            Sort::Date => {
+                let top = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
+                collect_all(&searchers, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?
+                    .into_iter()
+                    .map(|(top, n, fc)| {
+                        (
+                            top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect(),
+                            n,
+                            fc,
+                        )
+                    })
+                    .collect()
+            }
+        };
+        for (pi, (top, n, counts)) in per.into_iter().enumerate() {
             total += n;
             for (key, n) in counts {
                 *facet_counts.entry(key).or_default() += n;
@@ -605,6 +611,13 @@ impl Partitions {
 
 /// Facet counts keyed by (index into `FACETS`, value).
 type FacetFruit = HashMap<(usize, String), u64>;
+
+/// What one partition gives a search: (sort value, address) of its top
+/// hits, its count, its facet counts.
+type PartitionFruit = (Vec<(f64, DocAddress)>, usize, FacetFruit);
+
+/// A segment of a partition: (partition, segment ordinal).
+type Task = (usize, usize);
 
 /// Counts the facet values of matching documents (when `.0` is set).
 ///
@@ -688,15 +701,72 @@ impl SegmentCollector for FacetSegment {
     }
 }
 
-/// Runs a collector over one partition with a prepared weight.
-fn collect<C: Collector>(s: &Searcher, w: &dyn Weight, c: &C) -> tantivy::Result<C::Fruit> {
-    let fruits = s
-        .segment_readers()
+/// Searches at least this large (documents over the visible partitions)
+/// run on every core: below it, starting threads costs more than it saves.
+const PARALLEL_MIN_DOCS: u64 = 100_000;
+
+/// Runs a collector over every visible partition with a prepared weight,
+/// giving one fruit per partition. A large search splits the segments of
+/// all partitions between the cores, in groups of about equal size; each
+/// partition's fruits are merged in segment order, so the result does not
+/// depend on the split.
+fn collect_all<C>(searchers: &[Searcher], w: &dyn Weight, c: &C) -> tantivy::Result<Vec<C::Fruit>>
+where
+    C: Collector + Sync,
+    <C::Child as SegmentCollector>::Fruit: Send,
+{
+    let tasks: Vec<Task> = searchers
         .iter()
         .enumerate()
-        .map(|(i, r)| c.collect_segment(w, i as u32, r))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    c.merge_fruits(fruits)
+        .flat_map(|(p, s)| (0..s.segment_readers().len()).map(move |i| (p, i)))
+        .collect();
+    let size = |&(p, i): &Task| u64::from(searchers[p].segment_readers()[i].max_doc());
+    let run = |ts: &[Task]| -> tantivy::Result<Vec<(Task, _)>> {
+        ts.iter()
+            .map(|&(p, i)| {
+                Ok((
+                    (p, i),
+                    c.collect_segment(w, i as u32, &searchers[p].segment_readers()[i])?,
+                ))
+            })
+            .collect()
+    };
+    let docs: u64 = tasks.iter().map(size).sum();
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(tasks.len());
+    let mut fruits = if cores < 2 || docs < PARALLEL_MIN_DOCS {
+        run(&tasks)?
+    } else {
+        let mut order = tasks.clone();
+        order.sort_by_key(|t| std::cmp::Reverse(size(t)));
+        let mut groups: Vec<(u64, Vec<Task>)> = vec![(0, Vec::new()); cores];
+        for t in order {
+            let g = groups.iter_mut().min_by_key(|g| g.0).expect("at least two groups");
+            g.0 += size(&t);
+            g.1.push(t);
+        }
+        let results: Vec<tantivy::Result<Vec<(Task, _)>>> = std::thread::scope(|sc| {
+            let handles: Vec<_> = groups[1..].iter().map(|g| sc.spawn(|| run(&g.1))).collect();
+            let mut out = vec![run(&groups[0].1)];
+            out.extend(handles.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(TantivyError::InternalError("search thread".into())))
+            }));
+            out
+        });
+        let mut all = Vec::with_capacity(tasks.len());
+        for r in results {
+            all.extend(r?);
+        }
+        all
+    };
+    fruits.sort_by_key(|(t, _)| *t);
+    let mut per: Vec<Vec<_>> = (0..searchers.len()).map(|_| Vec::new()).collect();
+    for ((p, _), f) in fruits {
+        per[p].push(f);
+    }
+    per.into_iter().map(|fs| c.merge_fruits(fs)).collect()
 }
 
 fn raw(field: Field, v: &str) -> Box<dyn Query> {

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Read from `policy.json` in the archive; a field left out keeps its
+/// default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     pub automatic_years: i32,
     pub exempt_25x_years: i32,
