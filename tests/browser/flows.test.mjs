@@ -36,8 +36,12 @@ before(async () => {
   ag(['ingest', join(dir, 'corpus'), join(SHARED, 'seed/polto-a-517.txt')]);
   ag(['user', 'add', 'secret', '--clearance', 'SECRET', '--auth', 'NOFORN', '--password-stdin'], 'secret-password\n');
   ag(['user', 'add', 'admin', '--clearance', 'TOP SECRET', '--auth', 'NODIS,EXDIS,LIMDIS,NOFORN,EYES ONLY', '--role', 'admin']);
-  const ts = JSON.parse(ag(['search', 'classification:"TOP SECRET"', '--as', 'admin', '--format', 'json', '--limit', '1']));
-  tsId = ts.hits[0].id;
+  // A TOP SECRET record with no public release.
+  const ts = JSON.parse(ag(['search', 'classification:"TOP SECRET"', '--as', 'admin', '--format', 'json', '--limit', '50']));
+  tsId = ts.hits.map((h) => h.id).find((id) => {
+    try { ag(['show', id]); return false; } catch { return true; }
+  });
+  assert.ok(tsId, 'a TOP SECRET record the public may not see');
   seedId = JSON.parse(ag(['show', 'POLTO A-517', '--format', 'json'])).id;
   // A classified FRUS document for the review flow: the first SECRET one
   // in a volume with a sentence long enough to excise.

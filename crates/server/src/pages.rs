@@ -338,7 +338,7 @@ pub fn record_page(
             )
         })
         .collect();
-    let reviews = crate::review::public_history_html(history);
+    let reviews = crate::review::history_html(history);
     let body = format!(
         "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
 <p>{source}<a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\

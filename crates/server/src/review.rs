@@ -378,7 +378,9 @@ fn fields_html(r: &Record, class: &str) -> String {
     s
 }
 
-fn history_html(h: &History) -> String {
+/// A record's reviews as the reader may see them (the record page shows
+/// the public statement; reviewers see detail).
+pub(crate) fn history_html(h: &History) -> String {
     let mut s = String::from("<ol class=timeline>");
     for i in &h.reviews {
         let what = i.decision.clone().unwrap_or_else(|| {
@@ -429,11 +431,6 @@ fn history_html(h: &History) -> String {
     }
     s.push_str("</ol>");
     s
-}
-
-/// The public statement of a record's reviews (on the record page).
-pub fn public_history_html(h: &History) -> String {
-    history_html(h)
 }
 
 const REVIEW_JS: &str = r#"
@@ -706,10 +703,6 @@ async fn render_review(
     html(status, layout("Review", &c, &csrf, &body))
 }
 
-fn form_error(e: &ApiError) -> StatusCode {
-    e.status
-}
-
 #[derive(Deserialize)]
 pub struct ProposeForm {
     csrf: String,
@@ -801,7 +794,7 @@ pub async fn propose_post(
             redirect(&format!("/review/{}?msg={}", out.record, crate::url_encode(&m)))
         }
         Err(e) => {
-            let s = form_error(&e);
+            let s = e.status;
             render_review(&st, c, csrf, id, None, Some(e.message), s).await
         }
     }
@@ -859,7 +852,7 @@ pub async fn approve_post(
             ))
         )),
         Err(e) => {
-            let s = form_error(&e);
+            let s = e.status;
             render_review(&st, c, csrf, rid, None, Some(e.message), s).await
         }
     }
@@ -898,7 +891,7 @@ pub async fn return_post(
             crate::url_encode(&format!("Proposal #{event} sent back."))
         )),
         Err(e) => {
-            let s = form_error(&e);
+            let s = e.status;
             render_review(&st, c, csrf, rid, None, Some(e.message), s).await
         }
     }
@@ -968,7 +961,7 @@ pub async fn assign_post(
     match st.with(move |a| a.review_assign(&reader, &key, who.as_deref())).await {
         Ok(()) => redirect(&format!("/review/{id}?msg={}", crate::url_encode("Assignment saved."))),
         Err(e) => {
-            let s = form_error(&e);
+            let s = e.status;
             render_review(&st, c, csrf, id, None, Some(e.message), s).await
         }
     }
