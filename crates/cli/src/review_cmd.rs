@@ -155,23 +155,6 @@ pub struct ProposeArgs {
     pub format: Format,
 }
 
-/// `body:120..245:25X1,b1`
-fn parse_excision(s: &str) -> anyhow::Result<Excision> {
-    let bad = || anyhow!("bad --excise {s:?}: use FIELD:START..END:CODES, e.g. body:120..245:25X1");
-    let mut parts = s.splitn(3, ':');
-    let field = parts.next().ok_or_else(bad)?;
-    let range = parts.next().ok_or_else(bad)?;
-    let codes = parts.next().ok_or_else(bad)?;
-    let (a, b) = range.split_once("..").ok_or_else(bad)?;
-    Ok(Excision {
-        field: field.to_string(),
-        start: a.trim().parse().map_err(|_| bad())?,
-        end: b.trim().parse().map_err(|_| bad())?,
-        codes: codes.split(',').map(str::to_string).collect(),
-        text: String::new(),
-    })
-}
-
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v)?;
@@ -340,7 +323,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             for e in &excisions {
-                p.excisions.push(parse_excision(e)?);
+                p.excisions.push(Excision::parse(e).map_err(|m| anyhow!(m))?);
             }
             if !excise_text.is_empty() {
                 let (orig, _) = match a.review_preview(&r, &key, &[]) {

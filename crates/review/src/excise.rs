@@ -25,6 +25,31 @@ pub struct Excision {
     pub text: String,
 }
 
+impl Excision {
+    /// `body:120..245:25X1,b1`: the form the CLI and the review page use.
+    pub fn parse(spec: &str) -> Result<Excision, String> {
+        let bad = || format!("bad excision {spec:?}: use FIELD:START..END:CODES, e.g. body:120..245:25X1");
+        let mut parts = spec.trim().splitn(3, ':');
+        let (field, range, codes) = (
+            parts.next().ok_or_else(bad)?,
+            parts.next().ok_or_else(bad)?,
+            parts.next().ok_or_else(bad)?,
+        );
+        let (a, b) = range.split_once("..").ok_or_else(bad)?;
+        Ok(Excision {
+            field: field.trim().to_string(),
+            start: a.trim().parse().map_err(|_| bad())?,
+            end: b.trim().parse().map_err(|_| bad())?,
+            codes: codes
+                .split([',', ';'])
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            text: String::new(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExciseError(pub String);
 
@@ -417,6 +442,17 @@ mod tests {
             text: String::new(),
         };
         assert!(apply(&r, &[bad]).unwrap_err().0.contains("cannot be excised"));
+    }
+
+    #[test]
+    fn excisions_parse_from_their_written_form() {
+        let e = Excision::parse("body:120..245:25X1, b1").unwrap();
+        assert_eq!((e.field.as_str(), e.start, e.end), ("body", 120, 245));
+        assert_eq!(e.codes, vec!["25X1", "b1"]);
+        assert!(Excision::parse("body:120-245:25X1")
+            .unwrap_err()
+            .contains("FIELD:START..END:CODES"));
+        assert!(Excision::parse("body").is_err());
     }
 
     #[test]

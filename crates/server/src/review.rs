@@ -9,7 +9,6 @@ use crate::pages::{esc, html, layout};
 use crate::{caller, csrf_token, form_pairs, ApiError, AppState, Caller};
 use airgram_access::Level;
 use airgram_archive::review::{self as ar, History, QueueFilter};
-use airgram_archive::ArchiveError;
 use airgram_model::Record;
 use airgram_review::{codes, excise, Decision, Excision, Proposal, ReviewKind, AGENCIES};
 use axum::extract::{Path as UrlPath, State};
@@ -195,6 +194,15 @@ async fn page_caller(st: &AppState, headers: &HeaderMap) -> Result<(Caller, Stri
         Ok(c) => Ok((c, csrf)),
         Err(e) => Err(e.into_response()),
     }
+}
+
+/// The caller of a posted form, if the form carries this browser's token.
+async fn form_caller(st: &AppState, headers: &HeaderMap, sent: &str) -> Result<(Caller, String), Response> {
+    let (c, csrf) = page_caller(st, headers).await?;
+    if sent != csrf {
+        return Err((StatusCode::FORBIDDEN, "bad form token").into_response());
+    }
+    Ok((c, csrf))
 }
 
 fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
@@ -747,21 +755,7 @@ fn proposal_from(f: &ProposeForm) -> Result<Proposal, String> {
     p.comment = f.comment.trim().to_string();
     p.request = Some(f.request.trim().to_string()).filter(|s| !s.is_empty());
     for line in f.excisions.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let bad = || format!("bad excision line {line:?}: use FIELD:START..END:CODES");
-        let mut parts = line.splitn(3, ':');
-        let (field, range, codes) = (
-            parts.next().ok_or_else(bad)?,
-            parts.next().ok_or_else(bad)?,
-            parts.next().ok_or_else(bad)?,
-        );
-        let (a, b) = range.split_once("..").ok_or_else(bad)?;
-        p.excisions.push(Excision {
-            field: field.to_string(),
-            start: a.parse().map_err(|_| bad())?,
-            end: b.parse().map_err(|_| bad())?,
-            codes: split_list(codes),
-            text: String::new(),
-        });
+        p.excisions.push(Excision::parse(line)?);
     }
     Ok(p)
 }
@@ -772,13 +766,10 @@ pub async fn propose_post(
     UrlPath(id): UrlPath<String>,
     Form(f): Form<ProposeForm>,
 ) -> Response {
-    let (c, csrf) = match page_caller(&st, &headers).await {
+    let (c, csrf) = match form_caller(&st, &headers, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if f.csrf != csrf {
-        return (StatusCode::FORBIDDEN, "bad form token").into_response();
-    }
     let p = match proposal_from(&f) {
         Ok(p) => p,
         Err(m) => return render_review(&st, c, csrf, id, None, Some(m), StatusCode::BAD_REQUEST).await,
@@ -809,9 +800,23 @@ pub struct ApproveForm {
 }
 
 /// The record an event belongs to, for redirecting back to its page.
-async fn event_record(st: &AppState, c: &Caller, event: u64) -> Option<String> {
+async fn event_record(st: &AppState, c: &Caller, csrf: &str, event: u64) -> Result<String, Response> {
     let reader = c.reader.clone();
-    st.with(move |a| a.review_event_record(&reader, event)).await.ok()
+    st.with(move |a| a.review_event_record(&reader, event))
+        .await
+        .map_err(|e| error_page(c, csrf, e))
+}
+
+/// After a form's action: back to the review page with its message, or
+/// the page again with the error.
+async fn done(st: &AppState, c: Caller, csrf: String, rid: String, res: Result<String, ApiError>) -> Response {
+    match res {
+        Ok(msg) => redirect(&format!("/review/{rid}?msg={}", crate::url_encode(&msg))),
+        Err(e) => {
+            let status = e.status;
+            render_review(st, c, csrf, rid, None, Some(e.message), status).await
+        }
+    }
 }
 
 pub async fn approve_post(
@@ -820,42 +825,30 @@ pub async fn approve_post(
     UrlPath(event): UrlPath<u64>,
     Form(f): Form<ApproveForm>,
 ) -> Response {
-    let (c, csrf) = match page_caller(&st, &headers).await {
+    let (c, csrf) = match form_caller(&st, &headers, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if f.csrf != csrf {
-        return (StatusCode::FORBIDDEN, "bad form token").into_response();
-    }
-    let Some(rid) = event_record(&st, &c, event).await else {
-        return error_page(
-            &c,
-            &csrf,
-            ArchiveError::NotFound(format!("review event {event}")).into(),
-        );
+    let rid = match event_record(&st, &c, &csrf, event).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     let reader = c.reader.clone();
     let ack = !f.acknowledge.is_empty();
-    match st
+    let res = st
         .with(move |a| a.review_approve(&reader, event, &f.password, ack))
         .await
-    {
-        Ok(ok) => redirect(&format!(
-            "/review/{rid}?msg={}",
-            crate::url_encode(&format!(
+        .map(|ok| {
+            format!(
                 "Approved #{}: {}{}",
                 ok.event,
                 ok.decision,
                 ok.published
                     .map(|l| format!(", release published at {l}"))
                     .unwrap_or_default()
-            ))
-        )),
-        Err(e) => {
-            let s = e.status;
-            render_review(&st, c, csrf, rid, None, Some(e.message), s).await
-        }
-    }
+            )
+        });
+    done(&st, c, csrf, rid, res).await
 }
 
 #[derive(Deserialize)]
@@ -870,31 +863,20 @@ pub async fn return_post(
     UrlPath(event): UrlPath<u64>,
     Form(f): Form<ReturnForm>,
 ) -> Response {
-    let (c, csrf) = match page_caller(&st, &headers).await {
+    let (c, csrf) = match form_caller(&st, &headers, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if f.csrf != csrf {
-        return (StatusCode::FORBIDDEN, "bad form token").into_response();
-    }
-    let Some(rid) = event_record(&st, &c, event).await else {
-        return error_page(
-            &c,
-            &csrf,
-            ArchiveError::NotFound(format!("review event {event}")).into(),
-        );
+    let rid = match event_record(&st, &c, &csrf, event).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     let reader = c.reader.clone();
-    match st.with(move |a| a.review_return(&reader, event, &f.comment)).await {
-        Ok(()) => redirect(&format!(
-            "/review/{rid}?msg={}",
-            crate::url_encode(&format!("Proposal #{event} sent back."))
-        )),
-        Err(e) => {
-            let s = e.status;
-            render_review(&st, c, csrf, rid, None, Some(e.message), s).await
-        }
-    }
+    let res = st
+        .with(move |a| a.review_return(&reader, event, &f.comment))
+        .await
+        .map(|()| format!("Proposal #{event} sent back."));
+    done(&st, c, csrf, rid, res).await
 }
 
 #[derive(Deserialize)]
@@ -911,13 +893,10 @@ pub async fn answer_post(
     UrlPath(referral): UrlPath<u64>,
     Form(f): Form<AnswerForm>,
 ) -> Response {
-    let (c, csrf) = match page_caller(&st, &headers).await {
+    let (c, csrf) = match form_caller(&st, &headers, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if f.csrf != csrf {
-        return (StatusCode::FORBIDDEN, "bad form token").into_response();
-    }
     let reader = c.reader.clone();
     let res = st
         .with(move |a| {
@@ -948,21 +927,16 @@ pub async fn assign_post(
     UrlPath(id): UrlPath<String>,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    let (c, csrf) = match page_caller(&st, &headers).await {
+    let (c, csrf) = match form_caller(&st, &headers, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if f.csrf != csrf {
-        return (StatusCode::FORBIDDEN, "bad form token").into_response();
-    }
     let reader = c.reader.clone();
     let key = id.clone();
     let who = Some(f.assignee.trim().to_string()).filter(|s| !s.is_empty());
-    match st.with(move |a| a.review_assign(&reader, &key, who.as_deref())).await {
-        Ok(()) => redirect(&format!("/review/{id}?msg={}", crate::url_encode("Assignment saved."))),
-        Err(e) => {
-            let s = e.status;
-            render_review(&st, c, csrf, id, None, Some(e.message), s).await
-        }
-    }
+    let res = st
+        .with(move |a| a.review_assign(&reader, &key, who.as_deref()))
+        .await
+        .map(|()| "Assignment saved.".to_string());
+    done(&st, c, csrf, id, res).await
 }
