@@ -1392,6 +1392,15 @@ mod tests {
         assert!(!s.answer_referral(refs[0].id, "bob", "concur", "").unwrap());
         // A new proposal may open once the first is settled.
         assert!(s.propose("a", "bob", "{}").is_ok());
+        // Settled events cannot be rewritten or removed, even by hand.
+        for sql in [
+            format!("UPDATE review_events SET state = 'returned' WHERE id = {e}"),
+            format!("UPDATE review_events SET body = '{{}}x' WHERE id = {e}"),
+            format!("DELETE FROM review_events WHERE id = {e}"),
+        ] {
+            let err = s.conn.execute(&sql, []).unwrap_err().to_string();
+            assert!(err.contains("immutable"), "{sql}: {err}");
+        }
     }
 
     #[test]

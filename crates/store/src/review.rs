@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS review_events (
 CREATE INDEX IF NOT EXISTS review_events_record ON review_events (record_id);
 -- One open proposal per record: of two reviewers proposing at once, one wins.
 CREATE UNIQUE INDEX IF NOT EXISTS one_open_proposal ON review_events (record_id) WHERE state = 'proposed';
+-- Events are immutable: a proposal is written once and settled once (its
+-- state, decider, time and note set together); what it proposed never
+-- changes, and no event but a re-derived historic stamp is ever deleted.
+CREATE TRIGGER IF NOT EXISTS review_events_settle_once BEFORE UPDATE ON review_events
+WHEN OLD.state != 'proposed' OR NEW.state NOT IN ('approved', 'returned')
+  OR NEW.body IS NOT OLD.body OR NEW.actor IS NOT OLD.actor OR NEW.created IS NOT OLD.created
+  OR NEW.record_id IS NOT OLD.record_id OR NEW.id IS NOT OLD.id
+BEGIN SELECT RAISE(ABORT, 'review events are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS review_events_kept BEFORE DELETE ON review_events
+WHEN OLD.state != 'historic'
+BEGIN SELECT RAISE(ABORT, 'review events are immutable'); END;
 CREATE TABLE IF NOT EXISTS referrals (
     id INTEGER PRIMARY KEY,
     event_id INTEGER NOT NULL REFERENCES review_events(id),
