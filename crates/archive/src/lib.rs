@@ -654,6 +654,38 @@ impl Archive {
         Ok(views::RecordView::new(&v, &visible, cited_by))
     }
 
+    /// Every record a query matches, as `reader` may see each (the version
+    /// `show` gives), in the query's order, at most `limit`: for handing a
+    /// result set to other tools. Each record goes through `show`, so the
+    /// access rule and the audit apply as to any read.
+    pub fn export(
+        &mut self,
+        reader: &Reader,
+        query: &str,
+        limit: usize,
+        mut out: impl FnMut(views::RecordView) -> Result<()>,
+    ) -> Result<usize> {
+        let mut done = 0;
+        let page = 500;
+        while done < limit {
+            let req = SearchRequest {
+                query: query.to_string(),
+                limit: page.min(limit - done),
+                offset: done,
+                ..SearchRequest::default()
+            };
+            let res = self.search(reader, &req)?;
+            if res.hits.is_empty() {
+                break;
+            }
+            for h in &res.hits {
+                out(self.show(reader, &h.id)?)?;
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+
     /// The verbatim source of a record the reader may see.
     pub fn source(&mut self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
         let v = self

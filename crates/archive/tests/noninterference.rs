@@ -2,7 +2,7 @@
 //! every response a reader gets is byte-identical to the response of an
 //! archive that holds only what that reader may see. If anything invisible
 //! leaked — a count, a facet, a score that reorders hits, a snippet, a term
-//! expansion, a graph edge, an error — the two would differ.
+//! expansion, a graph edge, an export, an error — the two would differ.
 
 use airgram_access::{Label, Level, Reader, VersionKind};
 use airgram_archive::{Archive, IngestOptions, Input};
@@ -138,6 +138,16 @@ fn responses(a: &mut Archive, r: &Reader, q: &str, sort: Sort, offset: usize, ke
         Ok(res) => out.extend(serde_json::to_vec(&airgram_archive::views::search_json(&res)).unwrap()),
         Err(e) => out.extend(format!("error {e}").into_bytes()),
     }
+    // An export of the query's records.
+    let mut exported = Vec::new();
+    match a.export(r, q, 5, |v| {
+        exported.extend(serde_json::to_vec(&v).unwrap());
+        Ok(())
+    }) {
+        Ok(n) => out.extend(format!("exported {n}").into_bytes()),
+        Err(e) => out.extend(format!("error {e}").into_bytes()),
+    }
+    out.extend(exported);
     for k in keys {
         match a.show(r, k) {
             Ok(v) => out.extend(serde_json::to_vec(&v).unwrap()),

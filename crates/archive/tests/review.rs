@@ -482,6 +482,14 @@ proptest! {
         // A cite made only inside the passage is no edge of the release.
         prop_assert_eq!(g.edges.is_empty(), true);
         prop_assert!(g.unresolved.iter().all(|u| u.cite != "TOPOL 77"));
+        let mut export = String::new();
+        a.export(&public, "", 100, |v| {
+            export.push_str(&serde_json::to_string(&v).unwrap());
+            Ok(())
+        })
+        .unwrap();
+        prop_assert!(export.contains(&id), "the release is exported");
+        prop_assert!(leaks(&export).is_none(), "export: {}", export);
         let h = serde_json::to_string(&a.review_history(&public, &id).unwrap()).unwrap();
         prop_assert!(leaks(&h).is_none(), "history: {}", h);
         prop_assert!(a.source(&public, &id).is_err());

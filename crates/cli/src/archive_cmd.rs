@@ -196,6 +196,28 @@ fn not_found(e: ArchiveError) -> anyhow::Result<ExitCode> {
     }
 }
 
+pub fn export(dir: &Path, query: &str, user: Option<&str>, limit: usize) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    let r = reader(&archive, user)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let res = archive.export(&r, query, limit, |v| {
+        serde_json::to_writer(&mut out, &v).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
+        writeln!(out).map_err(|e| ArchiveError::Io(PathBuf::from("<stdout>"), e))
+    });
+    match res {
+        Ok(n) => {
+            out.flush()?;
+            eprintln!("{n} record{} exported", if n == 1 { "" } else { "s" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ArchiveError::Query(e)) => {
+            eprintln!("airgram: bad query: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow::Result<ExitCode> {
     let mut archive = open(dir)?;
     let r = reader(&archive, user)?;

@@ -103,6 +103,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Every record a query matches, as you may see it, one JSON object a
+    /// line (the shape of `show --format json`).
+    Export {
+        query: String,
+        #[arg(long = "as")]
+        user: Option<String>,
+        #[arg(long, default_value_t = 10_000)]
+        limit: usize,
+    },
     /// The cite graph around a record.
     Graph {
         key: String,
@@ -227,6 +236,7 @@ fn main() -> ExitCode {
             },
         ),
         Command::Show { key, user, format } => archive_cmd::show(&dir, &key, user.as_deref(), format),
+        Command::Export { query, user, limit } => archive_cmd::export(&dir, &query, user.as_deref(), limit),
         Command::Graph {
             key,
             user,

@@ -171,3 +171,27 @@ fn reindex_rederives_everything_and_keeps_the_archive_whole() {
     assert_eq!(before["total"], after["total"]);
     assert_eq!(before["facets"], after["facets"]);
 }
+
+#[test]
+fn export_gives_each_matching_record_as_the_reader_sees_it() {
+    let dir = setup();
+    let a = dir.path();
+    for user in [None, Some("conf"), Some("ts")] {
+        let mut args = vec!["search", "berlin", "--format", "json", "--limit", "1"];
+        let mut exp = vec!["export", "berlin"];
+        if let Some(u) = user {
+            args.extend(["--as", u]);
+            exp.extend(["--as", u]);
+        }
+        let total = json(a, &args)["total"].as_u64().unwrap();
+        let lines: Vec<serde_json::Value> = ok(a, &exp).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len() as u64, total, "{user:?}");
+        for l in &lines {
+            // The shape of `show --format json`.
+            assert!(l["id"].is_string() && l["label"].is_string() && l["versions"].is_array());
+            if user.is_none() {
+                assert_eq!(l["label"], "UNCLASSIFIED");
+            }
+        }
+    }
+}

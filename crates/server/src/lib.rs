@@ -326,6 +326,30 @@ async fn api_source(
     Ok(Json(json!({"source_path": path, "text": String::from_utf8_lossy(&bytes)})).into_response())
 }
 
+async fn api_export(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
+    let c = caller(&st, &headers).await?;
+    let p = parse_search(&uri);
+    let limit = form_pairs(uri.query().unwrap_or(""))
+        .into_iter()
+        .find(|(k, _)| k == "limit")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1000usize)
+        .min(1000);
+    let q = p.request(false).query;
+    let body = st
+        .with(move |a| {
+            let mut out = String::new();
+            a.export(&c.reader, &q, limit, |v| {
+                out.push_str(&serde_json::to_string(&v).map_err(|e| ArchiveError::Invalid(e.to_string()))?);
+                out.push('\n');
+                Ok(())
+            })?;
+            Ok(out)
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
 /// The routes, once: the OpenAPI document and its test read this table.
 pub const API_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/api/search", "Search what the caller may see"),
@@ -382,7 +406,7 @@ pub fn openapi() -> serde_json::Value {
                 params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}}));
             }
         }
-        if *path == "/api/search" {
+        if *path == "/api/search" || *path == "/api/export" {
             for (n, t) in [
                 ("q", "string"),
                 ("facets", "string"),
@@ -606,6 +630,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/records/{id}", get(api_record))
         .route("/api/records/{id}/graph", get(api_graph))
         .route("/api/records/{id}/source", get(api_source))
+        .route("/api/export", get(api_export))
         .route("/api/records/{id}/reviews", get(review::api_history))
         .route("/api/review/queue", get(review::api_queue))
         .route("/api/review/records/{id}", get(review::api_review_record))
