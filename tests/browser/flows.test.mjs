@@ -245,6 +245,10 @@ test('two reviewers excise a passage of a FRUS document and publish it', async (
   await bob.click('#approve');
   await bob.waitForSelector('text=release published at UNCLASSIFIED');
   await bob.screenshot({ path: join(SHOTS, 'review-approved.png'), fullPage: true });
+  await bob.goto(`${base}/review/report`);
+  assert.ok(await bob.locator('svg[aria-label="Releases and denials by year"] rect').count() > 2);
+  assert.match(await bob.textContent('main'), /DECLASSIFY IN PART/);
+  await bob.screenshot({ path: join(SHOTS, 'review-report.png'), fullPage: true });
 
   // The public reads the release: the marker, not the passage.
   const res = await pub.goto(`${base}/records/${frus.id}`);
