@@ -148,11 +148,7 @@ pub fn content_id(source: &[u8]) -> String {
         .collect()
 }
 
-/// `POLTO A-517` -> `POLTO`; a bare number has no series.
-pub fn series_of(message_id: &str) -> Option<String> {
-    let first = message_id.split_whitespace().next()?;
-    (message_id.contains(' ') && first.chars().all(|c| c.is_ascii_alphabetic())).then(|| first.to_ascii_uppercase())
-}
+pub use airgram_model::series_of;
 
 pub struct Archive {
     dir: PathBuf,

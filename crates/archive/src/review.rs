@@ -92,6 +92,17 @@ pub struct HistoryItem {
     pub detail: Option<ReviewDetail>,
 }
 
+impl HistoryItem {
+    /// What was decided: the decision, or a stamp's ticked boxes.
+    pub fn what(&self) -> String {
+        match (&self.decision, self.actions.is_empty()) {
+            (Some(d), _) => d.clone(),
+            (None, true) => "reviewed".into(),
+            (None, false) => self.actions.join(", "),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewDetail {
     pub proposer: String,
@@ -483,15 +494,16 @@ impl Archive {
     /// The record of a referral the reviewer may see (for pages).
     pub fn review_referral_record(&self, reader: &Reader, referral: u64) -> Result<String> {
         self.reviewer(reader)?;
+        Ok(self.visible_referral(reader, referral)?.record_id)
+    }
+
+    /// A referral of a record whose original `reader` may see; any other
+    /// answers like a missing one.
+    fn visible_referral(&self, reader: &Reader, referral: u64) -> Result<airgram_store::Referral> {
         let not_found = || ArchiveError::NotFound(format!("referral {referral}"));
-        let r = self
-            .store
-            .referrals(None)?
-            .into_iter()
-            .find(|r| r.id == referral)
-            .ok_or_else(not_found)?;
+        let r = self.store.referral(referral)?.ok_or_else(not_found)?;
         self.visible_event(reader, r.event_id).map_err(|_| not_found())?;
-        Ok(r.record_id)
+        Ok(r)
     }
 
     /// Re-authenticates a user (approving a release asks for the password
@@ -656,14 +668,7 @@ impl Archive {
     /// Records an agency's answer to a referral.
     pub fn review_answer(&mut self, reader: &Reader, referral: u64, response: &str, comment: &str) -> Result<()> {
         let who = self.reviewer(reader)?;
-        let not_found = || ArchiveError::NotFound(format!("referral {referral}"));
-        let r = self
-            .store
-            .referrals(None)?
-            .into_iter()
-            .find(|r| r.id == referral)
-            .ok_or_else(not_found)?;
-        self.visible_event(reader, r.event_id).map_err(|_| not_found())?;
+        let r = self.visible_referral(reader, referral)?;
         let response = response.trim();
         let (word, rest) = response.split_once(' ').unwrap_or((response, ""));
         let word = word.to_ascii_uppercase();

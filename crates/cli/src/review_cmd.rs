@@ -435,13 +435,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
             println!("{}", h.id);
             for i in &h.reviews {
-                let what = i.decision.clone().unwrap_or_else(|| {
-                    if i.actions.is_empty() {
-                        "reviewed".to_string()
-                    } else {
-                        i.actions.join(", ")
-                    }
-                });
+                let what = i.what();
                 println!(
                     "  {:<10} {:<9} {:<20} {}{}",
                     i.date,

@@ -295,17 +295,7 @@ pub fn parse(q: &str) -> Result<Expr, QueryError> {
     Ok(e)
 }
 
-/// Days since 1970-01-01 of a civil date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    // Howard Hinnant's algorithm.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
+pub use airgram_model::calendar::days_from_civil;
 
 /// `1962`, `1962-10`, `1962-10-22` as the first and last day they cover.
 fn date_bounds(s: &str) -> Option<(Day, Day)> {

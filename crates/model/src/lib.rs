@@ -5,6 +5,8 @@
 //! names are a public contract (`airgram parse` output); keeping one type for
 //! the contract avoids a mirror that could drift from it.
 
+pub mod calendar;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -180,6 +182,13 @@ pub const DOC_TYPES: &[&str] = &[
     "statement/transcript",
     "other",
 ];
+
+/// The series of a message number: `POLTO A-517` -> `POLTO`; a bare
+/// number has none.
+pub fn series_of(message_id: &str) -> Option<String> {
+    let first = message_id.split_whitespace().next()?;
+    (message_id.contains(' ') && first.chars().all(|c| c.is_ascii_alphabetic())).then(|| first.to_ascii_uppercase())
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! at 75. A record is never opened by the calendar: falling due only puts
 //! it in the queue.
 
+use airgram_model::calendar::{civil_from_days, days_from_civil};
 use serde::{Deserialize, Serialize};
 
 /// Read from `policy.json` in the archive; a field left out keeps its
@@ -53,40 +54,23 @@ fn add_years(s: &str, years: i32) -> Option<String> {
     Some(format!("{:04}-{m:02}-{d:02}", y + years))
 }
 
-fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y } as i64;
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
+fn day_number(s: &str) -> Option<i64> {
+    let (y, m, d) = ymd(s)?;
+    Some(days_from_civil(y.into(), m.into(), d.into()))
 }
 
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
+fn iso(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 pub fn add_days(s: &str, days: i64) -> Option<String> {
-    let (y, m, d) = ymd(s)?;
-    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    Some(iso(day_number(s)? + days))
 }
 
 /// Days from `a` to `b` (both ISO dates).
 pub fn days_between(a: &str, b: &str) -> Option<i64> {
-    let (y1, m1, d1) = ymd(a)?;
-    let (y2, m2, d2) = ymd(b)?;
-    Some(days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1))
+    Some(day_number(b)? - day_number(a)?)
 }
 
 /// Today (UTC), ISO.
@@ -94,8 +78,7 @@ pub fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    iso((secs / 86400) as i64)
 }
 
 impl Policy {

@@ -6,7 +6,7 @@
 //! as a field, API calls as the `x-csrf-token` header.
 
 use crate::pages::{esc, html, layout};
-use crate::{caller, csrf_token, form_pairs, ApiError, AppState, Caller};
+use crate::{caller, csrf_token, form_pairs, page_caller, ApiError, AppState, Caller};
 use airgram_access::Level;
 use airgram_archive::review::{self as ar, History, QueueFilter};
 use airgram_model::Record;
@@ -187,14 +187,6 @@ pub async fn api_report(State(st): State<AppState>, headers: HeaderMap) -> Resul
 }
 
 // ---------------------------------------------------------------- pages
-
-async fn page_caller(st: &AppState, headers: &HeaderMap) -> Result<(Caller, String), Response> {
-    let (csrf, _) = csrf_token(headers);
-    match caller(st, headers).await {
-        Ok(c) => Ok((c, csrf)),
-        Err(e) => Err(e.into_response()),
-    }
-}
 
 /// The caller of a posted form, if the form carries this browser's token.
 async fn form_caller(st: &AppState, headers: &HeaderMap, sent: &str) -> Result<(Caller, String), Response> {
@@ -391,13 +383,7 @@ fn fields_html(r: &Record, class: &str) -> String {
 pub(crate) fn history_html(h: &History) -> String {
     let mut s = String::from("<ol class=timeline>");
     for i in &h.reviews {
-        let what = i.decision.clone().unwrap_or_else(|| {
-            if i.actions.is_empty() {
-                "reviewed".into()
-            } else {
-                i.actions.join(", ")
-            }
-        });
+        let what = i.what();
         let _ = write!(
             s,
             "<li><strong>{}</strong> {} {}{}{}",

@@ -178,6 +178,7 @@ pub trait Store {
     /// opening its referrals, atomically. False if it was no longer open.
     fn settle(&mut self, s: &Settle) -> Result<bool>;
     fn referrals(&self, record_id: Option<&str>) -> Result<Vec<Referral>>;
+    fn referral(&self, id: u64) -> Result<Option<Referral>>;
     /// Records an agency's answer. False if already answered or unknown.
     fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool>;
     /// Records whose index documents must be rewritten.
@@ -376,31 +377,13 @@ pub fn audit_hash(
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Seconds since the epoch, as an RFC 3339 UTC timestamp.
+/// Now, as an RFC 3339 UTC timestamp.
 fn now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let days = (secs / 86400) as i64;
-    let rem = secs % 86400;
-    // Civil from days (Howard Hinnant).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    airgram_model::calendar::rfc3339(secs)
 }
 
 impl SqliteStore {
@@ -954,25 +937,22 @@ impl Store for SqliteStore {
     }
 
     fn referrals(&self, record_id: Option<&str>) -> Result<Vec<Referral>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, event_id, record_id, agency, sent, due, answered, answered_by, response, comment
-             FROM referrals WHERE ?1 IS NULL OR record_id = ?1 ORDER BY due, id",
-        )?;
-        let rows = st.query_map([record_id], |r| {
-            Ok(Referral {
-                id: r.get(0)?,
-                event_id: r.get(1)?,
-                record_id: r.get(2)?,
-                agency: r.get(3)?,
-                sent: r.get(4)?,
-                due: r.get(5)?,
-                answered: r.get(6)?,
-                answered_by: r.get(7)?,
-                response: r.get(8)?,
-                comment: r.get(9)?,
-            })
-        })?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {REFERRAL_COLS} FROM referrals WHERE ?1 IS NULL OR record_id = ?1 ORDER BY due, id"
+        ))?;
+        let rows = st.query_map([record_id], referral_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn referral(&self, id: u64) -> Result<Option<Referral>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {REFERRAL_COLS} FROM referrals WHERE id = ?1"),
+                [id],
+                referral_row,
+            )
+            .optional()?)
     }
 
     fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool> {
@@ -1151,6 +1131,23 @@ fn to_dossier(
         status,
         next_review,
         assignee,
+    })
+}
+
+const REFERRAL_COLS: &str = "id, event_id, record_id, agency, sent, due, answered, answered_by, response, comment";
+
+fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
+    Ok(Referral {
+        id: r.get(0)?,
+        event_id: r.get(1)?,
+        record_id: r.get(2)?,
+        agency: r.get(3)?,
+        sent: r.get(4)?,
+        due: r.get(5)?,
+        answered: r.get(6)?,
+        answered_by: r.get(7)?,
+        response: r.get(8)?,
+        comment: r.get(9)?,
     })
 }
 

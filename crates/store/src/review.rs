@@ -170,10 +170,7 @@ pub fn fingerprint(body: &str) -> String {
 
 /// The dossier of a record from its original version.
 pub(crate) fn dossier_of(record_id: &str, label: &Label, r: &Record) -> Dossier {
-    let series = r.message_id.as_deref().and_then(|m| {
-        let first = m.split_whitespace().next()?;
-        (m.contains(' ') && first.chars().all(|c| c.is_ascii_alphabetic())).then(|| first.to_ascii_uppercase())
-    });
+    let series = r.message_id.as_deref().and_then(airgram_model::series_of);
     Dossier {
         record_id: record_id.to_string(),
         origin: r.date.as_deref().and_then(airgram_review::policy::normalise_date),
