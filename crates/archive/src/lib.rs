@@ -837,7 +837,12 @@ impl Archive {
                 r.source_path = path;
                 sources.insert(v.record_id.clone(), r);
             }
-            v.record = sources[&v.record_id].clone();
+            // A release in part is what two reviewers approved, excisions
+            // applied: it is a review product, not a parse, and re-deriving
+            // it from the source would put the excised text back.
+            if v.kind != VersionKind::Redacted {
+                v.record = sources[&v.record_id].clone();
+            }
             v.batch = batch;
             progress(n + 1);
         }

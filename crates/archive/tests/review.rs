@@ -190,6 +190,14 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
     let mut a = Archive::open(dir.path()).unwrap();
     assert_eq!(public_search(&mut a, "monday")["total"], 1);
     assert!(a.check().unwrap().is_empty());
+
+    // Re-deriving everything from the sources (a parser upgrade) keeps the
+    // release as approved: the excised passage does not come back.
+    a.reindex(|_| {}).unwrap();
+    assert_eq!(public_search(&mut a, "penkovsky")["total"], 0);
+    let shown = serde_json::to_string(&a.show(&Reader::public(), &id).unwrap()).unwrap();
+    assert!(shown.contains("not declassified — 25X1") && !shown.contains("Penkovsky"));
+    assert!(a.check().unwrap().is_empty());
 }
 
 #[test]
