@@ -118,6 +118,12 @@ impl Input {
     }
 }
 
+/// Documents per atomic ingest batch unless told otherwise. Every commit
+/// writes a segment to each label's index it touches (some thirty in a
+/// mixed archive), so small batches multiply files, fsyncs and merges:
+/// at 100k documents, 25k per batch took 18% less CPU than 10k.
+pub const DEFAULT_BATCH: usize = 25_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// The texts are released versions (e.g. published FRUS): each record
@@ -282,11 +288,24 @@ impl Archive {
         let store: Box<dyn Store + Send> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
         let mut index = Partitions::open(&dir.join("index"))?;
         index.rollback_after(store.last_batch()?)?;
+        let stale = index.is_stale();
         let mut a = Archive {
             dir: dir.to_path_buf(),
             store,
             index,
         };
+        if stale {
+            // An index in an older layout: it is derived, so it is rebuilt
+            // from the stored versions as they are (no re-parse).
+            eprintln!("airgram: the index layout changed; rebuilding it from the store");
+            let mut versions = Vec::new();
+            a.store.all_versions(&mut |v| {
+                versions.push(v);
+                Ok(())
+            })?;
+            let batch = a.store.last_batch()?;
+            a.index_all(&versions, batch)?;
+        }
         // A release published just before a crash reaches the index now.
         a.replay_journal()?;
         Ok(a)
@@ -589,7 +608,9 @@ impl Archive {
     pub fn search(&mut self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
         let labels: Vec<Label> = self.index.labels().into_iter().cloned().collect();
         let visible = reader.visible(labels.iter());
-        let res = self.index.search(&visible, req)?;
+        let store = &self.store;
+        let body_of = |id: &str, seq: u64| store.version_body(id, seq).ok().flatten();
+        let res = self.index.search(&visible, req, &body_of)?;
         let classified: Vec<String> = res
             .hits
             .iter()
@@ -846,9 +867,18 @@ impl Archive {
             v.batch = batch;
             progress(n + 1);
         }
+        self.index_all(&versions, batch)?;
+        for v in &versions {
+            self.store.update_version(batch, v)?;
+        }
+        Ok(versions.len())
+    }
+
+    /// Replaces the whole index with `versions`, tagged with `batch`.
+    fn index_all(&mut self, versions: &[Version], batch: u64) -> Result<()> {
         self.index.clear()?;
         let mut by_record: BTreeMap<&str, Vec<&Version>> = BTreeMap::new();
-        for v in &versions {
+        for v in versions {
             by_record.entry(&v.record_id).or_default().push(v);
         }
         for vs in by_record.values() {
@@ -861,10 +891,7 @@ impl Archive {
             }
         }
         self.index.commit(batch)?;
-        for v in &versions {
-            self.store.update_version(batch, v)?;
-        }
-        Ok(versions.len())
+        Ok(())
     }
 
     /// Store and index agree: every stored version is indexed once, under

@@ -282,7 +282,7 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     let mut archive = Archive::open(&arch_dir)?;
     let fts = Fts::create(&fts_path)?;
     let cfg = airgram_generate::Config { count, seed };
-    let chunk = 10_000usize;
+    let chunk = airgram_archive::DEFAULT_BATCH;
     let round = 200_000usize;
     let mut gen = airgram_generate::documents(&cfg);
     let (mut ingest_secs, mut fts_secs, mut bytes, mut done) = (0.0f64, 0.0f64, 0u64, 0u64);

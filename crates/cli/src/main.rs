@@ -73,7 +73,7 @@ enum Command {
         #[arg(long)]
         label: Option<String>,
         /// Documents per atomic batch.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = airgram_archive::DEFAULT_BATCH)]
         batch_size: usize,
     },
     /// Search what the reader may see: words, "phrases", AND/OR/NOT, from: to:

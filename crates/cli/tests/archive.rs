@@ -173,6 +173,23 @@ fn reindex_rederives_everything_and_keeps_the_archive_whole() {
 }
 
 #[test]
+fn an_index_in_an_older_layout_is_rebuilt_from_the_store() {
+    let dir = setup();
+    let a = dir.path();
+    let q = ["search", "khrushchev", "--as", "ts", "--format", "json", "--facets"];
+    let before = json(a, &q);
+    assert!(before["total"].as_u64().unwrap() > 0);
+    std::fs::write(a.join("index/FORMAT"), "1\n").unwrap();
+    let out = run(a, &q);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rebuilding"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        before
+    );
+    assert!(ok(a, &["check"]).contains("ok"));
+}
+
+#[test]
 fn export_gives_each_matching_record_as_the_reader_sees_it() {
     let dir = setup();
     let a = dir.path();

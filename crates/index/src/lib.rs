@@ -82,19 +82,22 @@ struct Fields {
     to: Field,
     subject: Field,
     persons: Field,
-    body: Field,
+    /// Everything a bare word searches: body, subject, from, to, persons
+    /// and message id, each a value of its own (tantivy leaves a position
+    /// gap between values, so a phrase never spans two of them). One field
+    /// makes a word one term lookup instead of a union over six.
+    text: Field,
     facets: Field,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("default")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    let indexed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("default")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let text = indexed.clone().set_stored();
     let f = Fields {
         id: b.add_text_field("id", STRING | STORED),
         vid: b.add_text_field("vid", STRING),
@@ -111,8 +114,10 @@ fn schema() -> (Schema, Fields) {
         from: b.add_text_field("from", text.clone()),
         to: b.add_text_field("to", text.clone()),
         subject: b.add_text_field("subject", text.clone()),
-        persons: b.add_text_field("persons", text.clone()),
-        body: b.add_text_field("body", text),
+        persons: b.add_text_field("persons", text),
+        // Not stored: the body is in the store, and snippets are cut from
+        // there (storing it here too cost ingest time and space).
+        text: b.add_text_field("text", indexed),
         facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), f)
@@ -136,6 +141,9 @@ pub struct Partition {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     f: Fields,
+    /// The shadow labels present in this partition, for one searcher
+    /// generation (see [`Partition::shadows`]).
+    shadows: std::sync::Mutex<Option<(u64, Vec<String>)>>,
 }
 
 impl Partition {
@@ -154,7 +162,35 @@ impl Partition {
             reader,
             writer: None,
             f,
+            shadows: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The labels this partition's documents name as shadows (usually
+    /// none: only releases have more complete versions). A search excludes
+    /// only these: a clause for a term a segment lacks still costs a
+    /// dictionary lookup per segment, and with thirty labels over hundreds
+    /// of segments that was most of a cleared reader's search time.
+    /// Deleted documents may leave a term behind; excluding it is harmless.
+    fn shadows(&self, searcher: &Searcher) -> tantivy::Result<Vec<String>> {
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.shadows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, v)) = cache.as_ref() {
+            if *g == generation {
+                return Ok(v.clone());
+            }
+        }
+        let mut found = std::collections::BTreeSet::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.f.shadow)?;
+            let mut terms = inv.terms().stream()?;
+            while terms.advance() {
+                found.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        let v: Vec<String> = found.into_iter().collect();
+        *cache = Some((generation, v.clone()));
+        Ok(v)
     }
 
     /// The store batch of the last commit (its payload).
@@ -202,6 +238,10 @@ impl Partition {
     }
 }
 
+fn write_format(dir: &Path) -> std::io::Result<()> {
+    std::fs::write(dir.join("FORMAT"), format!("{FORMAT}\n"))
+}
+
 fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value.trim()])
 }
@@ -216,11 +256,17 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
+/// The layout of the partitions' schema. An index written in another
+/// layout is not read: it is derived, so the archive rebuilds it from the
+/// store. 2: one catch-all text field; bodies no longer stored.
+const FORMAT: &str = "2";
+
 /// All partitions of an archive: `<dir>/<label key>/`.
 pub struct Partitions {
     dir: PathBuf,
     parts: BTreeMap<Label, Partition>,
     tokenizer: TextAnalyzer,
+    stale: bool,
 }
 
 impl Partitions {
@@ -229,7 +275,13 @@ impl Partitions {
         let mut parts = BTreeMap::new();
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
-        for e in entries {
+        let format = std::fs::read_to_string(dir.join("FORMAT")).unwrap_or_default();
+        let any = entries.iter().any(|e| e.path().join("meta.json").exists());
+        let stale = any && format.trim() != FORMAT;
+        if !any && format.trim() != FORMAT {
+            write_format(dir)?;
+        }
+        for e in entries.into_iter().filter(|_| !stale) {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(label) = Label::from_key(&name) {
                 if e.path().join("meta.json").exists() {
@@ -242,7 +294,14 @@ impl Partitions {
             dir: dir.to_path_buf(),
             parts,
             tokenizer,
+            stale,
         })
+    }
+
+    /// Whether the index on disk is in an older layout (and was not
+    /// opened): it must be rebuilt, after [`Partitions::clear`].
+    pub fn is_stale(&self) -> bool {
+        self.stale
     }
 
     pub fn labels(&self) -> Vec<&Label> {
@@ -279,9 +338,10 @@ impl Partitions {
         }
         doc.add_u64(f.sortkey, sortkey(day, &d.id));
         doc.add_text(f.date, d.date.as_deref().unwrap_or(""));
-        doc.add_text(f.body, &d.body);
+        doc.add_text(f.text, &d.body);
         if let Some(m) = &d.message_id {
             doc.add_text(f.message_id, m);
+            doc.add_text(f.text, m);
         }
         if let Some(s) = &d.series {
             doc.add_text(f.series, s);
@@ -300,16 +360,22 @@ impl Partitions {
         }
         if let Some(fr) = &d.from {
             doc.add_text(f.from, fr);
+            doc.add_text(f.text, fr);
             doc.add_facet(f.facets, facet("from", fr));
         }
-        doc.add_text(f.to, d.to.join("; "));
+        let to = d.to.join("; ");
+        doc.add_text(f.to, &to);
+        doc.add_text(f.text, &to);
         for t in &d.to {
             doc.add_facet(f.facets, facet("to", t));
         }
         if let Some(s) = &d.subject {
             doc.add_text(f.subject, s);
+            doc.add_text(f.text, s);
         }
-        doc.add_text(f.persons, d.persons.join("; "));
+        let persons = d.persons.join("; ");
+        doc.add_text(f.persons, &persons);
+        doc.add_text(f.text, &persons);
         for pn in &d.persons {
             doc.add_facet(f.facets, facet("person", pn));
         }
@@ -380,6 +446,8 @@ impl Partitions {
             std::fs::remove_dir_all(&self.dir)?;
         }
         std::fs::create_dir_all(&self.dir)?;
+        write_format(&self.dir)?;
+        self.stale = false;
         Ok(())
     }
 
@@ -408,36 +476,17 @@ impl Partitions {
         }
     }
 
-    fn default_fields(f: &Fields) -> [Field; 6] {
-        [f.body, f.subject, f.from, f.to, f.persons, f.message_id]
-    }
-
-    fn any_field(&self, f: &Fields, s: &str) -> Box<dyn Query> {
-        let subs = Self::default_fields(f)
-            .iter()
-            .map(|&fl| (Occur::Should, self.text_query(fl, s)))
-            .collect();
-        Box::new(BooleanQuery::new(subs))
-    }
-
     fn build(&self, f: &Fields, e: &Expr) -> Result<Box<dyn Query>, QueryError> {
         Ok(match e {
             Expr::All => Box::new(AllQuery),
-            Expr::Word(w) | Expr::Phrase(w) => self.any_field(f, w),
+            Expr::Word(w) | Expr::Phrase(w) => self.text_query(f.text, w),
             Expr::Prefix(p) => {
                 let toks = self.tokens(p);
                 let Some(t) = toks.first() else {
                     return Ok(Box::new(BooleanQuery::new(vec![])));
                 };
                 let pat = format!("{}.*", regex_escape(t));
-                let subs = Self::default_fields(f)
-                    .iter()
-                    .map(|&fl| {
-                        let q: Box<dyn Query> = Box::new(RegexQuery::from_pattern(&pat, fl).expect("escaped pattern"));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                Box::new(BooleanQuery::new(subs))
+                Box::new(RegexQuery::from_pattern(&pat, f.text).expect("escaped pattern"))
             }
             Expr::Field(field, v) => match field {
                 QField::From => self.text_query(f.from, v),
@@ -484,7 +533,14 @@ impl Partitions {
     }
 
     /// Runs a search over the partitions of `visible` labels only.
-    pub fn search(&self, visible: &[&Label], req: &SearchRequest) -> Result<SearchResult, SearchError> {
+    /// `body_of(id, seq)` gives the body of a hit's version, to cut its
+    /// snippet from (the index does not store bodies).
+    pub fn search(
+        &self,
+        visible: &[&Label],
+        req: &SearchRequest,
+        body_of: &dyn Fn(&str, u64) -> Option<String>,
+    ) -> Result<SearchResult, SearchError> {
         let expr = query::parse(&req.query).map_err(SearchError::Query)?;
         let parts: Vec<&Partition> = visible.iter().filter_map(|l| self.parts.get(*l)).collect();
         let Some(first) = parts.first() else {
@@ -495,15 +551,9 @@ impl Partitions {
             return Ok(empty);
         };
         let f = first.f;
-        let user_q = self.build(&f, &expr).map_err(SearchError::Query)?;
-        let mut subs: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_q)];
-        for p in &parts {
-            let t = Term::from_field_text(f.shadow, &p.label.key());
-            subs.push((Occur::MustNot, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
-        }
-        let q = BooleanQuery::new(subs);
+        let q = self.build(&f, &expr).map_err(SearchError::Query)?;
         let searchers: Vec<Searcher> = parts.iter().map(|p| p.reader.searcher()).collect();
-        let stats = MultiStats(&searchers);
+        let stats = MultiStats::new(&searchers);
         let k = req.offset + req.limit;
         let mut total = 0usize;
         let mut facet_counts: HashMap<(usize, String), u64> = HashMap::new();
@@ -512,23 +562,39 @@ impl Partitions {
         // any archive holding the same visible partitions, and reading ids
         // from the doc store to break ties would cost a fetch per candidate.
         let mut cands: Vec<(f64, usize, DocAddress)> = Vec::new();
-        // One weight for all partitions: its term statistics are those of
-        // the visible partitions together (building it per partition would
-        // ask every partition for every term, once per partition).
-        let weight = q.weight(EnableScoring::enabled_from_statistics_provider(&stats, &searchers[0]))?;
+        // A weight per partition: the query, less the documents shadowed by
+        // a visible label. Term statistics are those of the visible
+        // partitions together, looked up once and shared.
+        let visible_keys: Vec<String> = parts.iter().map(|p| p.label.key()).collect();
+        let mut weights: Vec<Box<dyn Weight>> = Vec::with_capacity(parts.len());
+        for (p, searcher) in parts.iter().zip(&searchers) {
+            let mut subs: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, q.box_clone())];
+            for key in p.shadows(searcher)? {
+                if visible_keys.contains(&key) {
+                    let t = Term::from_field_text(f.shadow, &key);
+                    subs.push((Occur::MustNot, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+                }
+            }
+            let pq: Box<dyn Query> = if subs.len() == 1 {
+                q.box_clone()
+            } else {
+                Box::new(BooleanQuery::new(subs))
+            };
+            weights.push(pq.weight(EnableScoring::enabled_from_statistics_provider(&stats, searcher))?);
+        }
         // One pass: top hits, the count and (if asked) the facet counts
         // together, for every partition.
         let per: Vec<PartitionFruit> = match req.sort {
             Sort::Relevance => {
                 let top = TopDocs::with_limit(k.max(1)).order_by_score();
-                collect_all(&searchers, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?
+                collect_all(&searchers, &weights, &(top, Count, FacetCounts(req.facets)))?
                     .into_iter()
                     .map(|(top, n, fc)| (top.into_iter().map(|(sc, a)| (sc as f64, a)).collect(), n, fc))
                     .collect()
             }
             Sort::Date => {
                 let top = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
-                collect_all(&searchers, weight.as_ref(), &(top, Count, FacetCounts(req.facets)))?
+                collect_all(&searchers, &weights, &(top, Count, FacetCounts(req.facets)))?
                     .into_iter()
                     .map(|(top, n, fc)| {
                         (
@@ -562,22 +628,24 @@ impl Partitions {
             let gen = match snippet_gens.entry(pi) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let mut g = SnippetGenerator::create(s, &q, f.body)?;
+                    let mut g = SnippetGenerator::create(s, &q, f.text)?;
                     g.set_max_num_chars(200);
                     e.insert(g)
                 }
             };
-            let mut snip = gen.snippet_from_doc(&d);
+            let id = get(f.id).unwrap_or_default();
+            let seq = d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0);
+            let body = body_of(&id, seq).unwrap_or_default();
+            let mut snip = gen.snippet(&body);
             snip.set_snippet_prefix_postfix("<mark>", "</mark>");
             let mut snippet = snip.to_html();
             if snippet.is_empty() {
-                let body = get(f.body).unwrap_or_default();
                 snippet = html_escape(&body.chars().take(200).collect::<String>());
             }
             hits.push(Hit {
-                id: get(f.id).unwrap_or_default(),
+                id,
                 label: parts[pi].label.clone(),
-                seq: d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0),
+                seq,
                 message_id: get(f.message_id),
                 date: get(f.date),
                 doc_type: get(f.doc_type),
@@ -710,7 +778,7 @@ const PARALLEL_MIN_DOCS: u64 = 100_000;
 /// all partitions between the cores, in groups of about equal size; each
 /// partition's fruits are merged in segment order, so the result does not
 /// depend on the split.
-fn collect_all<C>(searchers: &[Searcher], w: &dyn Weight, c: &C) -> tantivy::Result<Vec<C::Fruit>>
+fn collect_all<C>(searchers: &[Searcher], w: &[Box<dyn Weight>], c: &C) -> tantivy::Result<Vec<C::Fruit>>
 where
     C: Collector + Sync,
     <C::Child as SegmentCollector>::Fruit: Send,
@@ -726,7 +794,7 @@ where
             .map(|&(p, i)| {
                 Ok((
                     (p, i),
-                    c.collect_segment(w, i as u32, &searchers[p].segment_readers()[i])?,
+                    c.collect_segment(w[p].as_ref(), i as u32, &searchers[p].segment_readers()[i])?,
                 ))
             })
             .collect()
@@ -796,18 +864,53 @@ pub fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// BM25 statistics over the visible partitions only.
-struct MultiStats<'a>(&'a [Searcher]);
+/// BM25 statistics over the visible partitions only, each looked up once
+/// per search however many weights ask.
+struct MultiStats<'a> {
+    searchers: &'a [Searcher],
+    tokens: std::sync::Mutex<HashMap<Field, u64>>,
+    freqs: std::sync::Mutex<HashMap<Term, u64>>,
+}
+
+impl<'a> MultiStats<'a> {
+    fn new(searchers: &'a [Searcher]) -> Self {
+        MultiStats {
+            searchers,
+            tokens: Default::default(),
+            freqs: Default::default(),
+        }
+    }
+}
 
 impl Bm25StatisticsProvider for MultiStats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.0.iter().map(|s| s.total_num_tokens(field)).sum()
+        let mut memo = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = memo.get(&field) {
+            return Ok(*n);
+        }
+        let n = self
+            .searchers
+            .iter()
+            .map(|s| s.total_num_tokens(field))
+            .sum::<tantivy::Result<u64>>()?;
+        memo.insert(field, n);
+        Ok(n)
     }
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.0.iter().map(|s| s.total_num_docs()).sum()
+        self.searchers.iter().map(|s| s.total_num_docs()).sum()
     }
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.0.iter().map(|s| s.doc_freq(term)).sum()
+        let mut memo = self.freqs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = memo.get(term) {
+            return Ok(*n);
+        }
+        let n = self
+            .searchers
+            .iter()
+            .map(|s| s.doc_freq(term))
+            .sum::<tantivy::Result<u64>>()?;
+        memo.insert(term.clone(), n);
+        Ok(n)
     }
 }
 
@@ -892,6 +995,11 @@ impl From<TantivyError> for SearchError {
 mod tests {
     use super::*;
 
+    /// The body the store would give for a hit's snippet.
+    fn bodies(id: &str, _: u64) -> Option<String> {
+        Some(format!("record {id}: cuba missiles"))
+    }
+
     fn doc(id: &str, body: &str, date: &str) -> IndexDoc {
         IndexDoc {
             id: id.into(),
@@ -931,7 +1039,7 @@ mod tests {
             facets: true,
             ..Default::default()
         };
-        let r = p.search(&[&u, &s], &req).unwrap();
+        let r = p.search(&[&u, &s], &req, &bodies).unwrap();
         assert_eq!(r.total, 3);
         let v = |name: &str| r.facets[name].clone();
         let pair = |x: &str, n: u64| (x.to_string(), n);
@@ -955,6 +1063,7 @@ mod tests {
                     facets: true,
                     ..Default::default()
                 },
+                &bodies,
             )
             .unwrap();
         assert_eq!(talks.facets["person"], vec![pair("Ulbricht", 1)]);
@@ -975,11 +1084,11 @@ mod tests {
             facets: true,
             ..Default::default()
         };
-        let public = p.search(&[&u], &req).unwrap();
+        let public = p.search(&[&u], &req, &bodies).unwrap();
         assert_eq!(public.total, 1);
         assert_eq!(public.hits[0].id, "1");
         assert_eq!(public.facets["classification"], vec![("SECRET".to_string(), 1)]);
-        let both = p.search(&[&u, &s], &req).unwrap();
+        let both = p.search(&[&u, &s], &req, &bodies).unwrap();
         assert_eq!(both.total, 2);
         let annex = p
             .search(
@@ -988,6 +1097,7 @@ mod tests {
                     query: "annex OR anne*".into(),
                     ..Default::default()
                 },
+                &bodies,
             )
             .unwrap();
         assert_eq!(annex.total, 0);
@@ -998,6 +1108,7 @@ mod tests {
                     query: "date:1962-11..1962-12".into(),
                     ..Default::default()
                 },
+                &bodies,
             )
             .unwrap();
         assert_eq!(ranged.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["2"]);
@@ -1009,6 +1120,7 @@ mod tests {
                     sort: Sort::Date,
                     ..Default::default()
                 },
+                &bodies,
             )
             .unwrap();
         assert_eq!(
@@ -1034,9 +1146,9 @@ mod tests {
             query: "cuba".into(),
             ..Default::default()
         };
-        let public = p.search(&[&u], &req).unwrap();
+        let public = p.search(&[&u], &req, &bodies).unwrap();
         assert_eq!((public.total, public.hits[0].seq), (1, 2));
-        let cleared = p.search(&[&u, &s], &req).unwrap();
+        let cleared = p.search(&[&u, &s], &req, &bodies).unwrap();
         assert_eq!((cleared.total, cleared.hits[0].seq), (1, 1));
     }
 

@@ -129,6 +129,9 @@ pub trait Store {
         before_commit: &mut dyn FnMut() -> Result<()>,
     ) -> Result<()>;
     fn versions(&self, id: &str) -> Result<Vec<Version>>;
+    /// The body of one version (for search snippets: cheaper than
+    /// reading the whole record).
+    fn version_body(&self, id: &str, seq: u64) -> Result<Option<String>>;
     /// Source path and verbatim bytes.
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
     /// Records whose versions carry `message_id`.
@@ -212,7 +215,18 @@ thread_local! {
 }
 
 fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    zstd::stream::decode_all(bytes)
+    // Frames written by `pack` carry their size: decompress in one call
+    // with a reused context (a new one per record was most of the cost of
+    // reading a snippet's body).
+    match zstd::zstd_safe::get_frame_content_size(bytes) {
+        Ok(Some(n)) if n <= 1 << 30 => UNPACKER.with(|z| z.borrow_mut().decompress(bytes, n as usize)),
+        _ => zstd::stream::decode_all(bytes),
+    }
+}
+
+thread_local! {
+    static UNPACKER: std::cell::RefCell<zstd::bulk::Decompressor<'static>> =
+        std::cell::RefCell::new(zstd::bulk::Decompressor::new().expect("a zstd context"));
 }
 
 /// A stored derived record: JSON as text (older archives, and the
@@ -555,6 +569,29 @@ impl Store for SqliteStore {
             out.push(v);
         }
         Ok(out)
+    }
+
+    fn version_body(&self, id: &str, seq: u64) -> Result<Option<String>> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(default)]
+            body: String,
+        }
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record FROM versions WHERE record_id = ?1 AND seq = ?2")?;
+        let mut json: Option<String> = st.query_row(params![id, seq], |r| record_text(r.get(0)?)).optional()?;
+        if json.as_deref() == Some(SAME_AS_FIRST) {
+            json = st.query_row(params![id, 1], |r| record_text(r.get(0)?)).optional()?;
+        }
+        match json {
+            Some(j) => {
+                let b: Body =
+                    serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("record {id}/{seq}: {e}")))?;
+                Ok(Some(b.body))
+            }
+            None => Ok(None),
+        }
     }
 
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
