@@ -604,6 +604,13 @@ impl Archive {
         Ok(records.len())
     }
 
+    /// Waits for the index's background merges to finish (after a large
+    /// ingest, before exiting or measuring searches).
+    pub fn wait_merges(&mut self) -> Result<()> {
+        self.index.wait_merges()?;
+        Ok(())
+    }
+
     /// Searches as `reader`: only partitions of labels it may see.
     pub fn search(&mut self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
         let labels: Vec<Label> = self.index.labels().into_iter().cloned().collect();

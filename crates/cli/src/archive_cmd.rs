@@ -58,6 +58,10 @@ pub fn ingest(
         batch_size,
     };
     let mut sum = archive.ingest(inputs, &opts, |n| pb.set_position(n as u64))?;
+    pb.set_message("merging");
+    // Exiting would cancel the merges the commits started, leaving many
+    // small segments for every later search to visit.
+    archive.wait_merges()?;
     pb.finish_and_clear();
     sum.failed.extend(failed_reads);
     let secs = t.elapsed().as_secs_f64();

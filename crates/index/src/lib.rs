@@ -89,6 +89,14 @@ struct Fields {
     /// gap between values, so a phrase never spans two of them). One field
     /// makes a word one term lookup instead of a union over six.
     text: Field,
+    /// Adjacent word pairs of `text`, hashed into 65,536 buckets, one
+    /// term per bucket a value touches (doc ids only). A phrase over
+    /// frequent words otherwise reads positions for every document holding
+    /// all its words; the buckets of its pairs narrow that to the few
+    /// documents that may hold it, and the phrase query decides. Buckets,
+    /// not the pairs themselves: a dictionary of every pair in the archive
+    /// cost twice as much to build.
+    pairs: Field,
     facets: Field,
 }
 
@@ -120,6 +128,14 @@ fn schema() -> (Schema, Fields) {
         // Not stored: the body is in the store, and snippets are cut from
         // there (storing it here too cost ingest time and space).
         text: b.add_text_field("text", indexed),
+        pairs: b.add_text_field(
+            "pairs",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PAIRS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), f)
@@ -159,6 +175,9 @@ impl Partition {
         } else {
             Index::create_in_dir(dir, schema)?
         };
+        index
+            .tokenizers()
+            .register(PAIRS, TextAnalyzer::from(PairTokenizer::default()));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Partition {
             label,
@@ -286,10 +305,120 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
+/// The tokenizer of the `pairs` field.
+const PAIRS: &str = "airgram_pairs";
+
+/// The bucket of two adjacent words (FNV-1a, folded to 16 bits).
+fn bucket(a: &str, b: &str) -> u16 {
+    let h = a
+        .bytes()
+        .chain([0])
+        .chain(b.bytes())
+        .fold(0xcbf29ce484222325u64, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
+        });
+    (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
+}
+
+/// A bucket's term: four hex digits.
+fn bucket_term(b: u16, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.clear();
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((b >> shift) & 0xf)]));
+    }
+}
+
+/// The pair term of two adjacent words.
+fn pair(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(4);
+    bucket_term(bucket(a, b), &mut s);
+    s
+}
+
+/// The pair buckets of the default tokenizer's adjacent words (positions
+/// next to each other: a word dropped as too long breaks the pair, as it
+/// breaks a phrase), each bucket once per value.
+#[derive(Clone)]
+struct PairTokenizer {
+    words: TextAnalyzer,
+    buckets: Vec<u16>,
+    prev: String,
+    /// Tokens handed out, their strings reused from value to value.
+    out: Vec<tantivy::tokenizer::Token>,
+    len: usize,
+}
+
+impl Default for PairTokenizer {
+    fn default() -> Self {
+        PairTokenizer {
+            words: TokenizerManager::default().get("default").expect("default tokenizer"),
+            buckets: Vec::new(),
+            prev: String::new(),
+            out: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+struct PairStream<'a> {
+    tokens: &'a mut [tantivy::tokenizer::Token],
+    at: usize,
+}
+
+impl tantivy::tokenizer::Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        self.buckets.clear();
+        self.prev.clear();
+        let mut words = self.words.token_stream(text);
+        let mut prev_pos = usize::MAX;
+        while words.advance() {
+            let t = words.token();
+            if prev_pos != usize::MAX && t.position == prev_pos + 1 {
+                self.buckets.push(bucket(&self.prev, &t.text));
+            }
+            self.prev.clear();
+            self.prev.push_str(&t.text);
+            prev_pos = t.position;
+        }
+        self.buckets.sort_unstable();
+        self.buckets.dedup();
+        if self.out.len() < self.buckets.len() {
+            self.out.resize_with(self.buckets.len(), Default::default);
+        }
+        for (i, b) in self.buckets.iter().enumerate() {
+            let t = &mut self.out[i];
+            bucket_term(*b, &mut t.text);
+            t.position = i;
+        }
+        self.len = self.buckets.len();
+        PairStream {
+            tokens: &mut self.out[..self.len],
+            at: 0,
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for PairStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.at += 1;
+        self.at <= self.tokens.len()
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.tokens[self.at - 1]
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.tokens[self.at - 1]
+    }
+}
+
 /// The layout of the partitions' schema. An index written in another
 /// layout is not read: it is derived, so the archive rebuilds it from the
-/// store. 2: one catch-all text field; bodies no longer stored.
-const FORMAT: &str = "2";
+/// store. 2: one catch-all text field; bodies no longer stored. 3: word
+/// pairs.
+const FORMAT: &str = "3";
 
 /// All partitions of an archive: `<dir>/<label key>/`.
 pub struct Partitions {
@@ -400,9 +529,11 @@ impl Partitions {
         doc.add_u64(f.sortkey, sortkey(day, &d.id));
         doc.add_text(f.date, d.date.as_deref().unwrap_or(""));
         doc.add_text(f.text, &d.body);
+        doc.add_text(f.pairs, &d.body);
         if let Some(m) = &d.message_id {
             doc.add_text(f.message_id, m);
             doc.add_text(f.text, m);
+            doc.add_text(f.pairs, m);
         }
         if let Some(s) = &d.series {
             doc.add_text(f.series, s);
@@ -422,21 +553,25 @@ impl Partitions {
         if let Some(fr) = &d.from {
             doc.add_text(f.from, fr);
             doc.add_text(f.text, fr);
+            doc.add_text(f.pairs, fr);
             doc.add_facet(f.facets, facet("from", fr));
         }
         let to = d.to.join("; ");
         doc.add_text(f.to, &to);
         doc.add_text(f.text, &to);
+        doc.add_text(f.pairs, &to);
         for t in &d.to {
             doc.add_facet(f.facets, facet("to", t));
         }
         if let Some(s) = &d.subject {
             doc.add_text(f.subject, s);
             doc.add_text(f.text, s);
+            doc.add_text(f.pairs, s);
         }
         let persons = d.persons.join("; ");
         doc.add_text(f.persons, &persons);
         doc.add_text(f.text, &persons);
+        doc.add_text(f.pairs, &persons);
         for pn in &d.persons {
             doc.add_facet(f.facets, facet("person", pn));
         }
@@ -459,6 +594,19 @@ impl Partitions {
                 let mut c = w.prepare_commit()?;
                 c.set_payload(&batch.to_string());
                 c.commit()?;
+                p.reader.reload()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets the background merges that commits started run to the end,
+    /// then reloads the readers (a process about to exit would otherwise
+    /// cancel them and leave many small segments for every search).
+    pub fn wait_merges(&mut self) -> tantivy::Result<()> {
+        for p in self.parts.values_mut() {
+            if let Some(w) = p.writer.take() {
+                w.wait_merging_threads()?;
                 p.reader.reload()?;
             }
         }
@@ -512,6 +660,17 @@ impl Partitions {
         Ok(())
     }
 
+    /// Tokens with their positions.
+    fn tokens_at(&self, s: &str) -> Vec<(String, usize)> {
+        let mut a = self.tokenizer.clone();
+        let mut ts = a.token_stream(s);
+        let mut out = Vec::new();
+        while ts.advance() {
+            out.push((ts.token().text.clone(), ts.token().position));
+        }
+        out
+    }
+
     fn tokens(&self, s: &str) -> Vec<String> {
         let mut a = self.tokenizer.clone();
         let mut ts = a.token_stream(s);
@@ -537,10 +696,31 @@ impl Partitions {
         }
     }
 
+    /// A word or phrase anywhere: a phrase must also hold each of its word
+    /// pairs, which picks the few documents whose positions are worth
+    /// reading (the phrase query still decides).
+    fn any_text(&self, f: &Fields, s: &str) -> Box<dyn Query> {
+        let toks = self.tokens_at(s);
+        if toks.len() < 2 {
+            return self.text_query(f.text, s);
+        }
+        let mut subs: Vec<(Occur, Box<dyn Query>)> = toks
+            .windows(2)
+            .filter(|w| w[1].1 == w[0].1 + 1)
+            .map(|w| {
+                let t = Term::from_field_text(f.pairs, &pair(&w[0].0, &w[1].0));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                (Occur::Must, q)
+            })
+            .collect();
+        subs.push((Occur::Must, self.text_query(f.text, s)));
+        Box::new(BooleanQuery::new(subs))
+    }
+
     fn build(&self, f: &Fields, e: &Expr) -> Result<Box<dyn Query>, QueryError> {
         Ok(match e {
             Expr::All => Box::new(AllQuery),
-            Expr::Word(w) | Expr::Phrase(w) => self.text_query(f.text, w),
+            Expr::Word(w) | Expr::Phrase(w) => self.any_text(f, w),
             Expr::Prefix(p) => {
                 let toks = self.tokens(p);
                 let Some(t) = toks.first() else {
@@ -1246,6 +1426,44 @@ mod tests {
         assert_eq!((public.total, public.hits[0].seq), (1, 2));
         let cleared = p.search(&[&u, &s], &req, &bodies).unwrap();
         assert_eq!((cleared.total, cleared.hits[0].seq), (1, 1));
+    }
+
+    #[test]
+    fn phrases_match_adjacent_words_within_one_value_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        let mut a = doc("1", "the berlin wall was built", "1961-08-13");
+        a.subject = Some("access to berlin".into());
+        p.add(&u, &a).unwrap();
+        p.add(&u, &doc("2", "a wall in berlin", "1961-08-14")).unwrap();
+        let long = "x".repeat(50);
+        p.add(&u, &doc("3", &format!("berlin {long} wall"), "1961-08-15"))
+            .unwrap();
+        p.commit(1).unwrap();
+        let ids = |q: &str| {
+            let r = p
+                .search(
+                    &[&u],
+                    &SearchRequest {
+                        query: q.into(),
+                        ..Default::default()
+                    },
+                    &bodies,
+                )
+                .unwrap();
+            let mut v: Vec<String> = r.hits.into_iter().map(|h| h.id).collect();
+            v.sort();
+            v
+        };
+        // Not 2 (both words, apart) nor 3 (a word too long to index sits
+        // between them: no pair, no phrase).
+        assert_eq!(ids("\"berlin wall\""), vec!["1"]);
+        assert_eq!(ids("\"the berlin wall was\""), vec!["1"]);
+        assert_eq!(ids("\"wall in berlin\""), vec!["2"]);
+        // The subject ends with "berlin", the body starts with "the".
+        assert!(ids("\"berlin the\"").is_empty());
+        assert_eq!(ids("berlin AND wall"), vec!["1", "2", "3"]);
     }
 
     #[test]
