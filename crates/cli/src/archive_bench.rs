@@ -318,7 +318,11 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
         // The merges this round started are ingest work too: waited for
         // here, they neither borrow the FTS5 load's time nor run under the
         // queries.
+        let merging = Instant::now();
         archive.wait_merges()?;
+        if std::env::var_os("AIRGRAM_TRACE").is_some() {
+            eprintln!("waited {:.2?} for merges", merging.elapsed());
+        }
         ingest_secs += t.elapsed().as_secs_f64();
         // FTS5 gets the same records, as the archive parsed them.
         let t = Instant::now();

@@ -342,6 +342,8 @@ pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
     let mut archive = open(dir)?;
     let pb = progress(0, "reindex");
     let n = archive.reindex(|n| pb.set_position(n as u64))?;
+    pb.set_message("merging");
+    archive.wait_merges()?;
     pb.finish_and_clear();
     println!("reindexed {n} versions");
     Ok(ExitCode::SUCCESS)

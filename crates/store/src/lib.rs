@@ -513,15 +513,15 @@ impl Store for SqliteStore {
             for r in records {
                 let source = if self_packed { pack(&r.source) } else { r.source.clone() };
                 ins_rec.execute(params![r.id, r.source_path, source, batch])?;
-                let mut first = String::new();
                 for (i, v) in r.versions.iter().enumerate() {
-                    let json = serde_json::to_string(&v.record).expect("records serialise");
                     // A version whose derived record equals the first's (a
-                    // full release of the same text) stores a reference.
-                    let stored = if i > 0 && json == first {
+                    // full release of the same text) stores a reference, and
+                    // has no message id or cites the first did not link.
+                    let same = i > 0 && v.record == r.versions[0].record;
+                    let stored = if same {
                         rusqlite::types::Value::Text(SAME_AS_FIRST.into())
                     } else {
-                        packed_record(&json)
+                        packed_record(&serde_json::to_string(&v.record).expect("records serialise"))
                     };
                     ins_ver.execute(params![
                         r.id,
@@ -531,10 +531,9 @@ impl Store for SqliteStore {
                         stored,
                         batch
                     ])?;
-                    if i == 0 {
-                        first = json;
+                    if !same {
+                        link_version(&tx, &r.id, &v.record)?;
                     }
-                    link_version(&tx, &r.id, &v.record)?;
                 }
                 if let Some(v) = r.versions.first() {
                     let mut d = review::dossier_of(&r.id, &v.label, &v.record);

@@ -157,15 +157,33 @@ pub(crate) fn level_rank(l: Level) -> i64 {
 }
 
 pub fn fingerprint(body: &str) -> String {
-    let norm = body.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    if norm.is_empty() {
-        return String::new();
-    }
-    Sha256::digest(norm.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let digest = if body.is_ascii() {
+        // The same bytes as below, hashed word by word without building the
+        // normalised copy (ingest computes this for every record).
+        let mut h = Sha256::new();
+        let mut word = Vec::new();
+        let mut any = false;
+        for w in body.split_whitespace() {
+            if any {
+                h.update(b" ");
+            }
+            any = true;
+            word.clear();
+            word.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
+            h.update(&word);
+        }
+        if !any {
+            return String::new();
+        }
+        h.finalize()
+    } else {
+        let norm = body.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if norm.is_empty() {
+            return String::new();
+        }
+        Sha256::digest(norm.as_bytes())
+    };
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The dossier of a record from its original version.
@@ -181,5 +199,38 @@ pub(crate) fn dossier_of(record_id: &str, label: &Label, r: &Record) -> Dossier 
         status: "open".into(),
         next_review: None,
         assignee: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition: whitespace collapsed, lower case, SHA-256.
+    fn reference(body: &str) -> String {
+        let norm = body.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if norm.is_empty() {
+            return String::new();
+        }
+        Sha256::digest(norm.as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn fingerprints_hash_the_normalised_text() {
+        for body in [
+            "",
+            "  \n\t ",
+            "The Council met.",
+            "  The  COUNCIL\tmet.\r\n\x0bAgain ",
+            "Genève: the Σ talks",
+        ] {
+            assert_eq!(fingerprint(body), reference(body), "{body:?}");
+        }
+        assert_eq!(fingerprint("a  b"), fingerprint("A\nB"));
+        assert_ne!(fingerprint("a b"), fingerprint("ab"));
     }
 }
