@@ -102,6 +102,26 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
 
     // Before review the public cannot see the record at all.
     assert!(matches!(a.show(&Reader::public(), &id), Err(ArchiveError::NotFound(_))));
+    let before = public_search(&mut a, "council");
+    assert_eq!(before["total"], 1);
+    let counted = |v: &serde_json::Value| {
+        v["facets"]["classification"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["count"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(counted(&before), 1);
+    let cleared = |a: &mut Archive| {
+        let req = SearchRequest {
+            query: "council".into(),
+            ..Default::default()
+        };
+        let r = a.search(&who(a, "reader"), &req).unwrap();
+        (r.total, r.hits.iter().map(|h| h.seq).collect::<Vec<_>>())
+    };
+    assert_eq!(cleared(&mut a), (2, vec![1, 1]));
     let q = a.review_queue(&ann, &QueueFilter::default()).unwrap();
     assert!(q.items.iter().any(|i| i.id == id), "a 1962 record is due");
 
@@ -159,6 +179,11 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
     let hits = public_search(&mut a, "council");
     assert_eq!(hits["total"], 2);
     assert!(!hits.to_string().contains("Penkovsky"));
+    // What searches cache per index generation (shadow labels, facets)
+    // follows the publication: the public counts the release, and a
+    // cleared reader still meets the record once, in its original.
+    assert_eq!(counted(&hits), 2);
+    assert_eq!(cleared(&mut a), (2, vec![1, 1]));
     // The cite in the open text still links.
     let g = a.graph(&Reader::public(), &id, 1).unwrap();
     assert_eq!(g.edges.len(), 1);
