@@ -346,7 +346,6 @@ struct PairTokenizer {
     prev: String,
     /// Tokens handed out, their strings reused from value to value.
     out: Vec<tantivy::tokenizer::Token>,
-    len: usize,
 }
 
 impl Default for PairTokenizer {
@@ -356,7 +355,6 @@ impl Default for PairTokenizer {
             buckets: Vec::new(),
             prev: String::new(),
             out: Vec::new(),
-            len: 0,
         }
     }
 }
@@ -393,9 +391,8 @@ impl tantivy::tokenizer::Tokenizer for PairTokenizer {
             bucket_term(*b, &mut t.text);
             t.position = i;
         }
-        self.len = self.buckets.len();
         PairStream {
-            tokens: &mut self.out[..self.len],
+            tokens: &mut self.out[..self.buckets.len()],
             at: 0,
         }
     }
@@ -528,12 +525,15 @@ impl Partitions {
         }
         doc.add_u64(f.sortkey, sortkey(day, &d.id));
         doc.add_text(f.date, d.date.as_deref().unwrap_or(""));
-        doc.add_text(f.text, &d.body);
-        doc.add_text(f.pairs, &d.body);
+        // A value of the catch-all field (and of its word pairs).
+        let anywhere = |doc: &mut TantivyDocument, v: &str| {
+            doc.add_text(f.text, v);
+            doc.add_text(f.pairs, v);
+        };
+        anywhere(&mut doc, &d.body);
         if let Some(m) = &d.message_id {
             doc.add_text(f.message_id, m);
-            doc.add_text(f.text, m);
-            doc.add_text(f.pairs, m);
+            anywhere(&mut doc, m);
         }
         if let Some(s) = &d.series {
             doc.add_text(f.series, s);
@@ -552,26 +552,22 @@ impl Partitions {
         }
         if let Some(fr) = &d.from {
             doc.add_text(f.from, fr);
-            doc.add_text(f.text, fr);
-            doc.add_text(f.pairs, fr);
+            anywhere(&mut doc, fr);
             doc.add_facet(f.facets, facet("from", fr));
         }
         let to = d.to.join("; ");
         doc.add_text(f.to, &to);
-        doc.add_text(f.text, &to);
-        doc.add_text(f.pairs, &to);
+        anywhere(&mut doc, &to);
         for t in &d.to {
             doc.add_facet(f.facets, facet("to", t));
         }
         if let Some(s) = &d.subject {
             doc.add_text(f.subject, s);
-            doc.add_text(f.text, s);
-            doc.add_text(f.pairs, s);
+            anywhere(&mut doc, s);
         }
         let persons = d.persons.join("; ");
         doc.add_text(f.persons, &persons);
-        doc.add_text(f.text, &persons);
-        doc.add_text(f.pairs, &persons);
+        anywhere(&mut doc, &persons);
         for pn in &d.persons {
             doc.add_facet(f.facets, facet("person", pn));
         }
