@@ -407,10 +407,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // A batch of ten thousand records is tens of megabytes: with the
-        // default 2 MB page cache SQLite spills pages to the WAL in the
-        // middle of the transaction and writes them again at its end.
-        conn.pragma_update(None, "cache_size", -131_072)?;
+        // A batch (25,000 records by default) is about a hundred megabytes
+        // of pages: with a smaller cache SQLite spills pages to the WAL in
+        // the middle of the transaction and writes them again at its end.
+        conn.pragma_update(None, "cache_size", -262_144)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(review::SCHEMA)?;
