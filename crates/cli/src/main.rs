@@ -8,12 +8,6 @@ use airgram_parse::{input_files, read_path, AuthorityCache};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{self, Write};
 use std::path::PathBuf;
-
-// Ingest allocates and frees many small strings on three threads at once
-// (parse, store, index); mimalloc does that with less CPU than the system
-// allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 mod archive_bench;
