@@ -295,16 +295,8 @@ impl Archive {
             index,
         };
         if stale {
-            // An index in an older layout: it is derived, so it is rebuilt
-            // from the stored versions as they are (no re-parse).
             eprintln!("airgram: the index layout changed; rebuilding it from the store");
-            let mut versions = Vec::new();
-            a.store.all_versions(&mut |v| {
-                versions.push(v);
-                Ok(())
-            })?;
-            let batch = a.store.last_batch()?;
-            a.index_all(&versions, batch)?;
+            a.rebuild_index()?;
         }
         // A release published just before a crash reaches the index now.
         a.replay_journal()?;
@@ -879,6 +871,36 @@ impl Archive {
             self.store.update_version(batch, v)?;
         }
         Ok(versions.len())
+    }
+
+    /// Rebuilds the index from the stored versions as they are (no
+    /// re-parse): the index is derived. Streams record by record, so a
+    /// million records need not fit in memory.
+    fn rebuild_index(&mut self) -> Result<()> {
+        let batch = self.store.last_batch()?;
+        self.index.clear()?;
+        let Archive { store, index, .. } = self;
+        let mut add = |vs: &mut Vec<Version>| -> Result<()> {
+            let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+            for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+                if let Some(shadow) = shadow {
+                    index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
+                }
+            }
+            vs.clear();
+            Ok(())
+        };
+        let mut current: Vec<Version> = Vec::new();
+        store.all_versions(&mut |v| {
+            if current.first().is_some_and(|c| c.record_id != v.record_id) {
+                add(&mut current).map_err(|e| StoreError::Aborted(e.to_string()))?;
+            }
+            current.push(v);
+            Ok(())
+        })?;
+        add(&mut current)?;
+        self.index.commit(batch)?;
+        Ok(())
     }
 
     /// Replaces the whole index with `versions`, tagged with `batch`.
