@@ -834,43 +834,64 @@ impl Archive {
     /// Re-derives every version from its verbatim source with the current
     /// parser, and rebuilds the index.
     pub fn reindex(&mut self, mut progress: impl FnMut(usize)) -> Result<usize> {
+        // Record by record, a few thousand to a transaction: a million
+        // records need neither fit in memory nor cost an fsync each. An
+        // interrupted reindex leaves the index short (`check` says so); run
+        // it again.
+        const CHUNK: usize = 5_000;
         let batch = self.store.last_batch()? + 1;
-        let mut versions: Vec<Version> = Vec::new();
-        self.store.all_versions(&mut |v| {
-            versions.push(v);
-            Ok(())
-        })?;
-        let mut sources: BTreeMap<String, Record> = BTreeMap::new();
-        for (n, v) in versions.iter_mut().enumerate() {
-            if !sources.contains_key(&v.record_id) {
-                let (path, bytes) = self.store.source(&v.record_id)?.unwrap_or_default();
-                let r = if path.contains(".xml#") {
-                    tei::parse_volume(&path, &bytes)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| Record::new(&path))
-                } else {
-                    let auth = airgram_parse::sibling_authority(Path::new(&path));
-                    parse_text(&path, &bytes, auth.as_ref())
-                };
-                let mut r = r;
-                r.source_path = path;
-                sources.insert(v.record_id.clone(), r);
+        let ids = self.store.record_ids()?;
+        self.index.clear()?;
+        let mut n = 0;
+        for chunk in ids.chunks(CHUNK) {
+            let mut updated: Vec<Version> = Vec::new();
+            for id in chunk {
+                let mut vs = self.store.versions(id)?;
+                if vs.is_empty() {
+                    continue;
+                }
+                let fresh = self.reparse(id)?;
+                for v in &mut vs {
+                    // A release in part is what two reviewers approved,
+                    // excisions applied: it is a review product, not a
+                    // parse, and re-deriving it from the source would put
+                    // the excised text back.
+                    if v.kind != VersionKind::Redacted {
+                        v.record = fresh.clone();
+                    }
+                    v.batch = batch;
+                }
+                let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+                for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+                    if let Some(shadow) = shadow {
+                        self.index
+                            .add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
+                    }
+                }
+                n += vs.len();
+                progress(n);
+                updated.extend(vs);
             }
-            // A release in part is what two reviewers approved, excisions
-            // applied: it is a review product, not a parse, and re-deriving
-            // it from the source would put the excised text back.
-            if v.kind != VersionKind::Redacted {
-                v.record = sources[&v.record_id].clone();
-            }
-            v.batch = batch;
-            progress(n + 1);
+            self.store.update_versions(batch, &updated)?;
         }
-        self.index_all(&versions, batch)?;
-        for v in &versions {
-            self.store.update_version(batch, v)?;
-        }
-        Ok(versions.len())
+        self.index.commit(batch)?;
+        Ok(n)
+    }
+
+    /// A record parsed afresh from its stored source.
+    fn reparse(&self, id: &str) -> Result<Record> {
+        let (path, bytes) = self.store.source(id)?.unwrap_or_default();
+        let mut r = if path.contains(".xml#") {
+            tei::parse_volume(&path, &bytes)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Record::new(&path))
+        } else {
+            let auth = airgram_parse::sibling_authority(Path::new(&path));
+            parse_text(&path, &bytes, auth.as_ref())
+        };
+        r.source_path = path;
+        Ok(r)
     }
 
     /// Rebuilds the index from the stored versions as they are (no
@@ -899,26 +920,6 @@ impl Archive {
             Ok(())
         })?;
         add(&mut current)?;
-        self.index.commit(batch)?;
-        Ok(())
-    }
-
-    /// Replaces the whole index with `versions`, tagged with `batch`.
-    fn index_all(&mut self, versions: &[Version], batch: u64) -> Result<()> {
-        self.index.clear()?;
-        let mut by_record: BTreeMap<&str, Vec<&Version>> = BTreeMap::new();
-        for v in versions {
-            by_record.entry(&v.record_id).or_default().push(v);
-        }
-        for vs in by_record.values() {
-            let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-            for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
-                if let Some(shadow) = shadow {
-                    self.index
-                        .add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
-                }
-            }
-        }
         self.index.commit(batch)?;
         Ok(())
     }

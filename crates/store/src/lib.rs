@@ -142,7 +142,8 @@ pub trait Store {
     /// Every version, in record order (for reindexing and checks).
     fn all_versions(&self, f: &mut dyn FnMut(Version) -> Result<()>) -> Result<()>;
     /// Replaces the derived record of a version (after a parser upgrade).
-    fn update_version(&mut self, batch: u64, v: &Version) -> Result<()>;
+    /// Replaces re-derived versions' records, in one transaction.
+    fn update_versions(&mut self, batch: u64, vs: &[Version]) -> Result<()>;
     fn put_user(&mut self, u: &User) -> Result<()>;
     fn user(&self, name: &str) -> Result<Option<User>>;
     fn audit(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()>;
@@ -655,23 +656,23 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn update_version(&mut self, batch: u64, v: &Version) -> Result<()> {
+    fn update_versions(&mut self, batch: u64, vs: &[Version]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let json = serde_json::to_string(&v.record).expect("records serialise");
-        tx.execute(
-            "UPDATE versions SET record = ?1, batch = ?2 WHERE record_id = ?3 AND seq = ?4",
-            params![packed_record(&json), batch, v.record_id, v.seq],
-        )?;
-        link_version(&tx, &v.record_id, &v.record)?;
-        if v.seq == 1 {
-            // Re-derived: the dossier's dates and the historic stamps too;
-            // review status and decisions stay.
-            let d = review::dossier_of(&v.record_id, &v.label, &v.record);
-            tx.execute(
-                "UPDATE dossier SET origin = ?1, series = ?2, message_id = ?3, fingerprint = ?4 WHERE record_id = ?5",
-                params![d.origin, d.series, d.message_id, d.fingerprint, d.record_id],
-            )?;
-            put_historic(&tx, &v.record_id, &v.record, true)?;
+        for v in vs {
+            let json = serde_json::to_string(&v.record).expect("records serialise");
+            tx.prepare_cached("UPDATE versions SET record = ?1, batch = ?2 WHERE record_id = ?3 AND seq = ?4")?
+                .execute(params![packed_record(&json), batch, v.record_id, v.seq])?;
+            link_version(&tx, &v.record_id, &v.record)?;
+            if v.seq == 1 {
+                // Re-derived: the dossier's dates and the historic stamps too;
+                // review status and decisions stay.
+                let d = review::dossier_of(&v.record_id, &v.label, &v.record);
+                tx.prepare_cached(
+                    "UPDATE dossier SET origin = ?1, series = ?2, message_id = ?3, fingerprint = ?4 WHERE record_id = ?5",
+                )?
+                .execute(params![d.origin, d.series, d.message_id, d.fingerprint, d.record_id])?;
+                put_historic(&tx, &v.record_id, &v.record, true)?;
+            }
         }
         set_last_batch(&tx, batch)?;
         tx.commit()?;
