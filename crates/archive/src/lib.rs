@@ -280,6 +280,44 @@ fn index_plan(versions: &[(VersionKind, &Label, &Record)]) -> Vec<Option<Vec<Lab
         .collect()
 }
 
+/// Indexes one record's versions by [`index_plan`], tagged with `batch`.
+fn index_versions(index: &mut Partitions, vs: &[Version], batch: u64) -> Result<()> {
+    let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+    for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+        if let Some(shadow) = shadow {
+            index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
+        }
+    }
+    Ok(())
+}
+
+/// Streams the stored versions to `f` a record at a time (all of one
+/// record's versions together), so that no caller holds them all.
+fn each_record(store: &dyn Store, f: &mut dyn FnMut(&[Version]) -> Result<()>) -> Result<()> {
+    let mut current: Vec<Version> = Vec::new();
+    let mut failed: Option<ArchiveError> = None;
+    let streamed = store.all_versions(&mut |v| {
+        if current.first().is_some_and(|c| c.record_id != v.record_id) {
+            if let Err(e) = f(&current) {
+                let m = e.to_string();
+                failed = Some(e);
+                return Err(StoreError::Aborted(m));
+            }
+            current.clear();
+        }
+        current.push(v);
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    streamed?;
+    if current.is_empty() {
+        return Ok(());
+    }
+    f(&current)
+}
+
 impl Archive {
     /// Opens (creating if needed) the archive in `dir`, recovering from an
     /// interrupted ingest.
@@ -861,13 +899,7 @@ impl Archive {
                     }
                     v.batch = batch;
                 }
-                let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-                for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
-                    if let Some(shadow) = shadow {
-                        self.index
-                            .add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
-                    }
-                }
+                index_versions(&mut self.index, &vs, batch)?;
                 n += vs.len();
                 progress(n);
                 updated.extend(vs);
@@ -901,25 +933,7 @@ impl Archive {
         let batch = self.store.last_batch()?;
         self.index.clear()?;
         let Archive { store, index, .. } = self;
-        let mut add = |vs: &mut Vec<Version>| -> Result<()> {
-            let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-            for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
-                if let Some(shadow) = shadow {
-                    index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
-                }
-            }
-            vs.clear();
-            Ok(())
-        };
-        let mut current: Vec<Version> = Vec::new();
-        store.all_versions(&mut |v| {
-            if current.first().is_some_and(|c| c.record_id != v.record_id) {
-                add(&mut current).map_err(|e| StoreError::Aborted(e.to_string()))?;
-            }
-            current.push(v);
-            Ok(())
-        })?;
-        add(&mut current)?;
+        each_record(store.as_ref(), &mut |vs| index_versions(index, vs, batch))?;
         self.index.commit(batch)?;
         Ok(())
     }
@@ -931,7 +945,7 @@ impl Archive {
         let mut expected: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
         // What the index should hold, record by record, by the same plan
         // that wrote it.
-        let mut flush = |vs: &mut Vec<Version>| {
+        each_record(self.store.as_ref(), &mut |vs| {
             let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
             for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
                 if shadow.is_some() {
@@ -941,17 +955,8 @@ impl Archive {
                         .push((v.record_id.clone(), v.seq));
                 }
             }
-            vs.clear();
-        };
-        let mut current: Vec<Version> = Vec::new();
-        self.store.all_versions(&mut |v| {
-            if current.first().is_some_and(|c| c.record_id != v.record_id) {
-                flush(&mut current);
-            }
-            current.push(v);
             Ok(())
         })?;
-        flush(&mut current);
         let last = self.store.last_batch()?;
         for label in self.index.labels() {
             let p = self.index.partition(label).expect("listed");

@@ -882,16 +882,10 @@ impl Archive {
         let batch = self.store.last_batch()?;
         for id in &ids {
             let versions = self.store.versions(id)?;
-            let plan: Vec<_> = versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-            for (v, shadow) in versions.iter().zip(crate::index_plan(&plan)) {
+            for v in &versions {
                 self.index.delete(&v.label, &v.record_id, v.seq)?;
-                if let Some(shadow) = shadow {
-                    self.index.add(
-                        &v.label,
-                        &crate::index_doc(&v.record_id, v.seq, batch, shadow, &v.record),
-                    )?;
-                }
             }
+            crate::index_versions(&mut self.index, &versions, batch)?;
         }
         self.index.commit(batch)?;
         for id in &ids {

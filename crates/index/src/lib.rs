@@ -668,13 +668,7 @@ impl Partitions {
     }
 
     fn tokens(&self, s: &str) -> Vec<String> {
-        let mut a = self.tokenizer.clone();
-        let mut ts = a.token_stream(s);
-        let mut out = Vec::new();
-        while ts.advance() {
-            out.push(ts.token().text.clone());
-        }
-        out
+        self.tokens_at(s).into_iter().map(|(t, _)| t).collect()
     }
 
     /// A word or phrase in one text field.
