@@ -196,39 +196,26 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
 
 /// ASCII case-insensitive `find`.
 pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
     if n.is_empty() || n.len() > h.len() {
         return None;
     }
-    let first = n[0].to_ascii_lowercase();
-    if !first.is_ascii_alphabetic() {
-        return (0..=h.len() - n.len())
-            .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n));
-    }
-    // The first letter in either case, each found by `memchr` and kept
-    // until passed: long texts are scanned at memory speed.
+    // Scan (by `memchr`, in either case) for the needle's rarest byte and
+    // compare around each hit: a common first letter such as `i` would stop
+    // the scan every few bytes.
+    let k = (0..n.len()).max_by_key(|&i| rarity(n[i])).unwrap_or(0);
+    let (lo, up) = (n[k].to_ascii_lowercase(), n[k].to_ascii_uppercase());
     let last = h.len() - n.len();
-    let next = |c: u8, from: usize| hay.get(from..).and_then(|r| r.find(char::from(c))).map(|p| from + p);
-    let (lo, up) = (first, first.to_ascii_uppercase());
-    let (mut a, mut b) = (next(lo, 0), next(up, 0));
-    loop {
-        let i = match (a, b) {
-            (Some(x), Some(y)) => x.min(y),
-            (Some(x), None) | (None, Some(x)) => x,
-            (None, None) => return None,
-        };
-        if i > last {
-            return None;
-        }
-        if h[i..i + n.len()].eq_ignore_ascii_case(n) {
-            return Some(i);
-        }
-        if a == Some(i) {
-            a = next(lo, i + 1);
-        } else {
-            b = next(up, i + 1);
-        }
+    memchr::memchr2_iter(lo, up, &h[k..=last + k]).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// How rare a byte is in English text, roughly (higher is rarer; ties go
+/// to the first).
+fn rarity(b: u8) -> u8 {
+    const COMMON: &[u8] = b" etaoinsrhldcumfpgwybvkxjqz";
+    match COMMON.iter().position(|&c| c == b.to_ascii_lowercase()) {
+        Some(p) => p as u8,
+        None => COMMON.len() as u8,
     }
 }
 
@@ -247,6 +234,31 @@ pub fn squash(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The definition `find_ci` must agree with.
+    fn naive_find_ci(hay: &str, needle: &str) -> Option<usize> {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        if n.is_empty() {
+            return None;
+        }
+        (0..(h.len() + 1).saturating_sub(n.len())).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    }
+
+    proptest! {
+        #[test]
+        fn find_ci_is_the_first_case_blind_match(hay in "[a-cA-C x.é]{0,40}", needle in "[a-cA-C x.é]{0,4}") {
+            prop_assert_eq!(find_ci(&hay, &needle), naive_find_ci(&hay, &needle));
+        }
+    }
+
+    #[test]
+    fn find_ci_examples() {
+        assert_eq!(find_ci("the Identification Form", "IDENTIFICATION FORM"), Some(4));
+        assert_eq!(find_ci("iiiiIDENT", "ident"), Some(4));
+        assert_eq!(find_ci("short", "longer needle"), None);
+        assert_eq!(find_ci("zz", "zz"), Some(0));
+    }
 
     #[test]
     fn sentences_skip_abbreviations_and_numbers() {
