@@ -147,11 +147,14 @@ pub struct IngestSummary {
 /// The content id of a source: the first 16 hex digits of its SHA-256.
 /// Content-derived, so the same text always gets the same id.
 pub fn content_id(source: &[u8]) -> String {
-    Sha256::digest(source)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(source);
+    let mut id = String::with_capacity(16);
+    for b in &digest[..8] {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    id
 }
 
 pub use airgram_model::series_of;
@@ -1021,6 +1024,12 @@ mod tests {
 
     fn l(s: &str) -> Label {
         Label::parse(s).unwrap()
+    }
+
+    #[test]
+    fn content_id_is_the_sha256_prefix() {
+        // SHA-256("abc") = ba7816bf8f01cfea 414140de5dae2223 ...
+        assert_eq!(content_id(b"abc"), "ba7816bf8f01cfea");
     }
 
     #[test]

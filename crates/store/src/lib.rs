@@ -358,6 +358,50 @@ fn set_last_batch(tx: &rusqlite::Transaction, batch: u64) -> rusqlite::Result<()
 /// Stored in place of a version's record when it equals the first version's.
 const SAME_AS_FIRST: &str = "=";
 
+/// A new record as the store writes it: source and derived records packed,
+/// dossier worked out (see `commit_batch`).
+struct Encoded {
+    source: Vec<u8>,
+    /// Per version: its packed record, or `None` when it equals the first's.
+    versions: Vec<Option<rusqlite::types::Value>>,
+    dossier: Option<Dossier>,
+}
+
+impl Encoded {
+    fn of(r: &NewRecord, packed_sources: bool) -> Encoded {
+        let versions = r
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                (i == 0 || v.record != r.versions[0].record)
+                    .then(|| packed_record(&serde_json::to_string(&v.record).expect("records serialise")))
+            })
+            .collect();
+        let dossier = r.versions.first().map(|v| {
+            let mut d = review::dossier_of(&r.id, &v.label, &v.record);
+            // Open to the public in full already (unclassified, or ingested
+            // as released): nothing to declassify.
+            if r.versions
+                .iter()
+                .any(|v| v.kind != VersionKind::Redacted && v.label == Label::unclassified())
+            {
+                d.status = "released".into();
+            }
+            d
+        });
+        Encoded {
+            source: if packed_sources {
+                pack(&r.source)
+            } else {
+                r.source.clone()
+            },
+            versions,
+            dossier,
+        }
+    }
+}
+
 fn kind_str(k: VersionKind) -> &'static str {
     match k {
         VersionKind::Original => "original",
@@ -493,12 +537,9 @@ impl Store for SqliteStore {
     }
 
     fn has_record(&self, id: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM records WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })?
-            > 0)
+        // Asked once per input on ingest's main thread: a cached statement.
+        let mut st = self.conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+        Ok(st.exists([id])?)
     }
 
     fn commit_batch(
@@ -507,55 +548,57 @@ impl Store for SqliteStore {
         records: &[NewRecord],
         before_commit: &mut dyn FnMut() -> Result<()>,
     ) -> Result<()> {
-        let self_packed = self.packed_sources;
+        let packed_sources = self.packed_sources;
         let tx = self.conn.transaction()?;
-        {
+        // This thread's inserts are the slowest stage of a large ingest.
+        // Compressing, serialising and fingerprinting cost about as much
+        // again, so a second thread does them, a chunk ahead.
+        std::thread::scope(|sc| -> Result<()> {
+            let (encoded_tx, encoded_rx) = std::sync::mpsc::sync_channel::<Vec<Encoded>>(4);
+            sc.spawn(move || {
+                for chunk in records.chunks(256) {
+                    let e = chunk.iter().map(|r| Encoded::of(r, packed_sources)).collect();
+                    if encoded_tx.send(e).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut encoded = encoded_rx.into_iter().flatten();
             let mut ins_rec =
                 tx.prepare_cached("INSERT INTO records (id, source_path, source, batch) VALUES (?1, ?2, ?3, ?4)")?;
             let mut ins_ver = tx.prepare_cached(
                 "INSERT INTO versions (record_id, seq, kind, label, record, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for r in records {
-                let source = if self_packed { pack(&r.source) } else { r.source.clone() };
-                ins_rec.execute(params![r.id, r.source_path, source, batch])?;
-                for (i, v) in r.versions.iter().enumerate() {
+                let e = encoded
+                    .next()
+                    .ok_or_else(|| StoreError::Aborted("the record encoder stopped".into()))?;
+                ins_rec.execute(params![r.id, r.source_path, e.source, batch])?;
+                for (i, (v, stored)) in r.versions.iter().zip(e.versions).enumerate() {
                     // A version whose derived record equals the first's (a
                     // full release of the same text) stores a reference, and
                     // has no message id or cites the first did not link.
-                    let same = i > 0 && v.record == r.versions[0].record;
-                    let stored = if same {
-                        rusqlite::types::Value::Text(SAME_AS_FIRST.into())
-                    } else {
-                        packed_record(&serde_json::to_string(&v.record).expect("records serialise"))
-                    };
+                    let same = stored.is_none();
                     ins_ver.execute(params![
                         r.id,
                         i as u64 + 1,
                         kind_str(v.kind),
                         v.label.to_string(),
-                        stored,
+                        stored.unwrap_or_else(|| rusqlite::types::Value::Text(SAME_AS_FIRST.into())),
                         batch
                     ])?;
                     if !same {
                         link_version(&tx, &r.id, &v.record)?;
                     }
                 }
-                if let Some(v) = r.versions.first() {
-                    let mut d = review::dossier_of(&r.id, &v.label, &v.record);
-                    // Open to the public in full already (unclassified, or
-                    // ingested as released): nothing to declassify.
-                    if r.versions
-                        .iter()
-                        .any(|v| v.kind != VersionKind::Redacted && v.label == Label::unclassified())
-                    {
-                        d.status = "released".into();
-                    }
+                if let (Some(v), Some(d)) = (r.versions.first(), e.dossier) {
                     put_dossier(&tx, &d)?;
                     put_historic(&tx, &r.id, &v.record, false)?;
                 }
             }
             set_last_batch(&tx, batch)?;
-        }
+            Ok(())
+        })?;
         // Dropping the transaction on an error rolls it back.
         before_commit()?;
         tx.commit()?;
