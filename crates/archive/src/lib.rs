@@ -167,8 +167,10 @@ pub struct Archive {
     index: Partitions,
 }
 
-/// Parses the inputs that are not parsed yet, on all cores, keeping order.
-fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
+/// Parses the inputs that are not parsed yet, on all cores, keeping order,
+/// and gives each its versions: a new record ready to commit, and whether
+/// its parse warned.
+fn parse_all(chunk: Vec<(String, Input)>, opts: &IngestOptions) -> Vec<(NewRecord, bool)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let per = chunk.len().div_ceil(threads).max(1);
     let mut parts: Vec<Vec<(String, Input)>> = Vec::new();
@@ -182,12 +184,7 @@ fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
             .map(|part| {
                 sc.spawn(move || {
                     part.into_iter()
-                        .map(|(id, mut input)| {
-                            let r = input.parsed.take().unwrap_or_else(|| {
-                                parse_text(&input.source_path, &input.source, input.authority.as_deref())
-                            });
-                            (id, input, r)
-                        })
+                        .map(|(id, input)| new_record(id, input, opts))
                         .collect::<Vec<_>>()
                 })
             })
@@ -200,22 +197,55 @@ fn parse_all(chunk: Vec<(String, Input)>) -> Vec<(String, Input, Record)> {
     })
 }
 
+/// One input parsed (unless it came parsed) and given its versions.
+fn new_record(id: String, mut input: Input, opts: &IngestOptions) -> (NewRecord, bool) {
+    let record = input
+        .parsed
+        .take()
+        .unwrap_or_else(|| parse_text(&input.source_path, &input.source, input.authority.as_deref()));
+    let warned = !record.warnings.is_empty();
+    let versions = match input.versions {
+        Some(vs) => vs
+            .into_iter()
+            .map(|(kind, label)| NewVersion {
+                kind,
+                label,
+                record: record.clone(),
+            })
+            .collect(),
+        None => versions_for(record, opts),
+    };
+    let r = NewRecord {
+        id,
+        source_path: input.source_path,
+        source: input.source,
+        versions,
+    };
+    (r, warned)
+}
+
 /// Versions and labels of a new record.
 fn versions_for(record: Record, opts: &IngestOptions) -> Vec<NewVersion> {
     let label = opts.label.clone().unwrap_or_else(|| original_label(&record));
-    let mut out = vec![NewVersion {
-        kind: VersionKind::Original,
-        label: label.clone(),
-        record: record.clone(),
-    }];
     if (opts.released || record.declassified) && label != Label::unclassified() {
-        out.push(NewVersion {
-            kind: VersionKind::Released,
-            label: Label::unclassified(),
-            record,
-        });
+        return vec![
+            NewVersion {
+                kind: VersionKind::Original,
+                label,
+                record: record.clone(),
+            },
+            NewVersion {
+                kind: VersionKind::Released,
+                label: Label::unclassified(),
+                record,
+            },
+        ];
     }
-    out
+    vec![NewVersion {
+        kind: VersionKind::Original,
+        label,
+        record,
+    }]
 }
 
 fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> IndexDoc {
@@ -456,10 +486,10 @@ impl Archive {
         // Commits stay on this thread, one batch after another.
         std::thread::scope(|sc| {
             let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input)>>(1);
-            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input, Record)>>(1);
+            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(NewRecord, bool)>>(1);
             sc.spawn(move || {
                 for chunk in raw_rx {
-                    if parsed_tx.send(parse_all(chunk)).is_err() {
+                    if parsed_tx.send(parse_all(chunk, opts)).is_err() {
                         break;
                     }
                 }
@@ -492,7 +522,7 @@ impl Archive {
                         if std::env::var_os("AIRGRAM_TRACE").is_some() {
                             eprintln!("waited {:.2?} for the parser", t.elapsed());
                         }
-                        let r = parsed.and_then(|p| self.commit_parsed(p, opts, &mut sum));
+                        let r = parsed.and_then(|p| self.commit_parsed(p, &mut sum));
                         if let Err(e) = r {
                             err = Some(e);
                             break;
@@ -509,7 +539,7 @@ impl Archive {
             // let the parser finish.
             for parsed in parsed_rx {
                 if err.is_none() {
-                    if let Err(e) = self.commit_parsed(parsed, opts, &mut sum) {
+                    if let Err(e) = self.commit_parsed(parsed, &mut sum) {
                         err = Some(e);
                     }
                 }
@@ -522,38 +552,15 @@ impl Archive {
     }
 
     /// Commits one parsed batch.
-    fn commit_parsed(
-        &mut self,
-        records: Vec<(String, Input, Record)>,
-        opts: &IngestOptions,
-        sum: &mut IngestSummary,
-    ) -> Result<()> {
-        if records.is_empty() {
+    fn commit_parsed(&mut self, parsed: Vec<(NewRecord, bool)>, sum: &mut IngestSummary) -> Result<()> {
+        if parsed.is_empty() {
             return Ok(());
         }
-        let mut pending = Vec::with_capacity(records.len());
-        for (id, input, record) in records {
-            if !record.warnings.is_empty() {
-                sum.with_warnings += 1;
-            }
-            sum.bytes += input.source.len() as u64;
-            let versions = match input.versions {
-                Some(vs) => vs
-                    .into_iter()
-                    .map(|(kind, label)| NewVersion {
-                        kind,
-                        label,
-                        record: record.clone(),
-                    })
-                    .collect(),
-                None => versions_for(record, opts),
-            };
-            pending.push(NewRecord {
-                id,
-                source_path: input.source_path,
-                source: input.source,
-                versions,
-            });
+        let mut pending = Vec::with_capacity(parsed.len());
+        for (r, warned) in parsed {
+            sum.with_warnings += usize::from(warned);
+            sum.bytes += r.source.len() as u64;
+            pending.push(r);
         }
         sum.new += self.commit(pending)?;
         Ok(())
@@ -634,7 +641,11 @@ impl Archive {
             let _ = self.index.rollback_after(self.store.last_batch()?);
             return Err(e);
         }
-        Ok(records.len())
+        let n = records.len();
+        // Freeing a batch (a million or so allocations) would hold up this
+        // thread, an ingest's slowest stage: another thread does it.
+        std::thread::spawn(move || drop(records));
+        Ok(n)
     }
 
     /// Waits for the index's background merges to finish (after a large
