@@ -556,13 +556,9 @@ impl Archive {
         if parsed.is_empty() {
             return Ok(());
         }
-        let mut pending = Vec::with_capacity(parsed.len());
-        for (r, warned) in parsed {
-            sum.with_warnings += usize::from(warned);
-            sum.bytes += r.source.len() as u64;
-            pending.push(r);
-        }
-        sum.new += self.commit(pending)?;
+        sum.with_warnings += parsed.iter().filter(|(_, warned)| *warned).count();
+        sum.bytes += parsed.iter().map(|(r, _)| r.source.len() as u64).sum::<u64>();
+        sum.new += self.commit(parsed.into_iter().map(|(r, _)| r).collect())?;
         Ok(())
     }
 
