@@ -22,10 +22,7 @@ fn now() -> u64 {
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    airgram_model::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// A fresh random token: 128 bits from the OS, hex.
@@ -33,7 +30,7 @@ pub fn random_token() -> String {
     let mut b = [0u8; 16];
     // No session without real randomness.
     getrandom::fill(&mut b).expect("the OS random source works");
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    airgram_model::hex(&b)
 }
 
 /// Why a sign-in failed is not told: wrong name, wrong password and a

@@ -147,14 +147,7 @@ pub struct IngestSummary {
 /// The content id of a source: the first 16 hex digits of its SHA-256.
 /// Content-derived, so the same text always gets the same id.
 pub fn content_id(source: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(source);
-    let mut id = String::with_capacity(16);
-    for b in &digest[..8] {
-        id.push(char::from(HEX[usize::from(b >> 4)]));
-        id.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    id
+    airgram_model::hex(&Sha256::digest(source)[..8])
 }
 
 pub use airgram_model::series_of;

@@ -285,7 +285,6 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     // The documents sampled for the query vocabulary: the first 200 of
     // every 200,000, at most 2,000.
     let sampled = |i: usize| i % 200_000 < 200;
-    let (mut bytes, mut done) = (0u64, 0u64);
     let mut sample_bodies = Vec::new();
     let mut froms = BTreeSet::new();
     // Generation is not timed: every document is made before the clock
@@ -299,11 +298,11 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
                 sample_bodies.push(d.text.clone());
                 froms.insert(d.truth.from.clone());
             }
-            bytes += d.text.len() as u64;
-            done += 1;
             Input::text(d.truth.file, d.text.into_bytes())
         })
         .collect();
+    let done = inputs.len() as u64;
+    let bytes: u64 = inputs.iter().map(|i| i.source.len() as u64).sum();
     let pb = crate::archive_cmd::progress(done, "ingest");
     let t = Instant::now();
     let opts = IngestOptions {

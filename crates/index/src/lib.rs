@@ -333,11 +333,8 @@ fn bucket(a: &str, b: &str) -> u16 {
 
 /// A bucket's term: four hex digits.
 fn bucket_term(b: u16, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.clear();
-    for shift in [12, 8, 4, 0] {
-        out.push(char::from(HEX[usize::from((b >> shift) & 0xf)]));
-    }
+    airgram_model::push_hex(out, &b.to_be_bytes());
 }
 
 /// The pair term of two adjacent words.

@@ -433,7 +433,7 @@ pub fn audit_hash(
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    airgram_model::hex(&h.finalize())
 }
 
 /// Now, as an RFC 3339 UTC timestamp.

@@ -183,7 +183,7 @@ pub fn fingerprint(body: &str) -> String {
         }
         Sha256::digest(norm.as_bytes())
     };
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    airgram_model::hex(&digest[..8])
 }
 
 /// The dossier of a record from its original version.
