@@ -272,7 +272,13 @@ impl Fts {
     }
 }
 
-pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::Result<std::process::ExitCode> {
+pub fn run(
+    count: u64,
+    seed: u64,
+    dir: Option<&Path>,
+    batch_size: usize,
+    as_json: bool,
+) -> anyhow::Result<std::process::ExitCode> {
     let tmp = tempfile::tempdir()?;
     let base = dir.map(Path::to_path_buf).unwrap_or_else(|| tmp.path().to_path_buf());
     let arch_dir = base.join("bench-archive");
@@ -306,7 +312,7 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     let pb = crate::archive_cmd::progress(done, "ingest");
     let t = Instant::now();
     let opts = IngestOptions {
-        batch_size: airgram_archive::DEFAULT_BATCH,
+        batch_size,
         ..IngestOptions::default()
     };
     archive.ingest(inputs, &opts, |n| pb.set_position(n as u64))?;
@@ -315,10 +321,14 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     pb.set_message("merging");
     let merging = Instant::now();
     archive.wait_merges()?;
-    if std::env::var_os("AIRGRAM_TRACE").is_some() {
-        eprintln!("waited {:.2?} for merges", merging.elapsed());
-    }
     let ingest_secs = t.elapsed().as_secs_f64();
+    if std::env::var_os("AIRGRAM_TRACE").is_some() {
+        eprintln!(
+            "waited {:.2?} for merges; ingest {:.0} docs/s",
+            merging.elapsed(),
+            done as f64 / ingest_secs
+        );
+    }
     pb.finish_and_clear();
     // FTS5 gets the same documents, made again (the generator is
     // deterministic) a round at a time, after the archive's ingest, so that
@@ -420,6 +430,7 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
     let speedup = pct(&mut ratios.clone(), 0.5);
     let report = json!({
         "count": done,
+        "batch_size": batch_size,
         "ingest_docs_per_s": ingest_dps.round(),
         "ingest_mb_per_s": (bytes as f64 / 1e6 / ingest_secs.max(1e-9) * 10.0).round() / 10.0,
         "archive_bytes": archive_bytes,
@@ -441,7 +452,7 @@ pub fn run(count: u64, seed: u64, dir: Option<&Path>, as_json: bool) -> anyhow::
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "airgram bench: {done} documents, {} cores",
+            "airgram bench: {done} documents in batches of {batch_size}, {} cores",
             std::thread::available_parallelism().map_or(1, |n| n.get())
         );
         println!(

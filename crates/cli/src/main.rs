@@ -155,6 +155,9 @@ enum Command {
         /// Where to build the bench archives (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Documents per atomic batch, as for `ingest`.
+        #[arg(long, default_value_t = airgram_archive::DEFAULT_BATCH)]
+        batch_size: usize,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -263,8 +266,9 @@ fn main() -> ExitCode {
             count,
             seed,
             dir: bench_dir,
+            batch_size,
             format,
-        } => archive_bench::run(count, seed, bench_dir.as_deref(), format == Format::Json),
+        } => archive_bench::run(count, seed, bench_dir.as_deref(), batch_size, format == Format::Json),
         Command::Check => archive_cmd::check(&dir),
         Command::Audit {
             command: AuditCommand::Verify,
