@@ -321,13 +321,25 @@ const PAIRS: &str = "airgram_pairs";
 
 /// The bucket of two adjacent words (FNV-1a, folded to 16 bits).
 fn bucket(a: &str, b: &str) -> u16 {
-    let h = a
-        .bytes()
-        .chain([0])
-        .chain(b.bytes())
-        .fold(0xcbf29ce484222325u64, |h, c| {
-            (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
-        });
+    bucket_after(pair_state(a), b)
+}
+
+const FNV_OFFSET: u64 = 0xcbf29ce484222325;
+
+fn fnv(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3))
+}
+
+/// FNV-1a of a word and the separator: what a pair starting with it
+/// hashes on from (so a tokenizer keeps a number, not the word).
+fn pair_state(a: &str) -> u64 {
+    fnv(fnv(FNV_OFFSET, a.as_bytes()), &[0])
+}
+
+fn bucket_after(state: u64, b: &str) -> u16 {
+    let h = fnv(state, b.as_bytes());
     (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
 }
 
@@ -351,7 +363,6 @@ fn pair(a: &str, b: &str) -> String {
 struct PairTokenizer {
     words: TextAnalyzer,
     buckets: Vec<u16>,
-    prev: String,
     /// Tokens handed out, their strings reused from value to value.
     out: Vec<tantivy::tokenizer::Token>,
 }
@@ -361,7 +372,6 @@ impl Default for PairTokenizer {
         PairTokenizer {
             words: TokenizerManager::default().get("default").expect("default tokenizer"),
             buckets: Vec::new(),
-            prev: String::new(),
             out: Vec::new(),
         }
     }
@@ -377,17 +387,16 @@ impl tantivy::tokenizer::Tokenizer for PairTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
         self.buckets.clear();
-        self.prev.clear();
         let mut words = self.words.token_stream(text);
-        let mut prev_pos = usize::MAX;
+        let mut prev: Option<(usize, u64)> = None;
         while words.advance() {
             let t = words.token();
-            if prev_pos != usize::MAX && t.position == prev_pos + 1 {
-                self.buckets.push(bucket(&self.prev, &t.text));
+            if let Some((pos, state)) = prev {
+                if t.position == pos + 1 {
+                    self.buckets.push(bucket_after(state, &t.text));
+                }
             }
-            self.prev.clear();
-            self.prev.push_str(&t.text);
-            prev_pos = t.position;
+            prev = Some((t.position, pair_state(&t.text)));
         }
         self.buckets.sort_unstable();
         self.buckets.dedup();
@@ -1275,6 +1284,34 @@ impl From<TantivyError> for SearchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Buckets are part of the index layout: FNV-1a of `a \0 b`, folded
+    /// to 16 bits, however the tokenizer computes it.
+    #[test]
+    fn pair_buckets_keep_their_layout() {
+        let reference = |a: &str, b: &str| {
+            let h = a
+                .bytes()
+                .chain([0])
+                .chain(b.bytes())
+                .fold(FNV_OFFSET, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3));
+            (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
+        };
+        assert_eq!(bucket("berlin", "wall"), 0x54ea);
+        assert_eq!(bucket("of", "the"), 0xd775);
+        for (a, b) in [("", ""), ("cuba", "missiles"), ("é", "straße"), ("x", "")] {
+            assert_eq!(bucket(a, b), reference(a, b), "{a} {b}");
+        }
+        let mut t = PairTokenizer::default();
+        let mut s = tantivy::tokenizer::Tokenizer::token_stream(&mut t, "The Berlin wall");
+        let mut got = Vec::new();
+        while tantivy::tokenizer::TokenStream::advance(&mut s) {
+            got.push(tantivy::tokenizer::TokenStream::token(&s).text.clone());
+        }
+        let mut want = vec![pair("the", "berlin"), pair("berlin", "wall")];
+        want.sort();
+        assert_eq!(got, want);
+    }
 
     /// The body the store would give for a hit's snippet.
     fn bodies(id: &str, _: u64) -> Option<String> {

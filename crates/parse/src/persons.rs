@@ -242,12 +242,13 @@ fn words(s: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let (st, en) = word_from(s, i);
-        if en > st {
-            out.push((st, en));
+        let end = scan_end(b, i);
+        let en = trim_end(s, i, end);
+        if en > i {
+            out.push((i, en));
         }
-        // `word_from` stops after the letters; never stand still.
-        i = (i + 1).max(scan_end(b, i));
+        // Never stand still.
+        i = (i + 1).max(end);
     }
     out
 }
@@ -275,7 +276,11 @@ fn is_letter(c: u8) -> bool {
 
 /// The word starting at `st` (see [`words`] for what a word is).
 fn word_from(s: &str, st: usize) -> (usize, usize) {
-    let mut en = scan_end(s.as_bytes(), st);
+    (st, trim_end(s, st, scan_end(s.as_bytes(), st)))
+}
+
+/// `en`, moved back over what is not a letter (a word ends in one).
+fn trim_end(s: &str, st: usize, mut en: usize) -> usize {
     while en > st {
         let c = s[..en].chars().next_back().unwrap_or('a');
         if c.is_alphabetic() {
@@ -283,7 +288,7 @@ fn word_from(s: &str, st: usize) -> (usize, usize) {
         }
         en -= c.len_utf8();
     }
-    (st, en)
+    en
 }
 
 /// The word right after `en`, across at most a couple of spaces.
