@@ -265,8 +265,10 @@ CREATE TABLE IF NOT EXISTS versions (
     batch INTEGER NOT NULL,
     PRIMARY KEY (record_id, seq)
 );
-CREATE TABLE IF NOT EXISTS messages (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
-CREATE TABLE IF NOT EXISTS cites (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
+-- Key-only tables: WITHOUT ROWID keeps one B-tree each, not a table and an
+-- index of the same key (archives made before keep both; same queries).
+CREATE TABLE IF NOT EXISTS messages (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cites (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     clearance TEXT NOT NULL,
@@ -328,20 +330,48 @@ fn put_dossier(tx: &rusqlite::Transaction, d: &Dossier) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// A review stamp parsed from a record, as the row of a historic event.
+struct Historic {
+    actor: String,
+    date: String,
+    body: String,
+}
+
+fn historic_rows(r: &Record) -> Vec<Historic> {
+    r.reviews
+        .iter()
+        .map(|rv| Historic {
+            actor: rv.office.clone().or(rv.reviewer.clone()).unwrap_or_default(),
+            date: rv.date.clone().unwrap_or_default(),
+            body: serde_json::to_string(rv).expect("stamps serialise"),
+        })
+        .collect()
+}
+
 /// The review stamps parsed from a record, as historic events (replacing
 /// earlier ones: they are derived and re-derived with the parser).
 fn put_historic(tx: &rusqlite::Transaction, record_id: &str, r: &Record, replace: bool) -> rusqlite::Result<()> {
+    insert_historic(tx, record_id, &historic_rows(r), replace)
+}
+
+fn insert_historic(
+    tx: &rusqlite::Transaction,
+    record_id: &str,
+    rows: &[Historic],
+    replace: bool,
+) -> rusqlite::Result<()> {
     if replace {
         tx.prepare_cached("DELETE FROM review_events WHERE record_id = ?1 AND state = 'historic'")?
             .execute([record_id])?;
     }
+    if rows.is_empty() {
+        return Ok(());
+    }
     let mut ins = tx.prepare_cached(
         "INSERT INTO review_events (record_id, state, actor, created, decided, body) VALUES (?1, 'historic', ?2, ?3, ?3, ?4)",
     )?;
-    for rv in &r.reviews {
-        let body = serde_json::to_string(rv).expect("stamps serialise");
-        let actor = rv.office.clone().or(rv.reviewer.clone()).unwrap_or_default();
-        ins.execute(params![record_id, actor, rv.date.clone().unwrap_or_default(), body])?;
+    for h in rows {
+        ins.execute(params![record_id, h.actor, h.date, h.body])?;
     }
     Ok(())
 }
@@ -362,9 +392,12 @@ const SAME_AS_FIRST: &str = "=";
 /// dossier worked out (see `commit_batch`).
 struct Encoded {
     source: Vec<u8>,
-    /// Per version: its packed record, or `None` when it equals the first's.
-    versions: Vec<Option<rusqlite::types::Value>>,
+    /// Per version: its label, and its packed record or `None` when that
+    /// equals the first's.
+    versions: Vec<(String, Option<rusqlite::types::Value>)>,
     dossier: Option<Dossier>,
+    /// The first version's review stamps.
+    historic: Vec<Historic>,
 }
 
 impl Encoded {
@@ -374,8 +407,9 @@ impl Encoded {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                (i == 0 || v.record != r.versions[0].record)
-                    .then(|| packed_record(&serde_json::to_string(&v.record).expect("records serialise")))
+                let packed = (i == 0 || v.record != r.versions[0].record)
+                    .then(|| packed_record(&serde_json::to_string(&v.record).expect("records serialise")));
+                (v.label.to_string(), packed)
             })
             .collect();
         let dossier = r.versions.first().map(|v| {
@@ -398,6 +432,7 @@ impl Encoded {
             },
             versions,
             dossier,
+            historic: r.versions.first().map(|v| historic_rows(&v.record)).unwrap_or_default(),
         }
     }
 }
@@ -459,7 +494,7 @@ impl SqliteStore {
         // A batch (25,000 records by default) is about a hundred megabytes
         // of pages: with a smaller cache SQLite spills pages to the WAL in
         // the middle of the transaction and writes them again at its end.
-        conn.pragma_update(None, "cache_size", -262_144)?;
+        conn.pragma_update(None, "cache_size", -524_288)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(review::SCHEMA)?;
@@ -574,7 +609,7 @@ impl Store for SqliteStore {
                     .next()
                     .ok_or_else(|| StoreError::Aborted("the record encoder stopped".into()))?;
                 ins_rec.execute(params![r.id, r.source_path, e.source, batch])?;
-                for (i, (v, stored)) in r.versions.iter().zip(e.versions).enumerate() {
+                for (i, (v, (label, stored))) in r.versions.iter().zip(e.versions).enumerate() {
                     // A version whose derived record equals the first's (a
                     // full release of the same text) stores a reference, and
                     // has no message id or cites the first did not link.
@@ -583,7 +618,7 @@ impl Store for SqliteStore {
                         r.id,
                         i as u64 + 1,
                         kind_str(v.kind),
-                        v.label.to_string(),
+                        label,
                         stored.unwrap_or_else(|| rusqlite::types::Value::Text(SAME_AS_FIRST.into())),
                         batch
                     ])?;
@@ -591,9 +626,9 @@ impl Store for SqliteStore {
                         link_version(&tx, &r.id, &v.record)?;
                     }
                 }
-                if let (Some(v), Some(d)) = (r.versions.first(), e.dossier) {
+                if let Some(d) = e.dossier {
                     put_dossier(&tx, &d)?;
-                    put_historic(&tx, &r.id, &v.record, false)?;
+                    insert_historic(&tx, &r.id, &e.historic, false)?;
                 }
             }
             set_last_batch(&tx, batch)?;

@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS dossier (
     next_review TEXT,
     assignee TEXT
 );
-CREATE INDEX IF NOT EXISTS dossier_assignee ON dossier (assignee);
+-- Only assigned records: the queue asks for one assignee's, and most
+-- records are nobody's (archives made before index every row).
+CREATE INDEX IF NOT EXISTS dossier_assignee ON dossier (assignee) WHERE assignee IS NOT NULL;
 CREATE INDEX IF NOT EXISTS dossier_due ON dossier (status, next_review, origin);
 CREATE INDEX IF NOT EXISTS dossier_fingerprint ON dossier (fingerprint);
 CREATE TABLE IF NOT EXISTS review_events (
