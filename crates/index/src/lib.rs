@@ -20,6 +20,7 @@
 //! ([`Partitions::rollback_after`]).
 
 pub mod query;
+mod words;
 
 use airgram_access::Label;
 use query::{Expr, Field as QField, QueryError};
@@ -38,11 +39,12 @@ use tantivy::schema::{
     STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal,
     SegmentReader, TantivyDocument, Term,
 };
+use words::Words;
 
 pub use tantivy::TantivyError;
 
@@ -175,6 +177,8 @@ impl Partition {
         } else {
             Index::create_in_dir(dir, schema)?
         };
+        // The same tokens as tantivy's default analyzer, in one pass.
+        index.tokenizers().register("default", Words::default());
         index
             .tokenizers()
             .register(PAIRS, TextAnalyzer::from(PairTokenizer::default()));
@@ -359,22 +363,12 @@ fn pair(a: &str, b: &str) -> String {
 /// The pair buckets of the default tokenizer's adjacent words (positions
 /// next to each other: a word dropped as too long breaks the pair, as it
 /// breaks a phrase), each bucket once per value.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct PairTokenizer {
-    words: TextAnalyzer,
+    words: Words,
     buckets: Vec<u16>,
     /// Tokens handed out, their strings reused from value to value.
     out: Vec<tantivy::tokenizer::Token>,
-}
-
-impl Default for PairTokenizer {
-    fn default() -> Self {
-        PairTokenizer {
-            words: TokenizerManager::default().get("default").expect("default tokenizer"),
-            buckets: Vec::new(),
-            out: Vec::new(),
-        }
-    }
 }
 
 struct PairStream<'a> {
@@ -386,6 +380,7 @@ impl tantivy::tokenizer::Tokenizer for PairTokenizer {
     type TokenStream<'a> = PairStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        use tantivy::tokenizer::TokenStream as _;
         self.buckets.clear();
         let mut words = self.words.token_stream(text);
         let mut prev: Option<(usize, u64)> = None;
@@ -492,7 +487,7 @@ impl Partitions {
                 }
             }
         }
-        let tokenizer = TokenizerManager::default().get("default").expect("default tokenizer");
+        let tokenizer = TextAnalyzer::from(Words::default());
         Ok(Partitions {
             dir: dir.to_path_buf(),
             parts,
