@@ -297,6 +297,8 @@ pub fn run(
     // starts (about 2.3 GB at a million), and ingested in one run, as
     // `airgram ingest` takes a directory: one pipeline, one wait for the
     // merges at the end.
+    // As ingest takes it: a batch holds at least one document.
+    let batch_size = batch_size.max(1);
     let inputs: Vec<Input> = airgram_generate::documents(&cfg)
         .enumerate()
         .map(|(i, d)| {

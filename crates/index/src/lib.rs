@@ -1306,6 +1306,10 @@ mod tests {
         let mut want = vec![pair("the", "berlin"), pair("berlin", "wall")];
         want.sort();
         assert_eq!(got, want);
+        // A word too long to index breaks the pair around it.
+        let long = format!("berlin {} wall", "x".repeat(40));
+        let mut s = tantivy::tokenizer::Tokenizer::token_stream(&mut t, &long);
+        assert!(!tantivy::tokenizer::TokenStream::advance(&mut s));
     }
 
     /// The body the store would give for a hit's snippet.

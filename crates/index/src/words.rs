@@ -50,7 +50,6 @@ const WORD_BYTE: [bool; 128] = {
 
 /// The character starting at byte `i` of `s` (a boundary, not ASCII):
 /// whether it is alphanumeric, and its length.
-#[cold]
 fn wide(s: &str, i: usize) -> (bool, usize) {
     let ch = s[i..].chars().next().unwrap_or(' ');
     (ch.is_alphanumeric(), ch.len_utf8())
@@ -163,6 +162,24 @@ mod tests {
         assert_eq!(got, analyzer(&format!("The Berlin-Wall, {long} ÉTÉ 1961")));
         assert!(all(&mut Words::default(), "").is_empty());
         assert!(all(&mut Words::default(), " ,. ").is_empty());
+    }
+
+    #[test]
+    fn edge_cases_match_the_analyzer() {
+        for s in [
+            // Exactly 40 bytes is too long; 39 is kept, even when its
+            // lower case grows (İ).
+            &"a".repeat(40),
+            &"a".repeat(39),
+            &format!("{}İ", "a".repeat(37)),
+            // Letter-numbers and other numbers are alphanumeric.
+            "Ⅷ ² ½x",
+            // Non-ASCII separators, an underscore, a combining mark.
+            "a\u{a0}b c\u{2019}s d_e e\u{301}f",
+            "ΣΑΣ ǅ ŉ 日本",
+        ] {
+            assert_eq!(all(&mut Words::default(), s), analyzer(s), "{s:?}");
+        }
     }
 
     proptest! {

@@ -348,10 +348,10 @@ fn historic_rows(r: &Record) -> Vec<Historic> {
         .collect()
 }
 
-/// The review stamps parsed from a record, as historic events (replacing
-/// earlier ones: they are derived and re-derived with the parser).
-fn put_historic(tx: &rusqlite::Transaction, record_id: &str, r: &Record, replace: bool) -> rusqlite::Result<()> {
-    insert_historic(tx, record_id, &historic_rows(r), replace)
+/// The review stamps parsed from a record, as historic events replacing
+/// earlier ones (they are derived and re-derived with the parser).
+fn replace_historic(tx: &rusqlite::Transaction, record_id: &str, r: &Record) -> rusqlite::Result<()> {
+    insert_historic(tx, record_id, &historic_rows(r), true)
 }
 
 fn insert_historic(
@@ -494,7 +494,7 @@ impl SqliteStore {
         // A batch (25,000 records by default) is about a hundred megabytes
         // of pages: with a smaller cache SQLite spills pages to the WAL in
         // the middle of the transaction and writes them again at its end.
-        conn.pragma_update(None, "cache_size", -524_288)?;
+        conn.pragma_update(None, "cache_size", -262_144)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(review::SCHEMA)?;
@@ -749,7 +749,7 @@ impl Store for SqliteStore {
                     "UPDATE dossier SET origin = ?1, series = ?2, message_id = ?3, fingerprint = ?4 WHERE record_id = ?5",
                 )?
                 .execute(params![d.origin, d.series, d.message_id, d.fingerprint, d.record_id])?;
-                put_historic(&tx, &v.record_id, &v.record, true)?;
+                replace_historic(&tx, &v.record_id, &v.record)?;
             }
         }
         set_last_batch(&tx, batch)?;
@@ -1305,7 +1305,7 @@ impl SqliteStore {
         let tx = self.conn.transaction()?;
         for v in &firsts {
             put_dossier(&tx, &review::dossier_of(&v.record_id, &v.label, &v.record))?;
-            put_historic(&tx, &v.record_id, &v.record, true)?;
+            replace_historic(&tx, &v.record_id, &v.record)?;
         }
         tx.execute(
             "UPDATE dossier SET status = 'released' WHERE record_id IN
@@ -1379,6 +1379,52 @@ mod tests {
         let v = s.versions("b").unwrap();
         assert_eq!(v[0].label.to_string(), "SECRET/NODIS");
         assert_eq!(s.source("a").unwrap().unwrap().1, b"verbatim");
+    }
+
+    /// Archives made before messages and cites lost their rowids, and
+    /// before the assignee index went partial, keep their tables and work
+    /// the same.
+    #[test]
+    fn archives_with_the_earlier_schema_work_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE messages; DROP TABLE cites; DROP INDEX dossier_assignee;
+             CREATE TABLE messages (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
+             CREATE TABLE cites (message_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (message_id, record_id));
+             CREATE INDEX dossier_assignee ON dossier (assignee);",
+        )
+        .unwrap();
+        drop(conn);
+        let mut s = SqliteStore::open(&path).unwrap();
+        let rowid_tables: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name IN ('messages', 'cites') AND sql NOT LIKE '%WITHOUT ROWID%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rowid_tables, 2, "opening keeps an archive's tables");
+        s.commit_batch(
+            1,
+            &[rec("a", "POLTO 1", &[]), rec("b", "TOPOL 2", &["POLTO 1"])],
+            &mut || Ok(()),
+        )
+        .unwrap();
+        assert_eq!(s.records_with_message("POLTO 1").unwrap(), vec!["a"]);
+        assert_eq!(s.records_citing("POLTO 1").unwrap(), vec!["b"]);
+        s.assign("b", Some("ann")).unwrap();
+        let mine = QueueQuery {
+            state: "mine".into(),
+            labels: vec!["SECRET/NODIS".into()],
+            assignee: Some("ann".into()),
+            ..Default::default()
+        };
+        let (n, page) = s.queue_page(&mine, 0, 10).unwrap();
+        assert_eq!((n, page[0].record_id.as_str()), (1, "b"));
     }
 
     #[test]
