@@ -42,6 +42,19 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[i]
 }
 
+/// CPU seconds this process has used (user and system, all threads), where
+/// the system says (Linux): less noisy than wall time on a shared machine,
+/// for comparing runs.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(ticks / 100.0)
+}
+
 fn dir_size(p: &Path) -> u64 {
     let mut n = 0;
     if let Ok(rd) = std::fs::read_dir(p) {
@@ -313,6 +326,7 @@ pub fn run(
     let bytes: u64 = inputs.iter().map(|i| i.source.len() as u64).sum();
     let pb = crate::archive_cmd::progress(done, "ingest");
     let t = Instant::now();
+    let cpu0 = cpu_secs();
     let opts = IngestOptions {
         batch_size,
         ..IngestOptions::default()
@@ -325,10 +339,13 @@ pub fn run(
     archive.wait_merges()?;
     let ingest_secs = t.elapsed().as_secs_f64();
     if std::env::var_os("AIRGRAM_TRACE").is_some() {
+        let cpu = cpu0.zip(cpu_secs()).map(|(a, b)| b - a).unwrap_or(0.0);
         eprintln!(
-            "waited {:.2?} for merges; ingest {:.0} docs/s",
+            "waited {:.2?} for merges; ingest {:.0} docs/s, {:.0} s of CPU ({:.0} µs per document)",
             merging.elapsed(),
-            done as f64 / ingest_secs
+            done as f64 / ingest_secs,
+            cpu,
+            cpu * 1e6 / done.max(1) as f64
         );
     }
     pb.finish_and_clear();
