@@ -132,9 +132,10 @@ mod tests {
     use proptest::prelude::*;
     use tantivy::tokenizer::TokenizerManager;
 
-    fn all<T: Tokenizer>(t: &mut T, s: &str) -> Vec<(String, usize, usize, usize)> {
+    type Tokens = Vec<(String, usize, usize, usize)>;
+
+    fn collect(mut st: impl TokenStream) -> Tokens {
         let mut out = Vec::new();
-        let mut st = t.token_stream(s);
         while st.advance() {
             let k = st.token();
             out.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
@@ -142,15 +143,13 @@ mod tests {
         out
     }
 
-    fn analyzer(s: &str) -> Vec<(String, usize, usize, usize)> {
+    fn all<T: Tokenizer>(t: &mut T, s: &str) -> Tokens {
+        collect(t.token_stream(s))
+    }
+
+    fn analyzer(s: &str) -> Tokens {
         let mut a = TokenizerManager::default().get("default").expect("default analyzer");
-        let mut out = Vec::new();
-        let mut st = a.token_stream(s);
-        while st.advance() {
-            let k = st.token();
-            out.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
-        }
-        out
+        collect(a.token_stream(s))
     }
 
     #[test]
