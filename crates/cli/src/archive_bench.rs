@@ -292,6 +292,8 @@ pub fn run(
     batch_size: usize,
     as_json: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
+    // As ingest takes it: a batch holds at least one document.
+    let batch_size = batch_size.max(1);
     let tmp = tempfile::tempdir()?;
     let base = dir.map(Path::to_path_buf).unwrap_or_else(|| tmp.path().to_path_buf());
     let arch_dir = base.join("bench-archive");
@@ -310,8 +312,6 @@ pub fn run(
     // starts (about 2.3 GB at a million), and ingested in one run, as
     // `airgram ingest` takes a directory: one pipeline, one wait for the
     // merges at the end.
-    // As ingest takes it: a batch holds at least one document.
-    let batch_size = batch_size.max(1);
     let inputs: Vec<Input> = airgram_generate::documents(&cfg)
         .enumerate()
         .map(|(i, d)| {
