@@ -220,25 +220,19 @@ fn new_record(id: String, mut input: Input, opts: &IngestOptions) -> (NewRecord,
 /// Versions and labels of a new record.
 fn versions_for(record: Record, opts: &IngestOptions) -> Vec<NewVersion> {
     let label = opts.label.clone().unwrap_or_else(|| original_label(&record));
-    if (opts.released || record.declassified) && label != Label::unclassified() {
-        return vec![
-            NewVersion {
-                kind: VersionKind::Original,
-                label,
-                record: record.clone(),
-            },
-            NewVersion {
-                kind: VersionKind::Released,
-                label: Label::unclassified(),
-                record,
-            },
-        ];
-    }
-    vec![NewVersion {
+    // The record is cloned only for a second version.
+    let release = ((opts.released || record.declassified) && label != Label::unclassified()).then(|| NewVersion {
+        kind: VersionKind::Released,
+        label: Label::unclassified(),
+        record: record.clone(),
+    });
+    std::iter::once(NewVersion {
         kind: VersionKind::Original,
         label,
         record,
-    }]
+    })
+    .chain(release)
+    .collect()
 }
 
 fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> IndexDoc {

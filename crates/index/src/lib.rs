@@ -310,13 +310,20 @@ fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value.trim()])
 }
 
+const FNV_OFFSET: u64 = 0xcbf29ce484222325;
+
+/// FNV-1a over `bytes`, continuing from `h` (`FNV_OFFSET` to start).
+fn fnv(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3))
+}
+
 /// Sort key for date order: the day, then a hash of the id, so that ties
 /// never depend on where a document sits in the index.
 fn sortkey(day: Option<i64>, id: &str) -> u64 {
     let d = day.unwrap_or(i64::MIN / 4).clamp(-(1 << 30), 1 << 30) + (1 << 30);
-    let h = id
-        .bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    let h = fnv(FNV_OFFSET, id.as_bytes());
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
@@ -326,14 +333,6 @@ const PAIRS: &str = "airgram_pairs";
 /// The bucket of two adjacent words (FNV-1a, folded to 16 bits).
 fn bucket(a: &str, b: &str) -> u16 {
     bucket_after(pair_state(a), b)
-}
-
-const FNV_OFFSET: u64 = 0xcbf29ce484222325;
-
-fn fnv(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3))
 }
 
 /// FNV-1a of a word and the separator: what a pair starting with it

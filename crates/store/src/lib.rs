@@ -389,15 +389,14 @@ fn set_last_batch(tx: &rusqlite::Transaction, batch: u64) -> rusqlite::Result<()
 const SAME_AS_FIRST: &str = "=";
 
 /// A new record as the store writes it: source and derived records packed,
-/// dossier worked out (see `commit_batch`).
+/// dossier and review stamps worked out (see `commit_batch`).
 struct Encoded {
     source: Vec<u8>,
     /// Per version: its label, and its packed record or `None` when that
     /// equals the first's.
     versions: Vec<(String, Option<rusqlite::types::Value>)>,
-    dossier: Option<Dossier>,
-    /// The first version's review stamps.
-    historic: Vec<Historic>,
+    /// The dossier and review stamps of the first version.
+    first: Option<(Dossier, Vec<Historic>)>,
 }
 
 impl Encoded {
@@ -412,7 +411,7 @@ impl Encoded {
                 (v.label.to_string(), packed)
             })
             .collect();
-        let dossier = r.versions.first().map(|v| {
+        let first = r.versions.first().map(|v| {
             let mut d = review::dossier_of(&r.id, &v.label, &v.record);
             // Open to the public in full already (unclassified, or ingested
             // as released): nothing to declassify.
@@ -422,7 +421,7 @@ impl Encoded {
             {
                 d.status = "released".into();
             }
-            d
+            (d, historic_rows(&v.record))
         });
         Encoded {
             source: if packed_sources {
@@ -431,8 +430,7 @@ impl Encoded {
                 r.source.clone()
             },
             versions,
-            dossier,
-            historic: r.versions.first().map(|v| historic_rows(&v.record)).unwrap_or_default(),
+            first,
         }
     }
 }
@@ -626,9 +624,9 @@ impl Store for SqliteStore {
                         link_version(&tx, &r.id, &v.record)?;
                     }
                 }
-                if let Some(d) = e.dossier {
+                if let Some((d, historic)) = e.first {
                     put_dossier(&tx, &d)?;
-                    insert_historic(&tx, &r.id, &e.historic, false)?;
+                    insert_historic(&tx, &r.id, &historic, false)?;
                 }
             }
             set_last_batch(&tx, batch)?;
