@@ -458,22 +458,51 @@ impl Archive {
     }
 
     /// Stores and indexes `inputs` in atomic batches.
-    pub fn ingest(
+    pub fn ingest<I>(
         &mut self,
-        inputs: impl IntoIterator<Item = Input>,
+        inputs: I,
         opts: &IngestOptions,
-        mut progress: impl FnMut(usize),
-    ) -> Result<IngestSummary> {
+        mut progress: impl FnMut(usize) + Send,
+    ) -> Result<IngestSummary>
+    where
+        I: IntoIterator<Item = Input>,
+        I::IntoIter: Send,
+    {
         let mut sum = IngestSummary::default();
         let size = opts.batch_size.max(1);
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut done = 0;
-        // Parsing the next batch overlaps committing this one: a parser
-        // thread takes raw batches and hands them back parsed, in order.
-        // Commits stay on this thread, one batch after another.
+        let inputs = inputs.into_iter();
+        let mut presence = self.store.presence()?;
+        let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
+        // Three stages, each on its own thread, so that commits follow one
+        // another with no gap: screening (content ids, and what the archive
+        // already holds) feeds the parser, which feeds the commits on this
+        // thread. Commits stay in order, one batch after another.
         std::thread::scope(|sc| {
             let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input)>>(1);
             let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(NewRecord, bool)>>(1);
+            let screening = sc.spawn(move || -> Result<usize> {
+                let mut seen: HashSet<String> = HashSet::new();
+                let mut unchanged = 0;
+                let mut chunk = Vec::new();
+                for (done, input) in inputs.enumerate() {
+                    let id = content_id(&input.source);
+                    if presence.has_record(&id)? || !seen.insert(id.clone()) {
+                        unchanged += 1;
+                    } else {
+                        chunk.push((id, input));
+                    }
+                    // A send fails only once the commits stopped (on an
+                    // error they report).
+                    if chunk.len() >= size && raw_tx.send(std::mem::take(&mut chunk)).is_err() {
+                        return Ok(unchanged);
+                    }
+                    progress(done + 1);
+                }
+                if !chunk.is_empty() {
+                    let _ = raw_tx.send(chunk);
+                }
+                Ok(unchanged)
+            });
             sc.spawn(move || {
                 for chunk in raw_rx {
                     if parsed_tx.send(parse_all(chunk, opts)).is_err() {
@@ -481,59 +510,29 @@ impl Archive {
                     }
                 }
             });
-            let stopped = || ArchiveError::Invalid("the parser thread stopped".into());
             let mut err: Option<ArchiveError> = None;
-            let mut chunk: Vec<(String, Input)> = Vec::new();
-            let mut in_flight = 0usize;
-            for input in inputs {
-                done += 1;
-                let id = content_id(&input.source);
-                match self.store.has_record(&id) {
-                    Ok(exists) if exists || !seen.insert(id.clone()) => sum.unchanged += 1,
-                    Ok(_) => chunk.push((id, input)),
-                    Err(e) => {
-                        err = Some(e.into());
-                        break;
-                    }
-                }
-                if chunk.len() >= size {
-                    if raw_tx.send(std::mem::take(&mut chunk)).is_err() {
-                        err = Some(stopped());
-                        break;
-                    }
-                    in_flight += 1;
-                    if in_flight > 1 {
-                        in_flight -= 1;
-                        let t = std::time::Instant::now();
-                        let parsed = parsed_rx.recv().map_err(|_| stopped());
-                        if std::env::var_os("AIRGRAM_TRACE").is_some() {
-                            eprintln!("waited {:.2?} for the parser", t.elapsed());
-                        }
-                        let r = parsed.and_then(|p| self.commit_parsed(p, &mut sum));
-                        if let Err(e) = r {
-                            err = Some(e);
-                            break;
-                        }
-                    }
-                }
-                progress(done);
-            }
-            if err.is_none() && !chunk.is_empty() && raw_tx.send(chunk).is_err() {
-                err = Some(stopped());
-            }
-            drop(raw_tx);
-            // Whatever is still in flight: commit it, or after an error just
-            // let the parser finish.
+            let mut waited = std::time::Instant::now();
+            // Leaving the loop drops the receiver, which stops the parser
+            // and then the screening.
             for parsed in parsed_rx {
-                if err.is_none() {
-                    if let Err(e) = self.commit_parsed(parsed, &mut sum) {
-                        err = Some(e);
-                    }
+                if trace {
+                    eprintln!("waited {:.2?} for the parser", waited.elapsed());
                 }
+                if let Err(e) = self.commit_parsed(parsed, &mut sum) {
+                    err = Some(e);
+                    break;
+                }
+                waited = std::time::Instant::now();
             }
-            match err {
-                Some(e) => Err(e),
-                None => Ok(sum),
+            let screened = screening
+                .join()
+                .unwrap_or_else(|_| Err(ArchiveError::Invalid("the ingest screening panicked".into())));
+            match (err, screened) {
+                (Some(e), _) | (None, Err(e)) => Err(e),
+                (None, Ok(unchanged)) => {
+                    sum.unchanged = unchanged;
+                    Ok(sum)
+                }
             }
         })
     }

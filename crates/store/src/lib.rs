@@ -119,6 +119,9 @@ pub trait Store {
     /// The last batch committed (0 for an empty archive).
     fn last_batch(&self) -> Result<u64>;
     fn has_record(&self, id: &str) -> Result<bool>;
+    /// A reader of its own for [`Store::has_record`], usable on another
+    /// thread while this store commits (it sees committed batches only).
+    fn presence(&self) -> Result<Box<dyn Presence>>;
     /// Stores records and their versions, and moves `last_batch` to
     /// `batch`, atomically. `before_commit` runs after everything is
     /// written and before the commit point; if it fails, nothing is stored.
@@ -188,6 +191,20 @@ pub trait Store {
     /// Records whose index documents must be rewritten.
     fn journal(&self) -> Result<Vec<String>>;
     fn clear_journal(&mut self, record_id: &str) -> Result<()>;
+}
+
+/// Whether records exist, asked from another thread than the store's.
+pub trait Presence: Send {
+    fn has_record(&mut self, id: &str) -> Result<bool>;
+}
+
+struct SqlitePresence(Connection);
+
+impl Presence for SqlitePresence {
+    fn has_record(&mut self, id: &str) -> Result<bool> {
+        let mut st = self.0.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+        Ok(st.exists([id])?)
+    }
 }
 
 pub struct SqliteStore {
@@ -570,9 +587,20 @@ impl Store for SqliteStore {
     }
 
     fn has_record(&self, id: &str) -> Result<bool> {
-        // Asked once per input on ingest's main thread: a cached statement.
         let mut st = self.conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
         Ok(st.exists([id])?)
+    }
+
+    fn presence(&self) -> Result<Box<dyn Presence>> {
+        use rusqlite::OpenFlags;
+        // WAL lets this connection read the last committed batch while the
+        // store's own connection writes the next one.
+        // Stores live in files (an archive is a directory).
+        let path = self.conn.path().unwrap_or_default();
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Box::new(SqlitePresence(conn)))
     }
 
     fn commit_batch(
