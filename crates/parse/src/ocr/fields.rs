@@ -273,12 +273,6 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
     if rec.archive_id.is_none() {
         // `# 176-10036-10012` heading or a bare record number near the top.
         for l in doc.lines.iter().take(8) {
-            let t = l.text.trim().trim_start_matches(['#', ' ', '{', 'T']);
-            let t = t.split(['|', ')', ' ']).next().unwrap_or("");
-            let t = t.trim_start_matches(['1', 'I']).len();
-            let _ = t;
-        }
-        for l in doc.lines.iter().take(8) {
             let t = l.text.trim().trim_start_matches(['#', ' ', '{']);
             let tok = t.split(['|', ')', ' ', '}']).next().unwrap_or("");
             if is_record_number(tok) {
