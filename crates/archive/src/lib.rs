@@ -476,10 +476,12 @@ impl Archive {
         // Three stages, each on its own thread, so that commits follow one
         // another with no gap: screening (content ids, and what the archive
         // already holds) feeds the parser, which feeds the commits on this
-        // thread. Commits stay in order, one batch after another.
+        // thread. Commits stay in order, one batch after another. Each hand-
+        // over waits for its taker, so the parser holds at most one batch
+        // beyond the one committing (a batch is a few hundred megabytes).
         std::thread::scope(|sc| {
-            let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input)>>(1);
-            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(NewRecord, bool)>>(1);
+            let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(String, Input)>>(0);
+            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<(NewRecord, bool)>>(0);
             let screening = sc.spawn(move || -> Result<usize> {
                 let mut seen: HashSet<String> = HashSet::new();
                 let mut unchanged = 0;
