@@ -338,8 +338,11 @@ pub fn run(
     let merging = Instant::now();
     archive.wait_merges()?;
     let ingest_secs = t.elapsed().as_secs_f64();
+    // CPU per document: on a shared machine whose speed drifts, wall time
+    // alone cannot tell two runs apart; this says how much work each did.
+    let ingest_cpu = cpu0.zip(cpu_secs()).map(|(a, b)| b - a);
     if std::env::var_os("AIRGRAM_TRACE").is_some() {
-        let cpu = cpu0.zip(cpu_secs()).map(|(a, b)| b - a).unwrap_or(0.0);
+        let cpu = ingest_cpu.unwrap_or(0.0);
         eprintln!(
             "waited {:.2?} for merges; ingest {:.0} docs/s, {:.0} s of CPU ({:.0} µs per document)",
             merging.elapsed(),
@@ -452,6 +455,7 @@ pub fn run(
         "batch_size": batch_size,
         "ingest_docs_per_s": ingest_dps.round(),
         "ingest_mb_per_s": (bytes as f64 / 1e6 / ingest_secs.max(1e-9) * 10.0).round() / 10.0,
+        "ingest_cpu_us_per_doc": ingest_cpu.map(|c| (c * 1e6 / done.max(1) as f64).round()),
         "archive_bytes": archive_bytes,
         "fts5_load_docs_per_s": (done as f64 / fts_secs.max(1e-9)).round(),
         "search_p50_ms": pct(&mut all_ours.clone(), 0.5),
@@ -474,8 +478,12 @@ pub fn run(
             "airgram bench: {done} documents in batches of {batch_size}, {} cores",
             std::thread::available_parallelism().map_or(1, |n| n.get())
         );
+        let cpu = report["ingest_cpu_us_per_doc"]
+            .as_f64()
+            .map(|c| format!("  {c:.0} µs CPU/doc"))
+            .unwrap_or_default();
         println!(
-            "ingest   {:>10.0} docs/s  {:>6.1} MB/s  archive {:.1} MB   (FTS5 load {:.0} docs/s)",
+            "ingest   {:>10.0} docs/s  {:>6.1} MB/s{cpu}  archive {:.1} MB   (FTS5 load {:.0} docs/s)",
             ingest_dps,
             report["ingest_mb_per_s"].as_f64().unwrap_or(0.0),
             archive_bytes as f64 / 1e6,

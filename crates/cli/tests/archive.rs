@@ -212,3 +212,46 @@ fn export_gives_each_matching_record_as_the_reader_sees_it() {
         }
     }
 }
+
+/// `bench --format json` keeps its published keys, and its figures are
+/// figures: a small run ingests everything, agrees with FTS5, and says what
+/// the ingest cost in CPU.
+#[test]
+fn bench_json_reports_every_published_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airgram"))
+        .args([
+            "bench",
+            "--count",
+            "300",
+            "--batch-size",
+            "100",
+            "--format",
+            "json",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("airgram runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["count"], 300);
+    assert_eq!(r["batch_size"], 100);
+    assert_eq!(r["match_sets_equal"], true, "{}", r["mismatches"]);
+    for k in [
+        "ingest_docs_per_s",
+        "ingest_mb_per_s",
+        "ingest_cpu_us_per_doc",
+        "archive_bytes",
+        "search_p50_ms",
+        "search_p99_ms",
+        "fts5_p50_ms",
+        "fts5_p99_ms",
+        "speedup_vs_fts5",
+    ] {
+        assert!(r[k].as_f64().is_some_and(|v| v > 0.0), "{k}: {}", r[k]);
+    }
+    for t in ["term", "and", "or", "phrase", "field", "date", "facets"] {
+        assert!(r["per_type"][t]["p99_ms"].as_f64().is_some(), "{t}");
+    }
+}
