@@ -512,20 +512,29 @@ impl Archive {
                     }
                 }
             });
-            let mut err: Option<ArchiveError> = None;
-            let mut waited = std::time::Instant::now();
-            // Leaving the loop drops the receiver, which stops the parser
-            // and then the screening.
-            for parsed in parsed_rx {
-                if trace {
-                    eprintln!("waited {:.2?} for the parser", waited.elapsed());
-                }
-                if let Err(e) = self.commit_parsed(parsed, &mut sum) {
-                    err = Some(e);
-                    break;
-                }
-                waited = std::time::Instant::now();
-            }
+            let waited = std::cell::Cell::new(std::time::Instant::now());
+            let (mut warned, mut bytes, mut new) = (0, 0, 0);
+            let committed = self.commit_batches(
+                || {
+                    let parsed = parsed_rx.recv().ok()?;
+                    if trace {
+                        eprintln!("waited {:.2?} for the parser", waited.get().elapsed());
+                    }
+                    warned += parsed.iter().filter(|(_, w)| *w).count();
+                    bytes += parsed.iter().map(|(r, _)| r.source.len() as u64).sum::<u64>();
+                    Some(parsed.into_iter().map(|(r, _)| r).collect())
+                },
+                |n| {
+                    new += n;
+                    waited.set(std::time::Instant::now());
+                },
+            );
+            // Dropping the receiver stops the parser, and then the screening.
+            drop(parsed_rx);
+            sum.with_warnings = warned;
+            sum.bytes = bytes;
+            sum.new = new;
+            let err = committed.err();
             let screened = screening
                 .join()
                 .unwrap_or_else(|_| Err(ArchiveError::Invalid("the ingest screening panicked".into())));
@@ -539,97 +548,101 @@ impl Archive {
         })
     }
 
-    /// Commits one parsed batch.
-    fn commit_parsed(&mut self, parsed: Vec<(NewRecord, bool)>, sum: &mut IngestSummary) -> Result<()> {
-        if parsed.is_empty() {
-            return Ok(());
-        }
-        sum.with_warnings += parsed.iter().filter(|(_, warned)| *warned).count();
-        sum.bytes += parsed.iter().map(|(r, _)| r.source.len() as u64).sum::<u64>();
-        sum.new += self.commit(parsed.into_iter().map(|(r, _)| r).collect())?;
-        Ok(())
-    }
-
-    fn commit(&mut self, records: Vec<NewRecord>) -> Result<usize> {
-        if records.is_empty() {
-            return Ok(0);
-        }
-        let batch = self.store.last_batch()? + 1;
-        let Archive { index, store, .. } = self;
-        // The index is written and committed on one thread while the store
-        // inserts the same batch on this one; the store's transaction
-        // commits only after the index commit succeeded, so the order that
-        // makes recovery work (index first, then store) is kept while the
-        // two overlap.
+    /// Commits the batches `next` gives, in order, each atomically, and
+    /// tells `done` how many records each held.
+    ///
+    /// The index writes and commits a batch on its own thread while the
+    /// store inserts the same batch on this one; the store's transaction
+    /// commits only after the index commit succeeded, which keeps the order
+    /// that makes recovery work (index first, then store). While the store
+    /// commits (writing and syncing its log, with little for the cores to
+    /// do), the index already starts on the next batch. So the index may be
+    /// up to two batches ahead of the store when a process dies; on open,
+    /// [`Partitions::rollback_after`] takes back whatever the store lacks.
+    fn commit_batches(
+        &mut self,
+        mut next: impl FnMut() -> Option<Vec<NewRecord>>,
+        mut done: impl FnMut(usize),
+    ) -> Result<()> {
         let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
-        let t0 = std::time::Instant::now();
-        let written = std::thread::scope(|sc| -> Result<()> {
-            let records = &records;
-            let mut indexing = Some(sc.spawn(move || -> Result<()> {
-                let t = std::time::Instant::now();
-                for r in records {
-                    let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-                    for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
-                        if let Some(shadow) = shadow {
-                            index.add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
-                        }
+        let first = self.store.last_batch()? + 1;
+        let Archive { index, store, .. } = self;
+        let mut next_batch = || next().filter(|r| !r.is_empty()).map(Arc::new);
+        let outcome = std::thread::scope(|sc| -> Result<()> {
+            let (todo_tx, todo_rx) = std::sync::mpsc::sync_channel::<(u64, Arc<Vec<NewRecord>>)>(0);
+            let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
+            let indexing = sc.spawn(move || {
+                for (batch, records) in todo_rx {
+                    let t = std::time::Instant::now();
+                    let r = index_batch(index, batch, &records);
+                    if trace {
+                        eprintln!("batch {batch}: indexed and committed in {:.2?}", t.elapsed());
+                    }
+                    let failed = r.is_err();
+                    if ack_tx.send(r).is_err() || failed {
+                        break;
                     }
                 }
-                let added = t.elapsed();
-                fail_point("ingest.before_index_commit")?;
-                index.commit(batch)?;
-                if trace {
-                    eprintln!(
-                        "batch {batch}: index add {added:.2?}, commit {:.2?}",
-                        t.elapsed() - added
-                    );
-                }
-                Ok(())
-            }));
-            let mut index_err: Option<ArchiveError> = None;
-            let stored = store.commit_batch(batch, records, &mut || {
-                if trace {
-                    eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
-                }
-                let joined = indexing
-                    .take()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| Err(ArchiveError::Invalid("the index writer panicked".into())))
-                    })
-                    .unwrap_or(Ok(()))
-                    .and_then(|()| fail_point("ingest.before_store_commit"));
-                joined.map_err(|e| {
-                    let m = e.to_string();
-                    index_err = Some(e);
-                    StoreError::Aborted(m)
-                })
             });
-            // A store failure before its commit point leaves the index
-            // thread to finish; scope end joins it.
-            if let Some(h) = indexing.take() {
-                let _ = h.join();
+            let gone = || ArchiveError::Invalid("the index writer stopped".into());
+            let mut batch = first;
+            let mut current = next_batch();
+            if let Some(c) = &current {
+                todo_tx.send((batch, c.clone())).map_err(|_| gone())?;
             }
-            match (stored, index_err) {
-                (Ok(()), _) => Ok(()),
-                (Err(_), Some(e)) => Err(e),
-                (Err(e), None) => Err(e.into()),
+            while let Some(records) = current.take() {
+                let t0 = std::time::Instant::now();
+                let mut index_err: Option<ArchiveError> = None;
+                let stored = store.commit_batch(batch, &records, &mut || {
+                    if trace {
+                        eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
+                    }
+                    let indexed = ack_rx
+                        .recv()
+                        .unwrap_or_else(|_| Err(gone()))
+                        .and_then(|()| fail_point("ingest.before_store_commit", batch))
+                        .and_then(|()| {
+                            // The next batch goes to the index now, to be
+                            // written while this one's commit syncs.
+                            current = next_batch();
+                            match &current {
+                                Some(c) => todo_tx.send((batch + 1, c.clone())).map_err(|_| gone()),
+                                None => Ok(()),
+                            }
+                        });
+                    indexed.map_err(|e| {
+                        let m = e.to_string();
+                        index_err = Some(e);
+                        StoreError::Aborted(m)
+                    })
+                });
+                if trace {
+                    eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
+                }
+                match (stored, index_err) {
+                    (Ok(()), _) => {}
+                    (Err(_), Some(e)) => return Err(e),
+                    (Err(e), None) => return Err(e.into()),
+                }
+                done(records.len());
+                batch += 1;
+                // Freeing a batch (a million or so allocations) would hold
+                // up this thread, an ingest's slowest stage: another thread
+                // does it (the index has let go of it: it acknowledged).
+                std::thread::spawn(move || drop(records));
             }
+            drop(todo_tx);
+            let _ = indexing.join();
+            Ok(())
         });
-        if trace {
-            eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
-        }
-        if let Err(e) = written {
-            // The store did not commit: take back what the index holds of it.
+        if outcome.is_err() {
+            // The store did not commit the last batch: take back what the
+            // index holds beyond what the store has (the scope joined the
+            // index thread, so nothing is being written).
             self.index.abandon();
             let _ = self.index.rollback_after(self.store.last_batch()?);
-            return Err(e);
         }
-        let n = records.len();
-        // Freeing a batch (a million or so allocations) would hold up this
-        // thread, an ingest's slowest stage: another thread does it.
-        std::thread::spawn(move || drop(records));
-        Ok(n)
+        outcome
     }
 
     /// Waits for the index's background merges to finish (after a large
@@ -1003,13 +1016,42 @@ pub fn canonical_message(k: &str) -> String {
     k.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
 }
 
-/// Test hook: `AIRGRAM_FAIL=<name>` makes the named step fail, to prove
-/// that a failure there leaves the archive consistent.
-fn fail_point(name: &str) -> Result<()> {
-    match std::env::var("AIRGRAM_FAIL") {
-        Ok(v) if v == name => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
-        Ok(v) if v == format!("{name}:abort") => std::process::abort(),
-        _ => Ok(()),
+/// Writes one batch's versions to the index (by [`index_plan`]) and
+/// commits every partition, recording `batch`.
+fn index_batch(index: &mut Partitions, batch: u64, records: &[NewRecord]) -> Result<()> {
+    for r in records {
+        let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
+        for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
+            if let Some(shadow) = shadow {
+                index.add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
+            }
+        }
+    }
+    fail_point("ingest.before_index_commit", batch)?;
+    index.commit(batch)?;
+    Ok(())
+}
+
+/// Test hook: `AIRGRAM_FAIL=<name>` makes the named step fail (at every
+/// batch; `<name>@<batch>` at that batch only), and `...:abort` kills the
+/// process there, to prove that a failure there leaves the archive
+/// consistent.
+fn fail_point(name: &str, batch: u64) -> Result<()> {
+    let Ok(v) = std::env::var("AIRGRAM_FAIL") else {
+        return Ok(());
+    };
+    let (point, abort) = match v.strip_suffix(":abort") {
+        Some(p) => (p, true),
+        None => (v.as_str(), false),
+    };
+    let hit = match point.split_once('@') {
+        Some((p, at)) => p == name && at.parse() == Ok(batch),
+        None => point == name,
+    };
+    match (hit, abort) {
+        (false, _) => Ok(()),
+        (true, false) => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
+        (true, true) => std::process::abort(),
     }
 }
 
