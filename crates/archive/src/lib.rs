@@ -512,44 +512,32 @@ impl Archive {
                     }
                 }
             });
-            let waited = std::cell::Cell::new(std::time::Instant::now());
-            let (mut warned, mut bytes, mut new) = (0, 0, 0);
-            let committed = self.commit_batches(
-                || {
-                    let parsed = parsed_rx.recv().ok()?;
-                    if trace {
-                        eprintln!("waited {:.2?} for the parser", waited.get().elapsed());
-                    }
-                    warned += parsed.iter().filter(|(_, w)| *w).count();
-                    bytes += parsed.iter().map(|(r, _)| r.source.len() as u64).sum::<u64>();
-                    Some(parsed.into_iter().map(|(r, _)| r).collect())
-                },
-                |n| {
-                    new += n;
-                    waited.set(std::time::Instant::now());
-                },
-            );
+            let (mut warned, mut bytes) = (0, 0);
+            let committed = self.commit_batches(|| {
+                let t = std::time::Instant::now();
+                let parsed = parsed_rx.recv().ok()?;
+                if trace {
+                    eprintln!("waited {:.2?} for the parser", t.elapsed());
+                }
+                warned += parsed.iter().filter(|(_, w)| *w).count();
+                bytes += parsed.iter().map(|(r, _)| r.source.len() as u64).sum::<u64>();
+                Some(parsed.into_iter().map(|(r, _)| r).collect())
+            });
             // Dropping the receiver stops the parser, and then the screening.
             drop(parsed_rx);
-            sum.with_warnings = warned;
-            sum.bytes = bytes;
-            sum.new = new;
-            let err = committed.err();
             let screened = screening
                 .join()
                 .unwrap_or_else(|_| Err(ArchiveError::Invalid("the ingest screening panicked".into())));
-            match (err, screened) {
-                (Some(e), _) | (None, Err(e)) => Err(e),
-                (None, Ok(unchanged)) => {
-                    sum.unchanged = unchanged;
-                    Ok(sum)
-                }
-            }
+            sum.new = committed?;
+            sum.unchanged = screened?;
+            sum.with_warnings = warned;
+            sum.bytes = bytes;
+            Ok(sum)
         })
     }
 
-    /// Commits the batches `next` gives, in order, each atomically, and
-    /// tells `done` how many records each held.
+    /// Commits the batches `next` gives, in order, each atomically; gives
+    /// how many records they held.
     ///
     /// The index writes and commits a batch on its own thread while the
     /// store inserts the same batch on this one; the store's transaction
@@ -559,16 +547,12 @@ impl Archive {
     /// do), the index already starts on the next batch. So the index may be
     /// up to two batches ahead of the store when a process dies; on open,
     /// [`Partitions::rollback_after`] takes back whatever the store lacks.
-    fn commit_batches(
-        &mut self,
-        mut next: impl FnMut() -> Option<Vec<NewRecord>>,
-        mut done: impl FnMut(usize),
-    ) -> Result<()> {
+    fn commit_batches(&mut self, mut next: impl FnMut() -> Option<Vec<NewRecord>>) -> Result<usize> {
         let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
         let first = self.store.last_batch()? + 1;
         let Archive { index, store, .. } = self;
         let mut next_batch = || next().filter(|r| !r.is_empty()).map(Arc::new);
-        let outcome = std::thread::scope(|sc| -> Result<()> {
+        let outcome = std::thread::scope(|sc| -> Result<usize> {
             let (todo_tx, todo_rx) = std::sync::mpsc::sync_channel::<(u64, Arc<Vec<NewRecord>>)>(0);
             let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
             let indexing = sc.spawn(move || {
@@ -586,6 +570,7 @@ impl Archive {
             });
             let gone = || ArchiveError::Invalid("the index writer stopped".into());
             let mut batch = first;
+            let mut committed = 0;
             let mut current = next_batch();
             if let Some(c) = &current {
                 todo_tx.send((batch, c.clone())).map_err(|_| gone())?;
@@ -624,7 +609,7 @@ impl Archive {
                     (Err(_), Some(e)) => return Err(e),
                     (Err(e), None) => return Err(e.into()),
                 }
-                done(records.len());
+                committed += records.len();
                 batch += 1;
                 // Freeing a batch (a million or so allocations) would hold
                 // up this thread, an ingest's slowest stage: another thread
@@ -633,7 +618,7 @@ impl Archive {
             }
             drop(todo_tx);
             let _ = indexing.join();
-            Ok(())
+            Ok(committed)
         });
         if outcome.is_err() {
             // The store did not commit the last batch: take back what the
