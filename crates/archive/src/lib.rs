@@ -559,6 +559,9 @@ impl Archive {
                 for (batch, records) in todo_rx {
                     let t = std::time::Instant::now();
                     let r = index_batch(index, batch, &records);
+                    // Let go before acknowledging, so that the store's side
+                    // frees the batch, off this thread (see below).
+                    drop(records);
                     if trace {
                         eprintln!("batch {batch}: indexed and committed in {:.2?}", t.elapsed());
                     }
@@ -572,53 +575,60 @@ impl Archive {
             let mut batch = first;
             let mut committed = 0;
             let mut current = next_batch();
-            if let Some(c) = &current {
-                todo_tx.send((batch, c.clone())).map_err(|_| gone())?;
-            }
-            while let Some(records) = current.take() {
-                let t0 = std::time::Instant::now();
-                let mut index_err: Option<ArchiveError> = None;
-                let stored = store.commit_batch(batch, &records, &mut || {
+            let mut commit_all = || -> Result<()> {
+                if let Some(c) = &current {
+                    todo_tx.send((batch, c.clone())).map_err(|_| gone())?;
+                }
+                while let Some(records) = current.take() {
+                    let t0 = std::time::Instant::now();
+                    let mut index_err: Option<ArchiveError> = None;
+                    let stored = store.commit_batch(batch, &records, &mut || {
+                        if trace {
+                            eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
+                        }
+                        let indexed = ack_rx
+                            .recv()
+                            .unwrap_or_else(|_| Err(gone()))
+                            .and_then(|()| fail_point("ingest.before_store_commit", batch))
+                            .and_then(|()| {
+                                // The next batch goes to the index now, to be
+                                // written while this one's commit syncs.
+                                current = next_batch();
+                                match &current {
+                                    Some(c) => todo_tx.send((batch + 1, c.clone())).map_err(|_| gone()),
+                                    None => Ok(()),
+                                }
+                            });
+                        indexed.map_err(|e| {
+                            let m = e.to_string();
+                            index_err = Some(e);
+                            StoreError::Aborted(m)
+                        })
+                    });
                     if trace {
-                        eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
+                        eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
                     }
-                    let indexed = ack_rx
-                        .recv()
-                        .unwrap_or_else(|_| Err(gone()))
-                        .and_then(|()| fail_point("ingest.before_store_commit", batch))
-                        .and_then(|()| {
-                            // The next batch goes to the index now, to be
-                            // written while this one's commit syncs.
-                            current = next_batch();
-                            match &current {
-                                Some(c) => todo_tx.send((batch + 1, c.clone())).map_err(|_| gone()),
-                                None => Ok(()),
-                            }
-                        });
-                    indexed.map_err(|e| {
-                        let m = e.to_string();
-                        index_err = Some(e);
-                        StoreError::Aborted(m)
-                    })
-                });
-                if trace {
-                    eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
+                    match (stored, index_err) {
+                        (Ok(()), _) => {}
+                        (Err(_), Some(e)) => return Err(e),
+                        (Err(e), None) => return Err(e.into()),
+                    }
+                    committed += records.len();
+                    batch += 1;
+                    // Freeing a batch (a million or so allocations) would hold
+                    // up the next batch's inserts: another thread does it (the
+                    // index let go of it before it acknowledged).
+                    std::thread::spawn(move || drop(records));
                 }
-                match (stored, index_err) {
-                    (Ok(()), _) => {}
-                    (Err(_), Some(e)) => return Err(e),
-                    (Err(e), None) => return Err(e.into()),
-                }
-                committed += records.len();
-                batch += 1;
-                // Freeing a batch (a million or so allocations) would hold
-                // up this thread, an ingest's slowest stage: another thread
-                // does it (the index has let go of it: it acknowledged).
-                std::thread::spawn(move || drop(records));
-            }
+                Ok(())
+            };
+            let outcome = commit_all();
+            // No more batches: the index thread ends once it is done.
             drop(todo_tx);
-            let _ = indexing.join();
-            Ok(committed)
+            let joined = indexing
+                .join()
+                .map_err(|_| ArchiveError::Invalid("the index writer panicked".into()));
+            outcome.and(joined).map(|()| committed)
         });
         if outcome.is_err() {
             // The store did not commit the last batch: take back what the
