@@ -121,44 +121,51 @@ fn killed_ingests_leave_the_archive_consistent() {
     );
 }
 
-#[test]
-fn failures_in_the_commit_path_roll_back_cleanly() {
+/// Ingests the 120-document volume in batches of `batch` with the failpoint
+/// `point` set: the ingest fails, the archive is consistent with `kept`
+/// records, and ingesting again completes it.
+fn fail_then_recover(point: &str, batch: &str, kept: u64) {
     let vol = shared().join("corpus/frus/frus1961-63v06");
     let vol = vol.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    run(a, ADD_ALL_SEEING);
+    let args = ["ingest", vol, "--batch-size", batch];
+    let out = airgram(a).args(args).env("AIRGRAM_FAIL", point).output().unwrap();
+    assert!(
+        !out.status.success(),
+        "{point}: the injected failure must fail the ingest"
+    );
+    assert_consistent(a);
+    assert_eq!(
+        stored_total(a),
+        kept,
+        "{point}: the batches before the failure stay, no more"
+    );
+    let out = run(a, &args);
+    assert!(out.status.success(), "{point}: ingest after recovery");
+    assert_consistent(a);
+    assert_eq!(stored_total(a), 120);
+}
+
+#[test]
+fn failures_in_the_commit_path_roll_back_cleanly() {
+    // One batch: a failed batch leaves nothing.
     for point in [
         "ingest.before_index_commit",
         "ingest.before_store_commit",
         "ingest.before_store_commit:abort",
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path();
-        run(a, ADD_ALL_SEEING);
-        let out = airgram(a)
-            .args(["ingest", vol])
-            .env("AIRGRAM_FAIL", point)
-            .output()
-            .unwrap();
-        assert!(
-            !out.status.success(),
-            "{point}: the injected failure must fail the ingest"
-        );
-        assert_consistent(a);
-        assert_eq!(stored_total(a), 0, "{point}: a failed batch leaves nothing");
-        let out = run(a, &["ingest", vol]);
-        assert!(out.status.success(), "{point}: ingest after recovery");
-        assert_consistent(a);
-        assert_eq!(stored_total(a), 120);
+        fail_then_recover(point, "25000", 0);
     }
 }
 
 /// The index starts on the next batch while the store commits this one, so
 /// it can be a batch or two ahead when something fails. Whatever fails, or
 /// dies, at a later batch: the earlier batches stay whole and the rest is
-/// cleanly absent (a volume of 120 documents, in batches of 40).
+/// cleanly absent (batches of 40).
 #[test]
 fn failures_at_a_later_batch_keep_the_earlier_ones() {
-    let vol = shared().join("corpus/frus/frus1961-63v06");
-    let vol = vol.to_str().unwrap();
     for (point, kept) in [
         // The store fails batch 2 after the index committed it.
         ("ingest.before_store_commit@2", 40),
@@ -168,23 +175,6 @@ fn failures_at_a_later_batch_keep_the_earlier_ones() {
         // store's not: reopening takes batch 3 back out of the index.
         ("ingest.before_store_commit@3:abort", 80),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path();
-        run(a, ADD_ALL_SEEING);
-        let out = airgram(a)
-            .args(["ingest", vol, "--batch-size", "40"])
-            .env("AIRGRAM_FAIL", point)
-            .output()
-            .unwrap();
-        assert!(
-            !out.status.success(),
-            "{point}: the injected failure must fail the ingest"
-        );
-        assert_consistent(a);
-        assert_eq!(stored_total(a), kept, "{point}: the batches before the failure stay");
-        let out = run(a, &["ingest", vol, "--batch-size", "40"]);
-        assert!(out.status.success(), "{point}: ingest after recovery");
-        assert_consistent(a);
-        assert_eq!(stored_total(a), 120);
+        fail_then_recover(point, "40", kept);
     }
 }
