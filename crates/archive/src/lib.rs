@@ -551,7 +551,13 @@ impl Archive {
         let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
         let first = self.store.last_batch()? + 1;
         let Archive { index, store, .. } = self;
-        let mut next_batch = || next().filter(|r| !r.is_empty()).map(Arc::new);
+        // An empty batch (none are made today) is skipped, not taken for the end.
+        let mut next_batch = || loop {
+            match next() {
+                Some(r) if r.is_empty() => continue,
+                other => return other.map(Arc::new),
+            }
+        };
         let outcome = std::thread::scope(|sc| -> Result<usize> {
             let (todo_tx, todo_rx) = std::sync::mpsc::sync_channel::<(u64, Arc<Vec<NewRecord>>)>(0);
             let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
