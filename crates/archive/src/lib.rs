@@ -302,10 +302,26 @@ fn index_plan(versions: &[(VersionKind, &Label, &Record)]) -> Vec<Option<Vec<Lab
 
 /// Indexes one record's versions by [`index_plan`], tagged with `batch`.
 fn index_versions(index: &mut Partitions, vs: &[Version], batch: u64) -> Result<()> {
+    let Some(first) = vs.first() else {
+        return Ok(());
+    };
     let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-    for (v, shadow) in vs.iter().zip(index_plan(&plan)) {
+    add_planned(index, &first.record_id, batch, &plan, |i| vs[i].seq)
+}
+
+/// Adds the versions of record `id` that [`index_plan`] keeps, each
+/// (kind, label, record) with its sequence number `seq(i)`, tagged with
+/// `batch`.
+fn add_planned(
+    index: &mut Partitions,
+    id: &str,
+    batch: u64,
+    plan: &[(VersionKind, &Label, &Record)],
+    seq: impl Fn(usize) -> u64,
+) -> Result<()> {
+    for (i, (&(_, label, record), shadow)) in plan.iter().zip(index_plan(plan)).enumerate() {
         if let Some(shadow) = shadow {
-            index.add(&v.label, &index_doc(&v.record_id, v.seq, batch, shadow, &v.record))?;
+            index.add(label, &index_doc(id, seq(i), batch, shadow, record))?;
         }
     }
     Ok(())
@@ -1022,11 +1038,7 @@ pub fn canonical_message(k: &str) -> String {
 fn index_batch(index: &mut Partitions, batch: u64, records: &[NewRecord]) -> Result<()> {
     for r in records {
         let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-        for (i, (v, shadow)) in r.versions.iter().zip(index_plan(&plan)).enumerate() {
-            if let Some(shadow) = shadow {
-                index.add(&v.label, &index_doc(&r.id, i as u64 + 1, batch, shadow, &v.record))?;
-            }
-        }
+        add_planned(index, &r.id, batch, &plan, |i| i as u64 + 1)?;
     }
     fail_point("ingest.before_index_commit", batch)?;
     index.commit(batch)?;

@@ -341,14 +341,14 @@ pub fn run(
     // CPU per document: on a shared machine whose speed drifts, wall time
     // alone cannot tell two runs apart; this says how much work each did.
     let ingest_cpu = cpu0.zip(cpu_secs()).map(|(a, b)| b - a);
+    let ingest_dps = done as f64 / ingest_secs.max(1e-9);
+    let cpu_us_per_doc = ingest_cpu.map(|c| c * 1e6 / done.max(1) as f64);
     if std::env::var_os("AIRGRAM_TRACE").is_some() {
-        let cpu = ingest_cpu.unwrap_or(0.0);
         eprintln!(
-            "waited {:.2?} for merges; ingest {:.0} docs/s, {:.0} s of CPU ({:.0} µs per document)",
+            "waited {:.2?} for merges; ingest {ingest_dps:.0} docs/s, {:.0} s of CPU ({:.0} µs per document)",
             merging.elapsed(),
-            done as f64 / ingest_secs,
-            cpu,
-            cpu * 1e6 / done.max(1) as f64
+            ingest_cpu.unwrap_or(0.0),
+            cpu_us_per_doc.unwrap_or(0.0)
         );
     }
     pb.finish_and_clear();
@@ -448,14 +448,13 @@ pub fn run(
             }
         }
     }
-    let ingest_dps = done as f64 / ingest_secs.max(1e-9);
     let speedup = pct(&mut ratios.clone(), 0.5);
     let report = json!({
         "count": done,
         "batch_size": batch_size,
         "ingest_docs_per_s": ingest_dps.round(),
         "ingest_mb_per_s": (bytes as f64 / 1e6 / ingest_secs.max(1e-9) * 10.0).round() / 10.0,
-        "ingest_cpu_us_per_doc": ingest_cpu.map(|c| (c * 1e6 / done.max(1) as f64).round()),
+        "ingest_cpu_us_per_doc": cpu_us_per_doc.map(f64::round),
         "archive_bytes": archive_bytes,
         "fts5_load_docs_per_s": (done as f64 / fts_secs.max(1e-9)).round(),
         "search_p50_ms": pct(&mut all_ours.clone(), 0.5),

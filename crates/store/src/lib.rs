@@ -202,9 +202,13 @@ struct SqlitePresence(Connection);
 
 impl Presence for SqlitePresence {
     fn has_record(&mut self, id: &str) -> Result<bool> {
-        let mut st = self.0.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
-        Ok(st.exists([id])?)
+        record_exists(&self.0, id)
     }
+}
+
+fn record_exists(conn: &Connection, id: &str) -> Result<bool> {
+    let mut st = conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+    Ok(st.exists([id])?)
 }
 
 pub struct SqliteStore {
@@ -233,18 +237,30 @@ thread_local! {
 }
 
 fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    // Frames written by `pack` carry their size: decompress in one call
-    // with a reused context (a new one per record was most of the cost of
-    // reading a snippet's body).
-    match zstd::zstd_safe::get_frame_content_size(bytes) {
-        Ok(Some(n)) if n <= 1 << 30 => UNPACKER.with(|z| z.borrow_mut().decompress(bytes, n as usize)),
-        _ => zstd::stream::decode_all(bytes),
-    }
+    unpack_against(bytes, &[]).unwrap_or_else(|| zstd::stream::decode_all(bytes))
+}
+
+/// Decompresses a frame that carries its size (as `pack` and
+/// [`packed_record`] write them) in one call with a reused context (a new
+/// one per record was most of the cost of reading a snippet's body),
+/// against `dict` as raw content if it is not empty; `None` for a frame
+/// without its size.
+fn unpack_against(frame: &[u8], dict: &[u8]) -> Option<std::io::Result<Vec<u8>>> {
+    let n = match zstd::zstd_safe::get_frame_content_size(frame) {
+        Ok(Some(n)) if n <= 1 << 30 => n as usize,
+        _ => return None,
+    };
+    let mut out = Vec::with_capacity(n);
+    let done = UNPACKER.with(|z| z.borrow_mut().decompress_using_dict(&mut out, frame, dict));
+    Some(
+        done.map(|_| out)
+            .map_err(|code| std::io::Error::other(zstd::zstd_safe::get_error_name(code))),
+    )
 }
 
 thread_local! {
-    static UNPACKER: std::cell::RefCell<zstd::bulk::Decompressor<'static>> =
-        std::cell::RefCell::new(zstd::bulk::Decompressor::new().expect("a zstd context"));
+    static UNPACKER: std::cell::RefCell<zstd::zstd_safe::DCtx<'static>> =
+        std::cell::RefCell::new(zstd::zstd_safe::DCtx::create());
 }
 
 /// A derived record repeats most of its source (the body, the headers), so
@@ -257,13 +273,6 @@ const AGAINST_SOURCE: u8 = b'S';
 /// What zstd would read as a formatted dictionary rather than raw content.
 const ZSTD_DICT_MAGIC: [u8; 4] = [0x37, 0xa4, 0x30, 0xec];
 
-thread_local! {
-    static RECORD_CCTX: std::cell::RefCell<zstd::zstd_safe::CCtx<'static>> =
-        std::cell::RefCell::new(zstd::zstd_safe::CCtx::create());
-    static RECORD_DCTX: std::cell::RefCell<zstd::zstd_safe::DCtx<'static>> =
-        std::cell::RefCell::new(zstd::zstd_safe::DCtx::create());
-}
-
 /// A derived record's JSON, compressed against `source` (the raw source).
 fn packed_record(json: &str, source: &[u8]) -> rusqlite::types::Value {
     // Fewer than 8 bytes is no dictionary to zstd.
@@ -272,8 +281,9 @@ fn packed_record(json: &str, source: &[u8]) -> rusqlite::types::Value {
     }
     let mut out = vec![0; 1 + zstd::zstd_safe::compress_bound(json.len())];
     out[0] = AGAINST_SOURCE;
-    let n = RECORD_CCTX.with(|z| {
+    let n = PACKER.with(|z| {
         z.borrow_mut()
+            .context_mut()
             .compress_using_dict(&mut out[1..], json.as_bytes(), source, 1)
             .expect("compressing to memory does not fail")
     });
@@ -293,15 +303,9 @@ fn record_text(v: rusqlite::types::Value, source: impl FnOnce() -> Option<Vec<u8
             let raw = match b.split_first() {
                 Some((&AGAINST_SOURCE, frame)) => {
                     let source = source().ok_or_else(unreadable)?;
-                    let n = match zstd::zstd_safe::get_frame_content_size(frame) {
-                        Ok(Some(n)) if n <= 1 << 30 => n as usize,
-                        _ => return Err(unreadable()),
-                    };
-                    let mut out = Vec::with_capacity(n);
-                    RECORD_DCTX
-                        .with(|z| z.borrow_mut().decompress_using_dict(&mut out, frame, &source))
-                        .map_err(|_| unreadable())?;
-                    out
+                    unpack_against(frame, &source)
+                        .ok_or_else(unreadable)?
+                        .map_err(|_| unreadable())?
                 }
                 _ => unpack(&b).map_err(|_| unreadable())?,
             };
@@ -658,15 +662,14 @@ impl Store for SqliteStore {
     }
 
     fn has_record(&self, id: &str) -> Result<bool> {
-        let mut st = self.conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
-        Ok(st.exists([id])?)
+        record_exists(&self.conn, id)
     }
 
     fn presence(&self) -> Result<Box<dyn Presence>> {
         use rusqlite::OpenFlags;
         // WAL lets this connection read the last committed batch while the
-        // store's own connection writes the next one.
-        // Stores live in files (an archive is a directory).
+        // store's own connection writes the next one. (Stores live in
+        // files: an archive is a directory.)
         let path = self.conn.path().unwrap_or_default();
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
