@@ -49,21 +49,31 @@ pub fn ingest(
         None => None,
     };
     let mut archive = open(dir)?;
-    let (inputs, failed_reads) = Archive::inputs_from(paths);
-    let pb = progress(inputs.len() as u64, "ingest");
+    let (inputs, failed_lists) = Archive::inputs_from(paths);
+    let failed_reads = inputs.failures();
+    let pb = progress(inputs.files() as u64, "ingest");
     let t = std::time::Instant::now();
     let opts = IngestOptions {
         released,
         label,
         batch_size,
     };
-    let mut sum = archive.ingest(inputs, &opts, |n| pb.set_position(n as u64))?;
+    let mut sum = archive.ingest(inputs, &opts, |n| {
+        // A TEI volume holds many documents: the bar counts documents.
+        if n as u64 > pb.length().unwrap_or(0) {
+            pb.set_length(n as u64);
+        }
+        pb.set_position(n as u64)
+    })?;
     pb.set_message("merging");
     // Exiting would cancel the merges the commits started, leaving many
     // small segments for every later search to visit.
     archive.wait_merges()?;
     pb.finish_and_clear();
-    sum.failed.extend(failed_reads);
+    sum.failed.extend(failed_lists);
+    sum.failed.extend(std::mem::take(
+        &mut *failed_reads.lock().unwrap_or_else(|e| e.into_inner()),
+    ));
     let secs = t.elapsed().as_secs_f64();
     println!(
         "ingested into {}: {} new, {} unchanged, {} with warnings, {} failed ({:.1} s)",

@@ -255,3 +255,25 @@ fn bench_json_reports_every_published_figure() {
         assert!(r["per_type"][t]["p99_ms"].as_f64().is_some(), "{t}");
     }
 }
+
+#[test]
+fn ingest_reads_what_it_can_and_names_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::copy(shared().join("seed/polto-a-517.txt"), docs.join("a.txt")).unwrap();
+    // Listed (a .txt entry) but unreadable when its turn comes.
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), docs.join("b.txt")).unwrap();
+    let missing = dir.path().join("missing");
+    let out = run(&a, &["ingest", docs.to_str().unwrap(), missing.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("1 new, 0 unchanged, 0 with warnings, 2 failed"), "{text}");
+    assert!(
+        text.contains(&format!("failed {}", docs.join("b.txt").display())),
+        "{text}"
+    );
+    assert!(text.contains(&format!("failed {}", missing.display())), "{text}");
+    assert!(ok(&a, &["check"]).contains("ok"));
+}
