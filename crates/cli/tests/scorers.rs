@@ -4,7 +4,6 @@
 mod common;
 
 use common::shared;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 fn airgram(args: &[&str]) -> std::process::Output {
@@ -14,16 +13,21 @@ fn airgram(args: &[&str]) -> std::process::Output {
         .expect("airgram runs")
 }
 
-/// Writes `airgram parse PATH --format jsonl` to a temp file, returns its path.
-fn parse_to_file(path: &std::path::Path, name: &str) -> PathBuf {
+/// Writes `airgram parse PATH --format jsonl` to a temp file (removed when
+/// dropped).
+fn parse_to_file(path: &std::path::Path) -> tempfile::NamedTempFile {
     let out = airgram(&["parse", path.to_str().unwrap(), "--format", "jsonl"]);
     assert!(
         out.status.success(),
         "parse failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let f = std::env::temp_dir().join(format!("airgram-{}-{name}.jsonl", std::process::id()));
-    std::fs::write(&f, &out.stdout).unwrap();
+    jsonl_file(&out.stdout)
+}
+
+fn jsonl_file(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let f = tempfile::Builder::new().suffix(".jsonl").tempfile().unwrap();
+    std::fs::write(f.path(), bytes).unwrap();
     f
 }
 
@@ -102,13 +106,12 @@ fn frus_text_and_tei_meet_bars_by_reference_scorer() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let f = std::env::temp_dir().join(format!("airgram-{}-frus.jsonl", std::process::id()));
-    std::fs::write(&f, &out.stdout).unwrap();
-    score(&f, &frus, "frus", bars);
+    let f = jsonl_file(&out.stdout);
+    score(f.path(), &frus, "frus", bars);
 
-    let tei = parse_to_file(&frus.join("tei"), "tei");
+    let tei = parse_to_file(&frus.join("tei"));
     let tei_bars: Vec<(&str, f64)> = bars.iter().map(|(k, _)| (*k, airgram_parse::eval::TEI_BAR)).collect();
-    score(&tei, &frus, "frus", &tei_bars);
+    score(tei.path(), &frus, "frus", &tei_bars);
 }
 
 #[test]
