@@ -171,8 +171,8 @@ impl InputFiles {
                 });
             }
         } else {
-            // Parsed later, on the parser's thread, with the directory's
-            // list of persons.
+            // Parsed later, on every core, with the directory's list of
+            // persons (loaded once per directory).
             let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
             let authority = self
                 .authorities
