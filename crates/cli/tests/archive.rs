@@ -277,3 +277,21 @@ fn ingest_reads_what_it_can_and_names_what_it_cannot() {
     assert!(text.contains(&format!("failed {}", missing.display())), "{text}");
     assert!(ok(&a, &["check"]).contains("ok"));
 }
+
+#[test]
+fn a_tei_volume_ingests_one_record_per_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    let vol = shared().join("corpus/frus/tei/frus1961-63v06.xml");
+    let parsed = Command::new(env!("CARGO_BIN_EXE_airgram"))
+        .args(["parse", vol.to_str().unwrap(), "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let docs = String::from_utf8_lossy(&parsed.stdout).lines().count();
+    assert!(docs > 1, "a volume holds many documents");
+    let first = ok(a, &["ingest", vol.to_str().unwrap()]);
+    assert!(first.contains(&format!(": {docs} new, 0 unchanged")), "{first}");
+    let again = ok(a, &["ingest", vol.to_str().unwrap()]);
+    assert!(again.contains(&format!(": 0 new, {docs} unchanged")), "{again}");
+    assert!(ok(a, &["check"]).contains("ok"));
+}
