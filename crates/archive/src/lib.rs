@@ -122,7 +122,6 @@ impl Input {
 /// at a time: a million files need not be in memory at once, and the first
 /// batch starts at once instead of after every file is read.
 pub struct InputFiles {
-    count: usize,
     files: std::vec::IntoIter<PathBuf>,
     /// The documents of a TEI volume not yet taken.
     pending: VecDeque<Input>,
@@ -132,9 +131,9 @@ pub struct InputFiles {
 }
 
 impl InputFiles {
-    /// How many files there are (a TEI volume holds many documents).
+    /// How many files are left to read (a TEI volume holds many documents).
     pub fn files(&self) -> usize {
-        self.count
+        self.files.len()
     }
 
     /// Where the files that could not be read are reported (path, reason),
@@ -408,12 +407,20 @@ fn add_planned(
     plan: &[(VersionKind, &Label, &Record)],
     seq: impl Fn(usize) -> u64,
 ) -> Result<()> {
-    for (i, (&(_, label, record), shadow)) in plan.iter().zip(index_plan(plan)).enumerate() {
-        if let Some(shadow) = shadow {
-            index.add(label, &index_doc(id, seq(i), batch, shadow, record))?;
-        }
+    for (i, shadow) in kept(plan) {
+        let (_, label, record) = plan[i];
+        index.add(label, &index_doc(id, seq(i), batch, shadow, record))?;
     }
     Ok(())
+}
+
+/// The versions of `plan` that [`index_plan`] keeps: each one's position
+/// in `plan`, and its shadows.
+fn kept(plan: &[(VersionKind, &Label, &Record)]) -> impl Iterator<Item = (usize, Vec<Label>)> {
+    index_plan(plan)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, shadow)| shadow.map(|s| (i, s)))
 }
 
 /// Streams the stored versions to `f` a record at a time (all of one
@@ -514,7 +521,6 @@ impl Archive {
             }
         }
         let inputs = InputFiles {
-            count: files.len(),
             files: files.into_iter(),
             pending: VecDeque::new(),
             authorities: HashMap::new(),
@@ -1093,11 +1099,7 @@ fn index_batch(index: &mut Partitions, batch: u64, records: &[NewRecord]) -> Res
     let mut planned = Vec::with_capacity(records.len());
     for r in records {
         let plan: Vec<_> = r.versions.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-        for (i, shadow) in index_plan(&plan).into_iter().enumerate() {
-            if let Some(shadow) = shadow {
-                planned.push((&r.versions[i].label, r, i, shadow));
-            }
-        }
+        planned.extend(kept(&plan).map(|(i, shadow)| (&r.versions[i].label, r, i, shadow)));
     }
     planned.sort_by(|a, b| a.0.cmp(b.0));
     for (label, r, i, shadow) in planned {
