@@ -19,6 +19,7 @@
 //! archive rolls back partitions that got ahead of the store
 //! ([`Partitions::rollback_after`]).
 
+mod pairs;
 pub mod query;
 mod words;
 
@@ -91,13 +92,10 @@ struct Fields {
     /// gap between values, so a phrase never spans two of them). One field
     /// makes a word one term lookup instead of a union over six.
     text: Field,
-    /// Adjacent word pairs of `text`, hashed into 65,536 buckets, one
-    /// term per bucket a value touches (doc ids only). A phrase over
-    /// frequent words otherwise reads positions for every document holding
-    /// all its words; the buckets of its pairs narrow that to the few
-    /// documents that may hold it, and the phrase query decides. Buckets,
-    /// not the pairs themselves: a dictionary of every pair in the archive
-    /// cost twice as much to build.
+    /// Adjacent word pairs of `text`, hashed into 65,536 buckets: each
+    /// bucket a document's values touch, once (see [`pairs`], whose
+    /// segment plugin keeps them). Buckets, not the pairs themselves: a
+    /// dictionary of every pair in the archive cost twice as much to build.
     pairs: Field,
     facets: Field,
 }
@@ -130,14 +128,7 @@ fn schema() -> (Schema, Fields) {
         // Not stored: the body is in the store, and snippets are cut from
         // there (storing it here too cost ingest time and space).
         text: b.add_text_field("text", indexed),
-        pairs: b.add_text_field(
-            "pairs",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(PAIRS)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        ),
+        pairs: b.add_custom_field("pairs", pairs::FIELD_TYPE, serde_json::json!({})),
         facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), f)
@@ -172,16 +163,19 @@ impl Partition {
     fn open(dir: &Path, label: Label) -> tantivy::Result<Partition> {
         std::fs::create_dir_all(dir)?;
         let (schema, f) = schema();
+        let plugin: Arc<dyn tantivy::SegmentPlugin> = Arc::new(pairs::PairPlugin);
         let index = if dir.join("meta.json").exists() {
-            Index::open_in_dir(dir)?
+            let mut index = Index::open_in_dir(dir)?;
+            index.register_plugin(plugin);
+            index
         } else {
-            Index::create_in_dir(dir, schema)?
+            Index::builder()
+                .schema(schema)
+                .register_plugin(plugin)
+                .create_in_dir(dir)?
         };
         // The same tokens as tantivy's default analyzer, in one pass.
         index.tokenizers().register("default", Words::default());
-        index
-            .tokenizers()
-            .register(PAIRS, TextAnalyzer::from(PairTokenizer::default()));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Partition {
             label,
@@ -327,9 +321,6 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
-/// The tokenizer of the `pairs` field.
-const PAIRS: &str = "airgram_pairs";
-
 /// The bucket of two adjacent words (FNV-1a, folded to 16 bits).
 fn bucket(a: &str, b: &str) -> u16 {
     bucket_after(pair_state(a), b)
@@ -346,93 +337,19 @@ fn bucket_after(state: u64, b: &str) -> u16 {
     (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
 }
 
-/// A bucket's term: four hex digits.
-fn bucket_term(b: u16, out: &mut String) {
-    out.clear();
-    airgram_model::push_hex(out, &b.to_be_bytes());
-}
-
-/// The pair term of two adjacent words.
-fn pair(a: &str, b: &str) -> String {
-    let mut s = String::with_capacity(4);
-    bucket_term(bucket(a, b), &mut s);
-    s
-}
-
-/// The pair buckets of the default tokenizer's adjacent words (positions
-/// next to each other: a word dropped as too long breaks the pair, as it
-/// breaks a phrase), each bucket once per value.
-#[derive(Clone, Default)]
-struct PairTokenizer {
-    words: Words,
-    buckets: Vec<u16>,
-    /// Tokens handed out, their strings reused from value to value.
-    out: Vec<tantivy::tokenizer::Token>,
-}
-
-struct PairStream<'a> {
-    tokens: &'a mut [tantivy::tokenizer::Token],
-    at: usize,
-}
-
-impl tantivy::tokenizer::Tokenizer for PairTokenizer {
-    type TokenStream<'a> = PairStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
-        use tantivy::tokenizer::TokenStream as _;
-        self.buckets.clear();
-        let mut words = self.words.token_stream(text);
-        let mut prev: Option<(usize, u64)> = None;
-        while words.advance() {
-            let t = words.token();
-            if let Some((pos, state)) = prev {
-                if t.position == pos + 1 {
-                    self.buckets.push(bucket_after(state, &t.text));
-                }
-            }
-            prev = Some((t.position, pair_state(&t.text)));
-        }
-        self.buckets.sort_unstable();
-        self.buckets.dedup();
-        if self.out.len() < self.buckets.len() {
-            self.out.resize_with(self.buckets.len(), Default::default);
-        }
-        for (i, b) in self.buckets.iter().enumerate() {
-            let t = &mut self.out[i];
-            bucket_term(*b, &mut t.text);
-            t.position = i;
-        }
-        PairStream {
-            tokens: &mut self.out[..self.buckets.len()],
-            at: 0,
-        }
-    }
-}
-
-impl tantivy::tokenizer::TokenStream for PairStream<'_> {
-    fn advance(&mut self) -> bool {
-        self.at += 1;
-        self.at <= self.tokens.len()
-    }
-    fn token(&self) -> &tantivy::tokenizer::Token {
-        &self.tokens[self.at - 1]
-    }
-    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
-        &mut self.tokens[self.at - 1]
-    }
-}
-
 /// The layout of the partitions' schema. An index written in another
 /// layout is not read: it is derived, so the archive rebuilds it from the
 /// store. 2: one catch-all text field; bodies no longer stored. 3: word
-/// pairs.
-const FORMAT: &str = "3";
+/// pairs. 4: word pairs in a segment plugin's file, not as terms.
+const FORMAT: &str = "4";
 
 /// All partitions of an archive: `<dir>/<label key>/`.
 pub struct Partitions {
     dir: PathBuf,
     parts: BTreeMap<Label, Partition>,
     tokenizer: TextAnalyzer,
+    /// The pair buckets of the document being added.
+    pairs: pairs::DocPairs,
     stale: bool,
     /// Every facet value met in any segment, numbered (see [`FlatFacets`]).
     facet_names: std::sync::Mutex<FacetNames>,
@@ -491,6 +408,7 @@ impl Partitions {
             dir: dir.to_path_buf(),
             parts,
             tokenizer,
+            pairs: Default::default(),
             stale,
             facet_names: Default::default(),
         })
@@ -511,16 +429,27 @@ impl Partitions {
     }
 
     fn part_mut(&mut self, label: &Label) -> tantivy::Result<&mut Partition> {
-        if !self.parts.contains_key(label) {
-            let p = Partition::open(&self.dir.join(label.key()), label.clone())?;
-            self.parts.insert(label.clone(), p);
+        Self::part_in(&mut self.parts, &self.dir, label)
+    }
+
+    /// The partition of `label`, opened (or created) on first use.
+    fn part_in<'a>(
+        parts: &'a mut BTreeMap<Label, Partition>,
+        dir: &Path,
+        label: &Label,
+    ) -> tantivy::Result<&'a mut Partition> {
+        if !parts.contains_key(label) {
+            let p = Partition::open(&dir.join(label.key()), label.clone())?;
+            parts.insert(label.clone(), p);
         }
-        Ok(self.parts.get_mut(label).expect("just inserted"))
+        Ok(parts.get_mut(label).expect("just inserted"))
     }
 
     /// Adds a version to the partition of `label` (uncommitted).
     pub fn add(&mut self, label: &Label, d: &IndexDoc) -> tantivy::Result<()> {
-        let p = self.part_mut(label)?;
+        self.pairs.clear();
+        let pairs = &mut self.pairs;
+        let p = Self::part_in(&mut self.parts, &self.dir, label)?;
         let f = p.f;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
@@ -537,9 +466,9 @@ impl Partitions {
         doc.add_u64(f.sortkey, sortkey(day, &d.id));
         doc.add_text(f.date, d.date.as_deref().unwrap_or(""));
         // A value of the catch-all field (and of its word pairs).
-        let anywhere = |doc: &mut TantivyDocument, v: &str| {
+        let mut anywhere = |doc: &mut TantivyDocument, v: &str| {
             doc.add_text(f.text, v);
-            doc.add_text(f.pairs, v);
+            pairs.add_value(v);
         };
         anywhere(&mut doc, &d.body);
         if let Some(m) = &d.message_id {
@@ -582,6 +511,7 @@ impl Partitions {
         for pn in &d.persons {
             doc.add_facet(f.facets, facet("person", pn));
         }
+        doc.add_custom(f.pairs, &pairs.bytes());
         p.writer()?.add_document(doc)?;
         Ok(())
     }
@@ -716,8 +646,7 @@ impl Partitions {
             .windows(2)
             .filter(|w| w[1].1 == w[0].1 + 1)
             .map(|w| {
-                let t = Term::from_field_text(f.pairs, &pair(&w[0].0, &w[1].0));
-                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                let q: Box<dyn Query> = Box::new(pairs::PairQuery(bucket(&w[0].0, &w[1].0)));
                 (Occur::Must, q)
             })
             .collect();
@@ -1296,19 +1225,6 @@ mod tests {
         for (a, b) in [("", ""), ("cuba", "missiles"), ("é", "straße"), ("x", "")] {
             assert_eq!(bucket(a, b), reference(a, b), "{a} {b}");
         }
-        let mut t = PairTokenizer::default();
-        let mut s = tantivy::tokenizer::Tokenizer::token_stream(&mut t, "The Berlin wall");
-        let mut got = Vec::new();
-        while tantivy::tokenizer::TokenStream::advance(&mut s) {
-            got.push(tantivy::tokenizer::TokenStream::token(&s).text.clone());
-        }
-        let mut want = vec![pair("the", "berlin"), pair("berlin", "wall")];
-        want.sort();
-        assert_eq!(got, want);
-        // A word too long to index breaks the pair around it.
-        let long = format!("berlin {} wall", "x".repeat(40));
-        let mut s = tantivy::tokenizer::Tokenizer::token_stream(&mut t, &long);
-        assert!(!tantivy::tokenizer::TokenStream::advance(&mut s));
     }
 
     /// The body the store would give for a hit's snippet.
@@ -1504,6 +1420,55 @@ mod tests {
         // The subject ends with "berlin", the body starts with "the".
         assert!(ids("\"berlin the\"").is_empty());
         assert_eq!(ids("berlin AND wall"), vec!["1", "2", "3"]);
+    }
+
+    /// Pair lists live in segment files: a merge must carry them over,
+    /// renumbered, without the deleted documents.
+    #[test]
+    fn phrases_survive_merges_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        let texts = [
+            "the berlin wall was built",
+            "a wall in berlin",
+            "berlin wall again",
+            "nothing here",
+            "east berlin wall",
+        ];
+        for (i, b) in texts.iter().enumerate() {
+            p.add(&u, &doc(&i.to_string(), b, "1961-08-13")).unwrap();
+            // One segment each.
+            p.commit(i as u64 + 1).unwrap();
+        }
+        p.delete(&u, "2", 1).unwrap();
+        p.commit(6).unwrap();
+        let ids = |p: &Partitions, q: &str| {
+            let r = p
+                .search(
+                    &[&u],
+                    &SearchRequest {
+                        query: q.into(),
+                        ..Default::default()
+                    },
+                    &bodies,
+                )
+                .unwrap();
+            let mut v: Vec<String> = r.hits.into_iter().map(|h| h.id).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&p, "\"berlin wall\""), vec!["0", "4"]);
+        let part = p.parts.get_mut(&u).unwrap();
+        let segments = part.index.searchable_segment_ids().unwrap();
+        assert!(segments.len() >= 2, "{segments:?}");
+        part.writer().unwrap().merge(&segments).wait().unwrap();
+        part.reader.reload().unwrap();
+        assert_eq!(part.reader.searcher().segment_readers().len(), 1);
+        assert_eq!(ids(&p, "\"berlin wall\""), vec!["0", "4"]);
+        assert_eq!(ids(&p, "\"wall in berlin\""), vec!["1"]);
+        assert_eq!(ids(&p, "\"wall again\""), Vec::<String>::new());
+        assert_eq!(ids(&p, "berlin"), vec!["0", "1", "4"]);
     }
 
     #[test]
