@@ -343,7 +343,8 @@ pub fn run(
     let ingest_cpu = cpu0.zip(cpu_secs()).map(|(a, b)| b - a);
     let ingest_dps = done as f64 / ingest_secs.max(1e-9);
     let cpu_us_per_doc = ingest_cpu.map(|c| c * 1e6 / done.max(1) as f64);
-    if std::env::var_os("AIRGRAM_TRACE").is_some() {
+    let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
+    if trace {
         eprintln!(
             "waited {:.2?} for merges; ingest {ingest_dps:.0} docs/s, {:.0} s of CPU ({:.0} µs per document)",
             merging.elapsed(),
@@ -422,6 +423,9 @@ pub fn run(
                 let (_, n) = fts.run(q, &labels)?;
                 fbest = fbest.min(t.elapsed().as_secs_f64() * 1000.0);
                 ftotal = n;
+            }
+            if trace {
+                eprintln!("{rname} {:?}: {best:.2} ms, {total} hits; fts5 {fbest:.1} ms", q.ours);
             }
             ours.entry(q.kind).or_default().push(best);
             theirs.entry(q.kind).or_default().push(fbest);

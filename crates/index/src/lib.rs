@@ -321,22 +321,6 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
-/// The bucket of two adjacent words (FNV-1a, folded to 16 bits).
-fn bucket(a: &str, b: &str) -> u16 {
-    bucket_after(pair_state(a), b)
-}
-
-/// FNV-1a of a word and the separator: what a pair starting with it
-/// hashes on from (so a tokenizer keeps a number, not the word).
-fn pair_state(a: &str) -> u64 {
-    fnv(fnv(FNV_OFFSET, a.as_bytes()), &[0])
-}
-
-fn bucket_after(state: u64, b: &str) -> u16 {
-    let h = fnv(state, b.as_bytes());
-    (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
-}
-
 /// The layout of the partitions' schema. An index written in another
 /// layout is not read: it is derived, so the archive rebuilds it from the
 /// store. 2: one catch-all text field; bodies no longer stored. 3: word
@@ -350,6 +334,7 @@ pub struct Partitions {
     tokenizer: TextAnalyzer,
     /// The pair buckets of the document being added.
     pairs: pairs::DocPairs,
+    pair_files: Arc<pairs::PairFiles>,
     stale: bool,
     /// Every facet value met in any segment, numbered (see [`FlatFacets`]).
     facet_names: std::sync::Mutex<FacetNames>,
@@ -409,6 +394,7 @@ impl Partitions {
             parts,
             tokenizer,
             pairs: Default::default(),
+            pair_files: Default::default(),
             stale,
             facet_names: Default::default(),
         })
@@ -530,7 +516,7 @@ impl Partitions {
         // synced) when committed. One partition after another, that left a
         // core idle for most of a commit; side by side, they keep both busy.
         let payload = batch.to_string();
-        std::thread::scope(|sc| {
+        let done = std::thread::scope(|sc| {
             let commits: Vec<_> = self
                 .parts
                 .values_mut()
@@ -541,7 +527,27 @@ impl Partitions {
                 h.join()
                     .unwrap_or_else(|_| Err(TantivyError::InternalError("an index commit panicked".into())))
             })
-        })
+        });
+        self.keep_live_pair_files();
+        done
+    }
+
+    /// After the readers reloaded: lets go of the pair files of segments
+    /// merged away.
+    fn keep_live_pair_files(&self) {
+        let live = self
+            .parts
+            .values()
+            .flat_map(|p| {
+                p.reader
+                    .searcher()
+                    .segment_readers()
+                    .iter()
+                    .map(|r| r.segment_id())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.pair_files.retain(&live);
     }
 
     /// Lets the background merges that commits started run to the end,
@@ -554,6 +560,7 @@ impl Partitions {
                 p.reader.reload()?;
             }
         }
+        self.keep_live_pair_files();
         Ok(())
     }
 
@@ -588,6 +595,7 @@ impl Partitions {
                 fixed += 1;
             }
         }
+        self.keep_live_pair_files();
         Ok(fixed)
     }
 
@@ -595,6 +603,7 @@ impl Partitions {
     pub fn clear(&mut self) -> tantivy::Result<()> {
         self.abandon();
         self.parts.clear();
+        self.keep_live_pair_files();
         if self.dir.exists() {
             std::fs::remove_dir_all(&self.dir)?;
         }
@@ -646,7 +655,10 @@ impl Partitions {
             .windows(2)
             .filter(|w| w[1].1 == w[0].1 + 1)
             .map(|w| {
-                let q: Box<dyn Query> = Box::new(pairs::PairQuery(bucket(&w[0].0, &w[1].0)));
+                let q: Box<dyn Query> = Box::new(pairs::PairQuery {
+                    bucket: pairs::bucket(&w[0].0, &w[1].0),
+                    files: self.pair_files.clone(),
+                });
                 (Occur::Must, q)
             })
             .collect();
@@ -1207,25 +1219,6 @@ impl From<TantivyError> for SearchError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Buckets are part of the index layout: FNV-1a of `a \0 b`, folded
-    /// to 16 bits, however the tokenizer computes it.
-    #[test]
-    fn pair_buckets_keep_their_layout() {
-        let reference = |a: &str, b: &str| {
-            let h = a
-                .bytes()
-                .chain([0])
-                .chain(b.bytes())
-                .fold(FNV_OFFSET, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3));
-            (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
-        };
-        assert_eq!(bucket("berlin", "wall"), 0x54ea);
-        assert_eq!(bucket("of", "the"), 0xd775);
-        for (a, b) in [("", ""), ("cuba", "missiles"), ("é", "straße"), ("x", "")] {
-            assert_eq!(bucket(a, b), reference(a, b), "{a} {b}");
-        }
-    }
 
     /// The body the store would give for a hit's snippet.
     fn bodies(id: &str, _: u64) -> Option<String> {
