@@ -1220,6 +1220,18 @@ impl From<TantivyError> for SearchError {
 mod tests {
     use super::*;
 
+    /// The ids a search of one partition finds, sorted.
+    fn hit_ids(p: &Partitions, label: &Label, q: &str) -> Vec<String> {
+        let req = SearchRequest {
+            query: q.into(),
+            ..Default::default()
+        };
+        let r = p.search(&[label], &req, &bodies).unwrap();
+        let mut v: Vec<String> = r.hits.into_iter().map(|h| h.id).collect();
+        v.sort();
+        v
+    }
+
     /// The body the store would give for a hit's snippet.
     fn bodies(id: &str, _: u64) -> Option<String> {
         Some(format!("record {id}: cuba missiles"))
@@ -1390,21 +1402,7 @@ mod tests {
         p.add(&u, &doc("3", &format!("berlin {long} wall"), "1961-08-15"))
             .unwrap();
         p.commit(1).unwrap();
-        let ids = |q: &str| {
-            let r = p
-                .search(
-                    &[&u],
-                    &SearchRequest {
-                        query: q.into(),
-                        ..Default::default()
-                    },
-                    &bodies,
-                )
-                .unwrap();
-            let mut v: Vec<String> = r.hits.into_iter().map(|h| h.id).collect();
-            v.sort();
-            v
-        };
+        let ids = |q: &str| hit_ids(&p, &u, q);
         // Not 2 (both words, apart) nor 3 (a word too long to index sits
         // between them: no pair, no phrase).
         assert_eq!(ids("\"berlin wall\""), vec!["1"]);
@@ -1436,21 +1434,7 @@ mod tests {
         }
         p.delete(&u, "2", 1).unwrap();
         p.commit(6).unwrap();
-        let ids = |p: &Partitions, q: &str| {
-            let r = p
-                .search(
-                    &[&u],
-                    &SearchRequest {
-                        query: q.into(),
-                        ..Default::default()
-                    },
-                    &bodies,
-                )
-                .unwrap();
-            let mut v: Vec<String> = r.hits.into_iter().map(|h| h.id).collect();
-            v.sort();
-            v
-        };
+        let ids = |p: &Partitions, q: &str| hit_ids(p, &u, q);
         assert_eq!(ids(&p, "\"berlin wall\""), vec!["0", "4"]);
         let part = p.parts.get_mut(&u).unwrap();
         let segments = part.index.searchable_segment_ids().unwrap();

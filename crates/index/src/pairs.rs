@@ -60,9 +60,12 @@ const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 fn word_hash(w: &str) -> u64 {
     let mut h = (w.len() as u64).wrapping_mul(MIX);
     for chunk in w.as_bytes().chunks(8) {
-        let mut buf = [0u8; 8];
-        buf[..chunk.len()].copy_from_slice(chunk);
-        h = (h.rotate_left(29) ^ u64::from_le_bytes(buf)).wrapping_mul(MIX);
+        // Little-endian, by shifts: a copy into a buffer became a call.
+        let v = chunk
+            .iter()
+            .enumerate()
+            .fold(0u64, |v, (i, &c)| v | u64::from(c) << (8 * i));
+        h = (h.rotate_left(29) ^ v).wrapping_mul(MIX);
     }
     h
 }
