@@ -256,12 +256,17 @@ impl PluginWriter for PairWriter {
         let mut fill = starts.clone();
         let mut sorted = vec![0 as DocId; self.docs.len()];
         for (&b, &d) in self.buckets.iter().zip(&self.docs) {
-            sorted[fill[usize::from(b)]] = d;
-            fill[usize::from(b)] += 1;
+            let (lo, at) = (starts[usize::from(b)], &mut fill[usize::from(b)]);
+            // A bucket twice in one document (not from `DocPairs`) counts once.
+            if *at > lo && sorted[*at - 1] == d {
+                continue;
+            }
+            sorted[*at] = d;
+            *at += 1;
         }
         let mut out = ListWriter::new(segment)?;
         for b in 0..=u16::MAX {
-            let (lo, hi) = (starts[usize::from(b)], starts[usize::from(b) + 1]);
+            let (lo, hi) = (starts[usize::from(b)], fill[usize::from(b)]);
             if lo < hi {
                 out.list(b, &sorted[lo..hi])?;
             }
@@ -628,6 +633,39 @@ mod tests {
         assert_eq!(s.seek(31), TERMINATED);
         assert_eq!(s.advance(), TERMINATED);
         assert_eq!(s.size_hint(), 0);
+    }
+
+    /// A segment written with a bucket twice in one document, and merged,
+    /// still reads back: each document once per list.
+    #[test]
+    fn a_repeated_bucket_is_written_once() {
+        let (schema, f) = crate::schema();
+        let index = tantivy::Index::builder()
+            .schema(schema)
+            .register_plugin(Arc::new(PairPlugin))
+            .create_in_ram()
+            .unwrap();
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for _ in 0..2 {
+            let mut doc = TantivyDocument::default();
+            doc.add_custom(f.pairs, &[7, 0, 7, 0, 9, 0]);
+            w.add_document(doc).unwrap();
+            w.commit().unwrap();
+        }
+        let files = Arc::new(PairFiles::default());
+        let hits = |index: &tantivy::Index| {
+            let searcher = index.reader().unwrap().searcher();
+            let q = PairQuery {
+                bucket: 7,
+                files: files.clone(),
+            };
+            searcher.search(&q, &tantivy::collector::Count).unwrap()
+        };
+        assert_eq!(hits(&index), 2);
+        let ids = index.searchable_segment_ids().unwrap();
+        assert_eq!(ids.len(), 2);
+        w.merge(&ids).wait().unwrap();
+        assert_eq!(hits(&index), 2);
     }
 
     #[test]
