@@ -128,7 +128,7 @@ fn schema() -> (Schema, Fields) {
         // Not stored: the body is in the store, and snippets are cut from
         // there (storing it here too cost ingest time and space).
         text: b.add_text_field("text", indexed),
-        pairs: b.add_custom_field("pairs", pairs::FIELD_TYPE, serde_json::json!({})),
+        pairs: b.add_custom_field(pairs::FIELD, pairs::FIELD_TYPE, serde_json::json!({})),
         facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), f)
@@ -497,7 +497,7 @@ impl Partitions {
         for pn in &d.persons {
             doc.add_facet(f.facets, facet("person", pn));
         }
-        doc.add_custom(f.pairs, &pairs.bytes());
+        doc.add_custom(f.pairs, pairs.bytes());
         p.writer()?.add_document(doc)?;
         Ok(())
     }

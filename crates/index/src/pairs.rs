@@ -39,7 +39,8 @@ use crate::words::Words;
 
 /// The file extension of a segment's pair lists.
 const EXT: &str = "pairs";
-/// The type name of the field that carries a document's buckets.
+/// The field that carries a document's buckets, and its type name.
+pub(crate) const FIELD: &str = "pairs";
 pub(crate) const FIELD_TYPE: &str = "airgram_pairs";
 const MAGIC: &[u8; 4] = b"AGP1";
 const ENTRY: usize = 2 + 4 + 8;
@@ -90,6 +91,8 @@ pub(crate) struct DocPairs {
     seen: Vec<u64>,
     list: Vec<u16>,
     words: Words,
+    /// `list` as the field's bytes, reused from document to document.
+    bytes: Vec<u8>,
 }
 
 impl Default for DocPairs {
@@ -98,6 +101,7 @@ impl Default for DocPairs {
             seen: vec![0; 1 << 10],
             list: Vec::new(),
             words: Words::default(),
+            bytes: Vec::new(),
         }
     }
 }
@@ -134,8 +138,10 @@ impl DocPairs {
         }
     }
 
-    pub(crate) fn bytes(&self) -> Vec<u8> {
-        self.list.iter().flat_map(|b| b.to_le_bytes()).collect()
+    pub(crate) fn bytes(&mut self) -> &[u8] {
+        self.bytes.clear();
+        self.bytes.extend(self.list.iter().flat_map(|b| b.to_le_bytes()));
+        &self.bytes
     }
 }
 
@@ -210,7 +216,7 @@ impl SegmentPlugin for PairPlugin {
 
 fn pairs_field(schema: &Schema) -> tantivy::Result<Field> {
     schema
-        .get_field(EXT)
+        .get_field(FIELD)
         .map_err(|_| TantivyError::SchemaError("no pairs field".into()))
 }
 
