@@ -19,6 +19,7 @@
 //! archive rolls back partitions that got ahead of the store
 //! ([`Partitions::rollback_after`]).
 
+mod durable;
 mod pairs;
 pub mod query;
 mod words;
@@ -160,20 +161,15 @@ pub struct Partition {
 }
 
 impl Partition {
-    fn open(dir: &Path, label: Label) -> tantivy::Result<Partition> {
+    fn open(dir: &Path, label: Label, syncer: &Arc<durable::Syncer>) -> tantivy::Result<Partition> {
         std::fs::create_dir_all(dir)?;
         let (schema, f) = schema();
         let plugin: Arc<dyn tantivy::SegmentPlugin> = Arc::new(pairs::PairPlugin);
-        let index = if dir.join("meta.json").exists() {
-            let mut index = Index::open_in_dir(dir)?;
-            index.register_plugin(plugin);
-            index
-        } else {
-            Index::builder()
-                .schema(schema)
-                .register_plugin(plugin)
-                .create_in_dir(dir)?
-        };
+        let directory = durable::CommitDirectory::open(dir, syncer.clone())?;
+        let index = Index::builder()
+            .schema(schema)
+            .register_plugin(plugin)
+            .open_or_create(directory)?;
         // The same tokens as tantivy's default analyzer, in one pass.
         index.tokenizers().register("default", Words::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -335,6 +331,9 @@ pub struct Partitions {
     /// The pair buckets of the document being added.
     pairs: pairs::DocPairs,
     pair_files: Arc<pairs::PairFiles>,
+    /// Makes commits durable with filesystem syncs every partition shares
+    /// (see [`durable`]).
+    syncer: Arc<durable::Syncer>,
     stale: bool,
     /// Every facet value met in any segment, numbered (see [`FlatFacets`]).
     facet_names: std::sync::Mutex<FacetNames>,
@@ -372,6 +371,7 @@ impl Partitions {
     pub fn open(dir: &Path) -> tantivy::Result<Partitions> {
         std::fs::create_dir_all(dir)?;
         let mut parts = BTreeMap::new();
+        let syncer = Arc::<durable::Syncer>::default();
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         let format = std::fs::read_to_string(dir.join("FORMAT")).unwrap_or_default();
@@ -384,7 +384,7 @@ impl Partitions {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(label) = Label::from_key(&name) {
                 if e.path().join("meta.json").exists() {
-                    parts.insert(label.clone(), Partition::open(&e.path(), label)?);
+                    parts.insert(label.clone(), Partition::open(&e.path(), label, &syncer)?);
                 }
             }
         }
@@ -395,6 +395,7 @@ impl Partitions {
             tokenizer,
             pairs: Default::default(),
             pair_files: Default::default(),
+            syncer,
             stale,
             facet_names: Default::default(),
         })
@@ -415,17 +416,18 @@ impl Partitions {
     }
 
     fn part_mut(&mut self, label: &Label) -> tantivy::Result<&mut Partition> {
-        Self::part_in(&mut self.parts, &self.dir, label)
+        Self::part_in(&mut self.parts, &self.dir, &self.syncer, label)
     }
 
     /// The partition of `label`, opened (or created) on first use.
     fn part_in<'a>(
         parts: &'a mut BTreeMap<Label, Partition>,
         dir: &Path,
+        syncer: &Arc<durable::Syncer>,
         label: &Label,
     ) -> tantivy::Result<&'a mut Partition> {
         if !parts.contains_key(label) {
-            let p = Partition::open(&dir.join(label.key()), label.clone())?;
+            let p = Partition::open(&dir.join(label.key()), label.clone(), syncer)?;
             parts.insert(label.clone(), p);
         }
         Ok(parts.get_mut(label).expect("just inserted"))
@@ -435,7 +437,7 @@ impl Partitions {
     pub fn add(&mut self, label: &Label, d: &IndexDoc) -> tantivy::Result<()> {
         self.pairs.clear();
         let pairs = &mut self.pairs;
-        let p = Self::part_in(&mut self.parts, &self.dir, label)?;
+        let p = Self::part_in(&mut self.parts, &self.dir, &self.syncer, label)?;
         let f = p.f;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
