@@ -37,8 +37,7 @@ use tantivy::query::{
     TermQuery, Weight,
 };
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
-    STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -73,7 +72,11 @@ pub struct IndexDoc {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
-    vid: Field,
+    /// The record id as a number, with `seq` naming a version exactly
+    /// (for deletes). Columns, not terms: an indexed value unique to every
+    /// document (the id, or id and sequence as text) gave every segment
+    /// and every merge a dictionary entry per document.
+    key: Field,
     seq: Field,
     batch: Field,
     shadow: Field,
@@ -110,16 +113,16 @@ fn schema() -> (Schema, Fields) {
     );
     let text = indexed.clone().set_stored();
     let f = Fields {
-        id: b.add_text_field("id", STRING | STORED),
-        vid: b.add_text_field("vid", STRING),
-        seq: b.add_u64_field("seq", STORED),
-        batch: b.add_u64_field("batch", INDEXED | FAST),
+        id: b.add_text_field("id", STORED),
+        key: b.add_u64_field("key", FAST),
+        seq: b.add_u64_field("seq", STORED | FAST),
+        batch: b.add_u64_field("batch", FAST),
         shadow: b.add_text_field("shadow", STRING),
         message_id: b.add_text_field("message_id", text.clone()),
         series: b.add_text_field("series", STRING | STORED),
         doc_type: b.add_text_field("doc_type", STRING | STORED),
         classification: b.add_text_field("classification", STRING | STORED),
-        day: b.add_i64_field("day", INDEXED | FAST),
+        day: b.add_i64_field("day", FAST),
         date: b.add_text_field("date", STORED),
         sortkey: b.add_u64_field("sortkey", FAST),
         from: b.add_text_field("from", text.clone()),
@@ -309,6 +312,16 @@ fn fnv(h: u64, bytes: &[u8]) -> u64 {
         .fold(h, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x100000001b3))
 }
 
+/// A record id as a number: a record id is 16 hex digits (a SHA-256
+/// prefix), read exactly; anything else is hashed.
+fn record_key(id: &str) -> u64 {
+    let hex = id.len() == 16 && id.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+    match u64::from_str_radix(id, 16) {
+        Ok(k) if hex => k,
+        _ => fnv(FNV_OFFSET, id.as_bytes()),
+    }
+}
+
 /// Sort key for date order: the day, then a hash of the id, so that ties
 /// never depend on where a document sits in the index.
 fn sortkey(day: Option<i64>, id: &str) -> u64 {
@@ -320,8 +333,9 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
 /// The layout of the partitions' schema. An index written in another
 /// layout is not read: it is derived, so the archive rebuilds it from the
 /// store. 2: one catch-all text field; bodies no longer stored. 3: word
-/// pairs. 4: word pairs in a segment plugin's file, not as terms.
-const FORMAT: &str = "4";
+/// pairs. 4: word pairs in a segment plugin's file, not as terms. 5:
+/// record ids and versions in columns, not terms.
+const FORMAT: &str = "5";
 
 /// All partitions of an archive: `<dir>/<label key>/`.
 pub struct Partitions {
@@ -441,7 +455,7 @@ impl Partitions {
         let f = p.f;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
-        doc.add_text(f.vid, format!("{}:{}", d.id, d.seq));
+        doc.add_u64(f.key, record_key(&d.id));
         doc.add_u64(f.seq, d.seq);
         doc.add_u64(f.batch, d.batch);
         for s in &d.shadow {
@@ -507,8 +521,15 @@ impl Partitions {
     /// Removes one version (uncommitted).
     pub fn delete(&mut self, label: &Label, id: &str, seq: u64) -> tantivy::Result<()> {
         let p = self.part_mut(label)?;
-        let t = Term::from_field_text(p.f.vid, &format!("{id}:{seq}"));
-        p.writer()?.delete_term(t);
+        let is = |field: Field, v: u64| -> Box<dyn Query> {
+            let t = Term::from_field_u64(field, v);
+            Box::new(RangeQuery::new(Bound::Included(t.clone()), Bound::Included(t)))
+        };
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, is(p.f.key, record_key(id))),
+            (Occur::Must, is(p.f.seq, seq)),
+        ]);
+        p.writer()?.delete_query(Box::new(q))?;
         Ok(())
     }
 
@@ -1448,6 +1469,36 @@ mod tests {
         assert_eq!(ids(&p, "\"wall in berlin\""), vec!["1"]);
         assert_eq!(ids(&p, "\"wall again\""), Vec::<String>::new());
         assert_eq!(ids(&p, "berlin"), vec!["0", "1", "4"]);
+    }
+
+    #[test]
+    fn a_delete_takes_exactly_one_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        let u = Label::unclassified();
+        // Two versions of one record, a record whose id differs by a digit,
+        // and one whose id is not a record id (hashed).
+        let a = "0123456789abcdef";
+        for (id, seq) in [(a, 1), (a, 2), ("0123456789abcdee", 1), ("doc-7", 1)] {
+            let mut d = doc(id, "cuba", "1962-10-22");
+            d.seq = seq;
+            p.add(&u, &d).unwrap();
+        }
+        p.commit(1).unwrap();
+        p.delete(&u, a, 1).unwrap();
+        p.delete(&u, "doc-7", 2).unwrap();
+        p.commit(2).unwrap();
+        let held = p.partition(&u).unwrap().versions().unwrap();
+        let want = [(a, 2), ("0123456789abcdee", 1), ("doc-7", 1)];
+        let mut want: Vec<(String, u64)> = want.iter().map(|(i, s)| (i.to_string(), *s)).collect();
+        want.sort();
+        assert_eq!(held, want);
+        assert_eq!(record_key(a), 0x0123456789abcdef);
+        assert_ne!(
+            record_key("0123456789ABCDEF"),
+            record_key(a),
+            "only the archive's own spelling is read"
+        );
     }
 
     #[test]
