@@ -26,7 +26,7 @@ mod words;
 
 use airgram_access::Label;
 use query::{Expr, Field as QField, QueryError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -160,7 +160,42 @@ pub struct Partition {
     /// generation (see [`Partition::shadows`]).
     shadows: std::sync::Mutex<Option<(u64, Vec<String>)>>,
     /// Facet ordinals of each live segment, flattened (see [`FlatFacets`]).
-    facets: std::sync::Mutex<HashMap<SegmentId, Arc<FlatFacets>>>,
+    facets: SegmentCache<FlatFacets>,
+}
+
+/// Something built once per segment and kept while the segment lives
+/// (a segment's flattened facets, its pair file).
+pub(crate) struct SegmentCache<T>(std::sync::Mutex<HashMap<SegmentId, Arc<T>>>);
+
+impl<T> Default for SegmentCache<T> {
+    fn default() -> Self {
+        SegmentCache(Default::default())
+    }
+}
+
+impl<T> std::fmt::Debug for SegmentCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SegmentCache")
+    }
+}
+
+impl<T> SegmentCache<T> {
+    /// The value of segment `id`, built by `build` on first use.
+    pub(crate) fn get(&self, id: SegmentId, build: impl FnOnce() -> tantivy::Result<T>) -> tantivy::Result<Arc<T>> {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = cache.get(&id) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(build()?);
+        cache.insert(id, v.clone());
+        Ok(v)
+    }
+
+    /// Lets go of the values of segments that are not `live` (merged away).
+    pub(crate) fn retain(&self, live: impl Fn(&SegmentId) -> bool) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|id, _| live(id));
+    }
 }
 
 impl Partition {
@@ -194,22 +229,18 @@ impl Partition {
         searcher: &Searcher,
         names: &std::sync::Mutex<FacetNames>,
     ) -> tantivy::Result<Vec<(SegmentId, Arc<FlatFacets>)>> {
-        let mut cache = self.facets.lock().unwrap_or_else(|e| e.into_inner());
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|r| r.segment_id()).collect();
-        cache.retain(|id, _| live.contains(id));
-        let mut out = Vec::with_capacity(live.len());
-        for r in searcher.segment_readers() {
-            let flat = match cache.get(&r.segment_id()) {
-                Some(f) => f.clone(),
-                None => {
-                    let f = Arc::new(FlatFacets::build(r, names)?);
-                    cache.insert(r.segment_id(), f.clone());
-                    f
-                }
-            };
-            out.push((r.segment_id(), flat));
-        }
-        Ok(out)
+        self.facets.retain(|id| live.contains(id));
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.segment_id(),
+                    self.facets.get(r.segment_id(), || FlatFacets::build(r, names))?,
+                ))
+            })
+            .collect()
     }
 
     /// The labels this partition's documents name as shadows (usually
@@ -558,7 +589,7 @@ impl Partitions {
     /// After the readers reloaded: lets go of the pair files of segments
     /// merged away.
     fn keep_live_pair_files(&self) {
-        let live = self
+        let live: HashSet<SegmentId> = self
             .parts
             .values()
             .flat_map(|p| {
@@ -570,7 +601,7 @@ impl Partitions {
                     .collect::<Vec<_>>()
             })
             .collect();
-        self.pair_files.retain(&live);
+        self.pair_files.retain(|id| live.contains(id));
     }
 
     /// Lets the background merges that commits started run to the end,

@@ -20,12 +20,11 @@
 //! - the number of table entries (`u32`), then [`MAGIC`].
 
 use std::any::Any;
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::directory::{OwnedBytes, TerminatingWrite};
-use tantivy::index::{SegmentComponent, SegmentId};
+use tantivy::index::SegmentComponent;
 use tantivy::indexer::doc_id_mapping::{DocIdMapping, MappingType};
 use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::document::ErasedDocument;
@@ -474,32 +473,7 @@ impl SegmentPairs {
 /// The pair files of live segments, kept open: tantivy maps a file only
 /// while someone holds it, and mapping a segment's file again for every
 /// phrase (and faulting its pages in) cost more than the phrase.
-#[derive(Default)]
-pub(crate) struct PairFiles(Mutex<HashMap<SegmentId, Arc<SegmentPairs>>>);
-
-impl PairFiles {
-    fn of(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentPairs>> {
-        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = files.get(&reader.segment_id()) {
-            return Ok(f.clone());
-        }
-        let f = Arc::new(SegmentPairs::open(reader)?);
-        files.insert(reader.segment_id(), f.clone());
-        Ok(f)
-    }
-
-    /// Lets go of the files of segments not in `live` (merged away).
-    pub(crate) fn retain(&self, live: &HashSet<SegmentId>) {
-        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        files.retain(|id, _| live.contains(id));
-    }
-}
-
-impl std::fmt::Debug for PairFiles {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PairFiles")
-    }
-}
+pub(crate) type PairFiles = crate::SegmentCache<SegmentPairs>;
 
 /// The documents that may hold a pair of adjacent words: a filter (it
 /// scores nothing, so a phrase scores the same with or without it).
@@ -517,15 +491,22 @@ impl Query for PairQuery {
 
 struct PairWeight(PairQuery);
 
+impl PairWeight {
+    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
+        let file = self.0.files.get(reader.segment_id(), || SegmentPairs::open(reader))?;
+        file.docs(self.0.bucket)
+    }
+}
+
 impl Weight for PairWeight {
     fn scorer(&self, reader: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = self.0.files.of(reader)?.docs(self.0.bucket)?;
+        let docs = self.docs(reader)?;
         Ok(Box::new(ConstScorer::new(ListDocSet { docs, at: 0 }, 0.0)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let bucket = self.0.bucket;
-        if self.0.files.of(reader)?.docs(bucket)?.binary_search(&doc).is_err() {
+        if self.docs(reader)?.binary_search(&doc).is_err() {
             return Err(TantivyError::InvalidArgument(format!(
                 "document {doc} has no pair in bucket {bucket}"
             )));
