@@ -44,6 +44,10 @@ pub enum ArchiveError {
     Conflict(String),
     /// The release disagrees with another release of the same text.
     Flagged(Vec<String>),
+    /// A message id that names several records the reader may see (posts
+    /// numbered their messages afresh each year): the key as typed, and
+    /// those records, to choose from by id.
+    Ambiguous(String, Vec<views::Node>),
 }
 
 impl std::fmt::Display for ArchiveError {
@@ -58,6 +62,14 @@ impl std::fmt::Display for ArchiveError {
             ArchiveError::NotFound(k) => write!(f, "{NOT_FOUND}: {k}"),
             ArchiveError::UnknownUser(u) => write!(f, "no such user: {u}"),
             ArchiveError::Invalid(m) | ArchiveError::Forbidden(m) | ArchiveError::Conflict(m) => write!(f, "{m}"),
+            ArchiveError::Ambiguous(k, nodes) => {
+                write!(f, "{k} names {} records; show one by its id:", nodes.len())?;
+                for n in nodes {
+                    let or = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+                    write!(f, "\n  {}  {}  {}", n.id, or(&n.date), or(&n.subject))?;
+                }
+                Ok(())
+            }
             ArchiveError::Flagged(flags) => write!(
                 f,
                 "the release disagrees with other releases (acknowledge to approve anyway): {}",
@@ -757,6 +769,9 @@ impl Archive {
     }
 
     /// Resolves `key` (a record id or a message id) to a visible record.
+    /// A message id that names several visible records is
+    /// [`ArchiveError::Ambiguous`]: showing one of them silently would show
+    /// a historian the wrong document.
     fn resolve(&self, reader: &Reader, key: &str) -> Result<Option<Version>> {
         let k = key.trim();
         if k.len() == 16 && k.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -764,12 +779,25 @@ impl Archive {
                 return Ok(Some(v));
             }
         }
-        for id in self.store.records_with_message(&canonical_message(k))? {
+        let mut named = self.visible_with_message(reader, &canonical_message(k))?;
+        if named.len() > 1 {
+            let nodes = named.iter().map(views::Node::of).collect();
+            return Err(ArchiveError::Ambiguous(key.to_string(), nodes));
+        }
+        Ok(named.pop())
+    }
+
+    /// The visible versions of the records whose message id is `m`, in
+    /// record id order. Only what the reader may see is looked at, so every
+    /// choice made among them is one an archive of just those could make.
+    fn visible_with_message(&self, reader: &Reader, m: &str) -> Result<Vec<Version>> {
+        let mut out = Vec::new();
+        for id in self.store.records_with_message(m)? {
             if let Some(v) = self.visible_version(reader, &id)? {
-                return Ok(Some(v));
+                out.push(v);
             }
         }
-        Ok(None)
+        Ok(out)
     }
 
     /// A record as `reader` may see it, or [`ArchiveError::NotFound`] —
@@ -850,18 +878,21 @@ impl Archive {
         Ok(src)
     }
 
-    /// Visible records whose visible version cites `v`'s message.
+    /// Visible records whose visible version cites `v`'s message and means
+    /// `v` by it (see [`cited_one`]).
     fn cited_by(&self, reader: &Reader, v: &Version) -> Result<Vec<views::Link>> {
         let Some(m) = &v.record.message_id else {
             return Ok(vec![]);
         };
+        let named = self.visible_with_message(reader, m)?;
         let mut out = Vec::new();
         for id in self.store.records_citing(m)? {
             if id == v.record_id {
                 continue;
             }
             if let Some(c) = self.visible_version(reader, &id)? {
-                if c.record.cites.contains(m) {
+                let meant = cited_one(&named, c.record.date.as_deref());
+                if c.record.cites.contains(m) && meant.is_some_and(|t| t.record_id == v.record_id) {
                     out.push(views::Link::of(&c));
                 }
             }
@@ -869,23 +900,26 @@ impl Archive {
         Ok(out)
     }
 
-    /// Visible record a cite resolves to, if any. An invisible target
-    /// resolves to nothing, exactly like a missing one.
-    fn resolve_cite(&self, reader: &Reader, cite: &str) -> Result<Option<Version>> {
-        for id in self.store.records_with_message(cite)? {
-            if let Some(v) = self.visible_version(reader, &id)? {
-                return Ok(Some(v));
-            }
-        }
-        Ok(None)
+    /// Visible record a cite in a record dated `citing_date` resolves to, if
+    /// any. An invisible target resolves to nothing, exactly like a missing
+    /// one.
+    fn resolve_cite(&self, reader: &Reader, cite: &str, citing_date: Option<&str>) -> Result<Option<Version>> {
+        let named = self.visible_with_message(reader, cite)?;
+        Ok(cited_one(&named, citing_date).cloned())
     }
 
-    /// For each cite, the id of the visible record it resolves to, if any
-    /// (for linking; not a read of those records, so not audited).
-    pub fn resolve_cites(&self, reader: &Reader, cites: &[String]) -> Result<Vec<Option<String>>> {
+    /// For each cite of a record dated `citing_date`, the id of the visible
+    /// record it resolves to, if any (for linking; not a read of those
+    /// records, so not audited).
+    pub fn resolve_cites(
+        &self,
+        reader: &Reader,
+        citing_date: Option<&str>,
+        cites: &[String],
+    ) -> Result<Vec<Option<String>>> {
         cites
             .iter()
-            .map(|c| Ok(self.resolve_cite(reader, c)?.map(|v| v.record_id)))
+            .map(|c| Ok(self.resolve_cite(reader, c, citing_date)?.map(|v| v.record_id)))
             .collect()
     }
 
@@ -913,7 +947,7 @@ impl Archive {
                 continue;
             }
             for c in &v.record.cites {
-                match self.resolve_cite(reader, c)? {
+                match self.resolve_cite(reader, c, v.record.date.as_deref())? {
                     Some(t) => {
                         g.edges.push(views::Edge {
                             from: v.record_id.clone(),
@@ -1077,6 +1111,41 @@ impl Archive {
 }
 
 /// Message ids cited in a text, with their byte ranges (for linking).
+/// Which of the records sharing a cited message id a record dated
+/// `citing_date` means. Posts numbered their messages afresh each year, so
+/// one id can name several records, and a citation points back in time: it
+/// means the latest sent on or before the citing record. A record sent
+/// after it is never what it cites (an archive holding a later message of
+/// the same number would otherwise link a 1962 cable to one of 1973); an
+/// undated record may be, after the dated ones. An undated citing record
+/// means the earliest. Ties go to the lower record id.
+fn cited_one<'v>(named: &'v [Version], citing_date: Option<&str>) -> Option<&'v Version> {
+    let date = |v: &Version| v.record.date.clone();
+    let Some(citing) = citing_date else {
+        return named
+            .iter()
+            .min_by_key(|v| (v.record.date.is_none(), date(v), v.record_id.clone()));
+    };
+    let dated = named
+        .iter()
+        .filter(|v| v.record.date.as_deref().is_some_and(|d| not_after(d, citing)))
+        // The latest date; among equal dates the lower id.
+        .min_by(|a, b| date(b).cmp(&date(a)).then_with(|| a.record_id.cmp(&b.record_id)));
+    dated.or_else(|| {
+        named
+            .iter()
+            .filter(|v| v.record.date.is_none())
+            .min_by_key(|v| &v.record_id)
+    })
+}
+
+/// `a` is not after `b`, for ISO dates or prefixes of them (`1962-11` is
+/// not after `1962-11-07`, nor that after it): compared to the shorter.
+fn not_after(a: &str, b: &str) -> bool {
+    let n = a.len().min(b.len());
+    a.as_bytes()[..n] <= b.as_bytes()[..n]
+}
+
 pub fn cites_in(text: &str) -> Vec<(usize, usize, String)> {
     airgram_parse::msgid::find_cites(text)
         .into_iter()
@@ -1142,6 +1211,15 @@ mod tests {
 
     fn l(s: &str) -> Label {
         Label::parse(s).unwrap()
+    }
+
+    #[test]
+    fn dates_and_their_prefixes_compare_to_the_shorter() {
+        assert!(not_after("1962-11-07", "1962-11-07"));
+        assert!(not_after("1962-11-06", "1962-11-07"));
+        assert!(!not_after("1962-11-08", "1962-11-07"));
+        assert!(not_after("1962-11-30", "1962-11") && not_after("1962-11", "1962-11-01"));
+        assert!(!not_after("1962-12-01", "1962-11"));
     }
 
     #[test]

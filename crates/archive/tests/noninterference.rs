@@ -45,7 +45,7 @@ fn arb_doc(i: usize) -> impl Strategy<Value = Doc> {
     (
         proptest::collection::vec(0..WORDS.len(), 3..12),
         0..SERIES.len(),
-        proptest::collection::vec((0..SERIES.len(), 0..12usize), 0..3),
+        proptest::collection::vec((0..SERIES.len(), 0..6usize), 0..3),
         arb_label(),
         any::<bool>(),
         1..28u32,
@@ -55,7 +55,10 @@ fn arb_doc(i: usize) -> impl Strategy<Value = Doc> {
             let mut r = Record::new(format!("doc{i}.txt"));
             r.body = words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" ");
             r.subject = Some(format!("{} {}", WORDS[words[0]], WORDS[words[1]]));
-            r.message_id = Some(format!("{} {}", SERIES[series], i));
+            // Numbers repeat (posts numbered afresh each year): which of
+            // several records a key or a cite names must not depend on the
+            // ones the reader may not see.
+            r.message_id = Some(format!("{} {}", SERIES[series], i % 4));
             r.cites = cites.iter().map(|(s, n)| format!("{} {}", SERIES[*s], n)).collect();
             r.cites.dedup();
             r.date = Some(format!("1962-{:02}-{:02}", 10 + (i % 3), day));

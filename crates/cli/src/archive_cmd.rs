@@ -199,10 +199,11 @@ pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Not-found and not-visible answer alike: same message, exit status 1.
+/// Not-found and not-visible answer alike: same message, exit status 1. A
+/// message id naming several records the reader may see lists them, exit 1.
 fn not_found(e: ArchiveError) -> anyhow::Result<ExitCode> {
     match e {
-        ArchiveError::NotFound(_) => {
+        ArchiveError::NotFound(_) | ArchiveError::Ambiguous(..) => {
             eprintln!("airgram: {e}");
             Ok(ExitCode::from(1))
         }

@@ -169,6 +169,7 @@ fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
         | ArchiveError::Forbidden(_)
         | ArchiveError::Conflict(_)
         | ArchiveError::Flagged(_)
+        | ArchiveError::Ambiguous(..)
         | ArchiveError::Invalid(_)
         | ArchiveError::UnknownUser(_) => {
             eprintln!("airgram: {e}");

@@ -111,6 +111,11 @@ impl From<ArchiveError> for ApiError {
                 code: "conflict",
                 message: m,
             },
+            e @ ArchiveError::Ambiguous(..) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "ambiguous",
+                message: e.to_string(),
+            },
             e @ ArchiveError::Flagged(_) => ApiError {
                 status: StatusCode::CONFLICT,
                 code: "flagged",
@@ -552,7 +557,7 @@ async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
         .with(move |a| {
             let view = a.show(&reader, &id)?;
             // Which cites lead to a record this reader may see.
-            let targets = a.resolve_cites(&reader, &view.record.cites)?;
+            let targets = a.resolve_cites(&reader, view.record.date.as_deref(), &view.record.cites)?;
             let resolved: Vec<(String, Option<String>)> = view.record.cites.iter().cloned().zip(targets).collect();
             let history = a.review_history(&reader, &id)?;
             Ok((view, resolved, history))
