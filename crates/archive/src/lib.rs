@@ -781,7 +781,9 @@ impl Archive {
         }
         let mut named = self.visible_with_message(reader, &canonical_message(k))?;
         if named.len() > 1 {
-            let nodes = named.iter().map(views::Node::of).collect();
+            // Oldest first, undated last: the order a reader scans a file in.
+            let mut nodes: Vec<views::Node> = named.iter().map(views::Node::of).collect();
+            nodes.sort_by(|a, b| (a.date.is_none(), &a.date, &a.id).cmp(&(b.date.is_none(), &b.date, &b.id)));
             return Err(ArchiveError::Ambiguous(key.to_string(), nodes));
         }
         Ok(named.pop())

@@ -71,14 +71,13 @@ fn a_cite_means_the_latest_message_of_that_number_sent_before_it() {
     let links = a.resolve_cites(&ts, between.date.as_deref(), &between.cites).unwrap();
     assert_eq!(links, vec![Some(old_id.clone())]);
 
-    // By message id: both records, in id order, to choose from.
+    // By message id: both records, oldest first, to choose from.
     match a.show(&ts, "POLTO 7") {
         Err(e @ ArchiveError::Ambiguous(..)) => {
             let ArchiveError::Ambiguous(_, ref nodes) = e else {
                 unreachable!()
             };
-            let mut want = vec![old_id.clone(), new_id.clone()];
-            want.sort();
+            let want = vec![old_id.clone(), new_id.clone()];
             assert_eq!(nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(), want);
             let msg = e.to_string();
             assert!(msg.starts_with("POLTO 7 names 2 records"), "{msg}");
@@ -123,4 +122,37 @@ fn undated_records_and_ties_resolve_the_same_way_every_time() {
     // Cited by month: a record of that month is not after it.
     let links = a.resolve_cites(&r, Some("1963-02"), &citing.cites).unwrap();
     assert_eq!(links, vec![Some(id(&dated))]);
+}
+
+#[test]
+fn a_message_id_naming_several_lists_them_oldest_first_undated_last() {
+    let mut undated = record("undated.txt", "DEPTEL 3", "", &[]);
+    undated.date = None;
+    let dated: Vec<Record> = ["1966-07-01", "1963-02-01", "1965-01-09", "1964-02-01"]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| record(&format!("d{i}.txt"), "DEPTEL 3", d, &[]))
+        .collect();
+    let mut docs: Vec<(&Record, &str)> = dated.iter().map(|r| (r, "SECRET")).collect();
+    docs.push((&undated, "SECRET"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(dir.path(), &docs);
+
+    let mut want: Vec<&Record> = dated.iter().collect();
+    want.sort_by_key(|r| r.date.clone());
+    want.push(&undated);
+    let want: Vec<String> = want.into_iter().map(id).collect();
+    let mut by_id = want.clone();
+    by_id.sort();
+    assert_ne!(by_id, want, "the fixture must tell date order from id order");
+
+    let r = Reader::new("s", Level::Secret, Vec::<String>::new());
+    match a.show(&r, "deptel 3") {
+        Err(ArchiveError::Ambiguous(key, nodes)) => {
+            assert_eq!(key, "deptel 3", "the key as typed");
+            let got: Vec<String> = nodes.into_iter().map(|n| n.id).collect();
+            assert_eq!(got, want);
+        }
+        other => panic!("expected an ambiguity, got {other:?}"),
+    }
 }

@@ -12,6 +12,7 @@ mod pages;
 mod review;
 
 use airgram_access::Reader;
+use airgram_archive::views::Node;
 use airgram_archive::{Archive, ArchiveError};
 use airgram_index::{SearchRequest, Sort};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
@@ -58,36 +59,36 @@ impl AppState {
     }
 }
 
-/// Errors as clients see them: `{code, message}` with a proper status.
+/// Errors as clients see them: `{code, message}` with a proper status, and
+/// `records` (id, message id, date, classification, subject) when a message
+/// id names several records the caller may see.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// For `ambiguous`: the visible records the key names, to choose from.
+    pub choices: Vec<Node>,
 }
 
 impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            choices: Vec::new(),
+        }
+    }
     fn not_found() -> ApiError {
         // One message for missing and not visible: nothing to tell them apart.
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found",
-            message: airgram_archive::NOT_FOUND.into(),
-        }
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", airgram_archive::NOT_FOUND)
     }
     fn internal() -> ApiError {
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: "internal error".into(),
-        }
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
     }
     fn bad_request(message: String) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "bad_request",
-            message,
-        }
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 }
 
@@ -95,37 +96,20 @@ impl From<ArchiveError> for ApiError {
     fn from(e: ArchiveError) -> Self {
         match e {
             ArchiveError::NotFound(_) => ApiError::not_found(),
-            ArchiveError::Query(q) => ApiError {
-                status: StatusCode::BAD_REQUEST,
-                code: "bad_query",
-                message: format!("bad query: {q}"),
-            },
+            ArchiveError::Query(q) => ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("bad query: {q}")),
             ArchiveError::Invalid(m) => ApiError::bad_request(m),
-            ArchiveError::Forbidden(m) => ApiError {
-                status: StatusCode::FORBIDDEN,
-                code: "forbidden",
-                message: m,
+            ArchiveError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            ArchiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            ArchiveError::Ambiguous(key, choices) => ApiError {
+                choices,
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "ambiguous",
+                    format!("{key} names several records; choose one by its id"),
+                )
             },
-            ArchiveError::Conflict(m) => ApiError {
-                status: StatusCode::CONFLICT,
-                code: "conflict",
-                message: m,
-            },
-            e @ ArchiveError::Ambiguous(..) => ApiError {
-                status: StatusCode::CONFLICT,
-                code: "ambiguous",
-                message: e.to_string(),
-            },
-            e @ ArchiveError::Flagged(_) => ApiError {
-                status: StatusCode::CONFLICT,
-                code: "flagged",
-                message: e.to_string(),
-            },
-            ArchiveError::UnknownUser(_) => ApiError {
-                status: StatusCode::UNAUTHORIZED,
-                code: "unauthorized",
-                message: "sign in again".into(),
-            },
+            e @ ArchiveError::Flagged(_) => ApiError::new(StatusCode::CONFLICT, "flagged", e.to_string()),
+            ArchiveError::UnknownUser(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in again"),
             other => {
                 eprintln!("airgram serve: {other}");
                 ApiError::internal()
@@ -136,7 +120,11 @@ impl From<ArchiveError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({"code": self.code, "message": self.message}))).into_response()
+        let mut body = json!({"code": self.code, "message": self.message});
+        if !self.choices.is_empty() {
+            body["records"] = json!(self.choices);
+        }
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -425,11 +413,15 @@ pub fn openapi() -> serde_json::Value {
         if path.ends_with("/graph") {
             params.push(json!({"name": "depth", "in": "query", "required": false, "schema": {"type": "integer"}}));
         }
+        let mut responses = json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+                                   "400": err, "404": err});
+        if path.contains("{id}") {
+            // A message id can name several records (`ambiguous`).
+            responses["409"] = err.clone();
+        }
         paths.insert(
             path.to_string(),
-            json!({ *method: {"summary": summary, "parameters": params,
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
-                              "400": err, "404": err}}}),
+            json!({ *method: {"summary": summary, "parameters": params, "responses": responses}}),
         );
     }
     json!({
@@ -437,7 +429,10 @@ pub fn openapi() -> serde_json::Value {
         "info": {"title": "airgram", "version": env!("CARGO_PKG_VERSION")},
         "paths": paths,
         "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                "records": {"type": "array", "description": "for code ambiguous: the records the message id names",
+                    "items": {"type": "object", "properties": {"id": {"type": "string"}, "message_id": {"type": "string"},
+                        "date": {"type": "string"}, "classification": {"type": "string"}, "subject": {"type": "string"}}}}}}}}
     })
 }
 
@@ -565,7 +560,7 @@ async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
         .await;
     match res {
         Ok((view, resolved, history)) => pages::record_page(&c, &csrf, &view, &resolved, &history),
-        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", ""),
     }
 }
 
@@ -584,7 +579,7 @@ async fn source_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
         .await;
     match res {
         Ok((view, bytes)) => pages::source_page(&c, &csrf, &view, &String::from_utf8_lossy(&bytes)),
-        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", "/source"),
     }
 }
 
@@ -596,7 +591,7 @@ async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id):
     let reader = c.reader.clone();
     match st.with(move |a| a.graph(&reader, &id, 2)).await {
         Ok(g) => pages::graph_page(&c, &csrf, &g),
-        Err(e) => pages::error_page(&c, &csrf, e.status, &e.message),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", "/graph"),
     }
 }
 

@@ -93,7 +93,42 @@ pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str
         status.as_u16(),
         esc(message)
     );
-    html(status, layout("Not found", caller, csrf, &body))
+    html(
+        status,
+        layout(status.canonical_reason().unwrap_or("Error"), caller, csrf, &body),
+    )
+}
+
+/// A failed record page: the error, or, when the message id typed names
+/// several records the caller may see, those records as links
+/// (`{prefix}{id}{suffix}`) to choose from.
+pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, prefix: &str, suffix: &str) -> Response {
+    if e.choices.is_empty() {
+        return error_page(caller, csrf, e.status, &e.message);
+    }
+    html(
+        e.status,
+        layout("Several records", caller, csrf, &choices(e, prefix, suffix)),
+    )
+}
+
+/// The records an ambiguous message id names, oldest first, as links.
+pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> String {
+    let mut body = format!("<h1>Several records</h1><p>{}:</p><ul class=choices>", esc(&e.message));
+    for n in &e.choices {
+        let or = |x: &Option<String>| x.as_deref().map_or("-".to_string(), esc);
+        let _ = write!(
+            body,
+            "<li><a href=\"{prefix}{}{suffix}\">{} · {}</a> <span class=meta>{} · {}</span></li>",
+            esc(&n.id),
+            or(&n.message_id),
+            or(&n.date),
+            or(&n.classification),
+            or(&n.subject)
+        );
+    }
+    body.push_str("</ul><p><a href=/>Back to search</a></p>");
+    body
 }
 
 fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) -> String {

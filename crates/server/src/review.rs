@@ -25,11 +25,11 @@ fn check_csrf_header(headers: &HeaderMap) -> Result<(), ApiError> {
     let (csrf, _) = csrf_token(headers);
     let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
     if sent != csrf {
-        return Err(ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "csrf",
-            message: "missing or wrong x-csrf-token header".into(),
-        });
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "missing or wrong x-csrf-token header",
+        ));
     }
     Ok(())
 }
@@ -198,6 +198,12 @@ async fn form_caller(st: &AppState, headers: &HeaderMap, sent: &str) -> Result<(
 }
 
 fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
+    if !e.choices.is_empty() {
+        return html(
+            e.status,
+            layout("Review", c, csrf, &crate::pages::choices(&e, "/review/records/", "")),
+        );
+    }
     let body = format!(
         "<h1>{}</h1><p class=err role=alert>{}</p><p><a href=/review>Back to the queue</a></p>",
         e.status.as_u16(),

@@ -135,9 +135,14 @@ fn record(i: usize, class: Classification, words: &str) -> Record {
 
 /// An archive with public, SECRET and TOP SECRET records, and users.
 fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
+    start_with(Vec::new())
+}
+
+/// As [`start`], with `extra` records besides.
+fn start_with(extra: Vec<(Record, Label)>) -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
     let dir = tempfile::tempdir().unwrap();
     let mut a = Archive::open(dir.path()).unwrap();
-    let recs = [
+    let mut recs = vec![
         (
             record(1, Classification::Unclassified, "public cuba"),
             Label::unclassified(),
@@ -151,6 +156,7 @@ fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
             Label::new(Level::TopSecret, []),
         ),
     ];
+    recs.extend(extra);
     let inputs = recs.iter().map(|(r, l)| Input {
         source_path: r.source_path.clone(),
         source: format!("verbatim {}", r.body).into_bytes(),
@@ -273,6 +279,56 @@ fn a_record_above_access_is_a_404_like_a_missing_one() {
         "POLTO 2 is SECRET: no edge for the public"
     );
     assert_eq!(g["unresolved"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_message_id_naming_several_visible_records_offers_them_to_choose() {
+    // A second `POLTO 2`, of a later year and public, beside the SECRET one.
+    let mut again = record(2, Classification::Unclassified, "again");
+    again.source_path = "again.txt".into();
+    again.date = Some("1963-01-05".into());
+    let (addr, _dir, _stop) = start_with(vec![(again, Label::unclassified())]);
+    let secret_id = airgram_archive::content_id(b"verbatim secret cuba berlin");
+    let again_id = airgram_archive::content_id(b"verbatim again berlin");
+
+    // The public may see only one of them: it is simply that record.
+    let public = http(addr, "GET", "/api/records/POLTO%202", "", None);
+    assert_eq!(public.status, 200, "{}", public.body);
+    assert_eq!(public.json()["id"], again_id.as_str());
+    assert_eq!(http(addr, "GET", "/records/POLTO%202", "", None).status, 200);
+
+    // A SECRET reader sees both: 409 with the records, oldest first.
+    let (r, csrf) = sign_in(addr, "sam", "correct horse");
+    let session = cookie_value(&r, airgram_server::SESSION_COOKIE).unwrap();
+    let cookies = format!("airgram_session={session}; airgram_csrf={csrf}");
+    let api = http(addr, "GET", "/api/records/POLTO%202", &cookies, None);
+    assert_eq!(api.status, 409, "{}", api.body);
+    let body = api.json();
+    assert_eq!(body["code"], "ambiguous");
+    let ids: Vec<&str> = body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [secret_id.as_str(), again_id.as_str()]);
+    assert_eq!(body["records"][0]["date"], "1962-10-03");
+    assert_eq!(body["records"][1]["classification"], "UNCLASSIFIED");
+
+    // The pages link each choice to the same view of that record.
+    for suffix in ["", "/source", "/graph"] {
+        let page = http(addr, "GET", &format!("/records/POLTO%202{suffix}"), &cookies, None);
+        assert_eq!(page.status, 409, "page {suffix}");
+        for id in [&secret_id, &again_id] {
+            let link = format!("href=\"/records/{id}{suffix}\"");
+            assert!(page.body.contains(&link), "{link} in {}", page.body);
+        }
+    }
+    // By id, each is an ordinary record.
+    assert_eq!(
+        http(addr, "GET", &format!("/api/records/{secret_id}"), &cookies, None).status,
+        200
+    );
 }
 
 #[test]
