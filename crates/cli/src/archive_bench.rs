@@ -454,6 +454,7 @@ pub fn run(
     }
     let speedup = pct(&mut ratios.clone(), 0.5);
     let report = json!({
+        "machine": machine(),
         "count": done,
         "batch_size": batch_size,
         "ingest_docs_per_s": ingest_dps.round(),
@@ -477,9 +478,12 @@ pub fn run(
     if as_json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        let m = &report["machine"];
         println!(
-            "airgram bench: {done} documents in batches of {batch_size}, {} cores",
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            "airgram bench: {done} documents in batches of {batch_size}, on {} ({} cores, {} GB)",
+            m["cpu"].as_str().unwrap_or("an unknown CPU"),
+            m["cores"],
+            m["memory_gb"]
         );
         let cpu = report["ingest_cpu_us_per_doc"]
             .as_f64()
@@ -522,6 +526,25 @@ pub fn run(
         }
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// What the figures were measured on: the same build runs half again as
+/// fast on one CPU as on another, so a figure without its machine is no
+/// figure. Linux only (`/proc`); elsewhere the CPU is null.
+fn machine() -> serde_json::Value {
+    let read = |path: &str, key: &str| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        Some(line.split_once(':')?.1.trim().to_string())
+    };
+    let memory_gb = read("/proc/meminfo", "MemTotal")
+        .and_then(|kb| kb.trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| (kb / 1024.0 / 1024.0).round() as u64);
+    json!({
+        "cpu": read("/proc/cpuinfo", "model name"),
+        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+        "memory_gb": memory_gb,
+    })
 }
 
 /// Loads documents into FTS5 the way a straightforward FTS5 archive would:

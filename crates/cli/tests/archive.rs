@@ -254,6 +254,13 @@ fn bench_json_reports_every_published_figure() {
     for t in ["term", "and", "or", "phrase", "field", "date", "facets"] {
         assert!(r["per_type"][t]["p99_ms"].as_f64().is_some(), "{t}");
     }
+    // The figures name their machine.
+    let m = &r["machine"];
+    assert!(m["cores"].as_u64().is_some_and(|n| n > 0), "{m}");
+    if cfg!(target_os = "linux") {
+        assert!(m["cpu"].as_str().is_some_and(|c| !c.is_empty()), "{m}");
+        assert!(m["memory_gb"].as_f64().is_some_and(|g| g > 0.0), "{m}");
+    }
 }
 
 #[test]
