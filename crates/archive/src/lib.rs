@@ -1112,7 +1112,6 @@ impl Archive {
     }
 }
 
-/// Message ids cited in a text, with their byte ranges (for linking).
 /// Which of the records sharing a cited message id a record dated
 /// `citing_date` means. Posts numbered their messages afresh each year, so
 /// one id can name several records, and a citation points back in time: it
@@ -1148,6 +1147,7 @@ fn not_after(a: &str, b: &str) -> bool {
     a.as_bytes()[..n] <= b.as_bytes()[..n]
 }
 
+/// Message ids cited in a text, with their byte ranges (for linking).
 pub fn cites_in(text: &str) -> Vec<(usize, usize, String)> {
     airgram_parse::msgid::find_cites(text)
         .into_iter()

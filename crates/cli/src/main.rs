@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// jemalloc, not glibc's malloc: ingest allocates and frees in many threads
-/// at once (parsers, thirty index writers, merges). In back-to-back 1M bench
-/// pairs run in both orders it used 7% less CPU and, at 200k, a third less
-/// peak memory. glibc's tunables and mimalloc were tried; mimalloc spent its
+/// at once (parsers, thirty index writers, merges). In three back-to-back 1M
+/// ingest pairs run in both orders it used 6% less CPU and, at 200k, a third
+/// less peak memory. glibc's tunables and mimalloc were tried; mimalloc spent its
 /// saving on zeroing pages in the kernel.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
