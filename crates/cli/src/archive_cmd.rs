@@ -200,11 +200,25 @@ pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Not-found and not-visible answer alike: same message, exit status 1. A
-/// message id naming several records the reader may see lists them, exit 1.
-fn not_found(e: ArchiveError) -> anyhow::Result<ExitCode> {
+/// message id naming several records the reader may see lists them, exit 1;
+/// asked for JSON, the list is also on stdout, in the HTTP API's shape
+/// (`{code, message, records}`), for scripts to choose from.
+fn not_found(e: ArchiveError, json: bool) -> anyhow::Result<ExitCode> {
     match e {
-        ArchiveError::NotFound(_) | ArchiveError::Ambiguous(..) => {
+        ArchiveError::NotFound(_) => {
             eprintln!("airgram: {e}");
+            Ok(ExitCode::from(1))
+        }
+        ArchiveError::Ambiguous(ref key, ref records) => {
+            eprintln!("airgram: {e}");
+            if json {
+                let body = serde_json::json!({
+                    "code": "ambiguous",
+                    "message": airgram_archive::ambiguous_message(key),
+                    "records": records,
+                });
+                println!("{}", serde_json::to_string_pretty(&body)?);
+            }
             Ok(ExitCode::from(1))
         }
         e => Err(e.into()),
@@ -238,7 +252,7 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
     let r = reader(&archive, user)?;
     let view = match archive.show(&r, key) {
         Ok(v) => v,
-        Err(e) => return not_found(e),
+        Err(e) => return not_found(e, format == Format::Json),
     };
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
@@ -291,7 +305,7 @@ pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: Gr
     let r = reader(&archive, user)?;
     let g = match archive.graph(&r, key, depth) {
         Ok(g) => g,
-        Err(e) => return not_found(e),
+        Err(e) => return not_found(e, format == GraphFormat::Json),
     };
     let mut out = std::io::stdout().lock();
     match format {

@@ -141,6 +141,35 @@ fn show_json_and_graph_formats() {
 }
 
 #[test]
+fn a_message_id_naming_several_records_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    let seed = shared().join("seed/polto-a-517.txt");
+    // A second transcription of the same airgram: another record, same id.
+    let copy = dir.path().join("copy.txt");
+    let mut text = std::fs::read_to_string(&seed).unwrap();
+    text.push_str("\n[second transcription]\n");
+    std::fs::write(&copy, text).unwrap();
+    for p in [&seed, &copy] {
+        ok(a, &["ingest", p.to_str().unwrap(), "--label", "UNCLASSIFIED"]);
+    }
+    let out = run(a, &["show", "POLTO A-517", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], "ambiguous");
+    let records = v["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2, "{v}");
+    assert!(records.iter().all(|r| r["message_id"] == "POLTO A-517"), "{v}");
+    // Each is shown by its id; in text the list goes to stderr only.
+    ok(a, &["show", records[0]["id"].as_str().unwrap()]);
+    let text = run(a, &["graph", "POLTO A-517"]);
+    assert_eq!(text.status.code(), Some(1));
+    assert!(text.stdout.is_empty());
+    let err = String::from_utf8_lossy(&text.stderr);
+    assert!(err.contains("names 2 records"), "{err}");
+}
+
+#[test]
 fn bad_queries_are_explained_not_crashed() {
     let dir = setup();
     let out = run(dir.path(), &["search", "cuba AND"]);

@@ -105,7 +105,7 @@ impl From<ArchiveError> for ApiError {
                 ..ApiError::new(
                     StatusCode::CONFLICT,
                     "ambiguous",
-                    format!("{key} names several records; choose one by its id"),
+                    airgram_archive::ambiguous_message(&key),
                 )
             },
             e @ ArchiveError::Flagged(_) => ApiError::new(StatusCode::CONFLICT, "flagged", e.to_string()),
