@@ -29,12 +29,6 @@ use std::sync::Arc;
 /// What a reader is told about a record that is missing *or* not visible.
 pub const NOT_FOUND: &str = "no such record";
 
-/// What a reader is told (in JSON, beside the records) when `key` names
-/// several records they may see.
-pub fn ambiguous_message(key: &str) -> String {
-    format!("{key} names several records; choose one by its id")
-}
-
 #[derive(Debug)]
 pub enum ArchiveError {
     Store(StoreError),

@@ -64,6 +64,25 @@ impl RecordView {
     }
 }
 
+/// What a reader gets, as JSON, for a key naming several records they may
+/// see: the API's error body and `show`/`graph --format json` alike.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Choices {
+    pub code: &'static str,
+    pub message: String,
+    pub records: Vec<Node>,
+}
+
+impl Choices {
+    pub fn new(key: &str, records: Vec<Node>) -> Choices {
+        Choices {
+            code: "ambiguous",
+            message: format!("{key} names several records; choose one by its id"),
+            records,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Node {
     pub id: String,

@@ -212,11 +212,7 @@ fn not_found(e: ArchiveError, json: bool) -> anyhow::Result<ExitCode> {
         ArchiveError::Ambiguous(ref key, ref records) => {
             eprintln!("airgram: {e}");
             if json {
-                let body = serde_json::json!({
-                    "code": "ambiguous",
-                    "message": airgram_archive::ambiguous_message(key),
-                    "records": records,
-                });
+                let body = airgram_archive::views::Choices::new(key, records.clone());
                 println!("{}", serde_json::to_string_pretty(&body)?);
             }
             Ok(ExitCode::from(1))

@@ -12,7 +12,7 @@ mod pages;
 mod review;
 
 use airgram_access::Reader;
-use airgram_archive::views::Node;
+use airgram_archive::views::{Choices, Node};
 use airgram_archive::{Archive, ArchiveError};
 use airgram_index::{SearchRequest, Sort};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
@@ -100,14 +100,13 @@ impl From<ArchiveError> for ApiError {
             ArchiveError::Invalid(m) => ApiError::bad_request(m),
             ArchiveError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             ArchiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            ArchiveError::Ambiguous(key, choices) => ApiError {
-                choices,
-                ..ApiError::new(
-                    StatusCode::CONFLICT,
-                    "ambiguous",
-                    airgram_archive::ambiguous_message(&key),
-                )
-            },
+            ArchiveError::Ambiguous(key, records) => {
+                let c = Choices::new(&key, records);
+                ApiError {
+                    choices: c.records,
+                    ..ApiError::new(StatusCode::CONFLICT, c.code, c.message)
+                }
+            }
             e @ ArchiveError::Flagged(_) => ApiError::new(StatusCode::CONFLICT, "flagged", e.to_string()),
             ArchiveError::UnknownUser(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in again"),
             other => {
@@ -560,7 +559,7 @@ async fn record_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
         .await;
     match res {
         Ok((view, resolved, history)) => pages::record_page(&c, &csrf, &view, &resolved, &history),
-        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", ""),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, ""),
     }
 }
 
@@ -579,7 +578,7 @@ async fn source_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id)
         .await;
     match res {
         Ok((view, bytes)) => pages::source_page(&c, &csrf, &view, &String::from_utf8_lossy(&bytes)),
-        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", "/source"),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, "/source"),
     }
 }
 
@@ -591,7 +590,7 @@ async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id):
     let reader = c.reader.clone();
     match st.with(move |a| a.graph(&reader, &id, 2)).await {
         Ok(g) => pages::graph_page(&c, &csrf, &g),
-        Err(e) => pages::record_error_page(&c, &csrf, &e, "/records/", "/graph"),
+        Err(e) => pages::record_error_page(&c, &csrf, &e, "/graph"),
     }
 }
 

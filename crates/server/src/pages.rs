@@ -101,14 +101,14 @@ pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str
 
 /// A failed record page: the error, or, when the message id typed names
 /// several records the caller may see, those records as links
-/// (`{prefix}{id}{suffix}`) to choose from.
-pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, prefix: &str, suffix: &str) -> Response {
+/// (`/records/{id}{suffix}`, the same view of each) to choose from.
+pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, suffix: &str) -> Response {
     if e.choices.is_empty() {
         return error_page(caller, csrf, e.status, &e.message);
     }
     html(
         e.status,
-        layout("Several records", caller, csrf, &choices(e, prefix, suffix)),
+        layout("Several records", caller, csrf, &choices(e, "/records/", suffix)),
     )
 }
 
