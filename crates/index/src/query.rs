@@ -8,6 +8,26 @@
 
 use std::fmt;
 
+/// The bounds a query must keep. A query comes from anyone (an
+/// unauthenticated GET), and the parser and every step after it walk the
+/// query tree recursively, so nesting is bounded before it is built: 3,000
+/// parentheses once overflowed a server worker's stack. The figures are far
+/// above what a person writes and far below what any thread's stack holds.
+pub mod limits {
+    /// Bytes of query text.
+    pub const MAX_LEN: usize = 4096;
+    /// Parentheses and NOTs open at once.
+    pub const MAX_DEPTH: usize = 32;
+    /// Words, phrases, prefixes, fields and date ranges in one query.
+    pub const MAX_TERMS: usize = 256;
+    /// Prefix searches (`khrush*`) in one query: each reads a span of the
+    /// term dictionary of every visible partition.
+    pub const MAX_PREFIXES: usize = 16;
+    /// Letters a prefix needs before its `*`: `a*` would read a
+    /// twenty-sixth of the dictionary.
+    pub const MIN_PREFIX: usize = 2;
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     From,
@@ -159,6 +179,10 @@ struct Parser {
     toks: Vec<Tok>,
     pos: usize,
     len: usize,
+    /// Parentheses and NOTs open here.
+    depth: usize,
+    terms: usize,
+    prefixes: usize,
 }
 
 fn tok_pos(t: &Tok) -> usize {
@@ -216,16 +240,51 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
         if matches!(self.peek(), Some(Tok::Not(_))) {
+            self.enter()?;
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let e = Expr::Not(Box::new(self.unary()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.primary()
+    }
+
+    /// One more level of nesting, refused past the bound before recursing.
+    fn enter(&mut self) -> Result<(), QueryError> {
+        if self.depth >= limits::MAX_DEPTH {
+            return self.err(format!(
+                "the query nests parentheses and NOTs more than {} deep",
+                limits::MAX_DEPTH
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Counts a term (and a prefix) against the bounds.
+    fn term(&mut self, at: usize, prefix: bool) -> Result<(), QueryError> {
+        self.terms += 1;
+        self.prefixes += usize::from(prefix);
+        let message = if self.terms > limits::MAX_TERMS {
+            format!("the query has more than {} terms", limits::MAX_TERMS)
+        } else if self.prefixes > limits::MAX_PREFIXES {
+            format!(
+                "the query has more than {} prefix searches (word*)",
+                limits::MAX_PREFIXES
+            )
+        } else {
+            return Ok(());
+        };
+        Err(QueryError { message, position: at })
     }
 
     fn primary(&mut self) -> Result<Expr, QueryError> {
         let Some(t) = self.peek().cloned() else {
             return self.err("the query ends where a word, phrase or field was expected");
         };
+        if matches!(t, Tok::LParen(_)) {
+            self.enter()?;
+        }
         self.pos += 1;
         match t {
             Tok::LParen(_) => {
@@ -234,6 +293,7 @@ impl Parser {
                     return self.err("missing closing parenthesis");
                 }
                 self.pos += 1;
+                self.depth -= 1;
                 Ok(e)
             }
             Tok::RParen(p) => Err(QueryError {
@@ -245,12 +305,31 @@ impl Parser {
                 position: p,
             }),
             Tok::Not(_) => unreachable!("handled in unary"),
-            Tok::Phrase(s, _) => Ok(Expr::Phrase(s)),
-            Tok::Word(w, _) => Ok(match w.strip_suffix('*') {
-                Some(p) if !p.is_empty() => Expr::Prefix(p.to_string()),
-                _ => Expr::Word(w),
-            }),
+            Tok::Phrase(s, p) => {
+                self.term(p, false)?;
+                Ok(Expr::Phrase(s))
+            }
+            Tok::Word(w, p) => match w.strip_suffix('*') {
+                Some(stem) if !stem.is_empty() => {
+                    if stem.chars().filter(|c| c.is_alphanumeric()).count() < limits::MIN_PREFIX {
+                        return Err(QueryError {
+                            message: format!(
+                                "{w} is too short a prefix: give at least {} letters before the *",
+                                limits::MIN_PREFIX
+                            ),
+                            position: p,
+                        });
+                    }
+                    self.term(p, true)?;
+                    Ok(Expr::Prefix(stem.to_string()))
+                }
+                _ => {
+                    self.term(p, false)?;
+                    Ok(Expr::Word(w))
+                }
+            },
             Tok::Field(name, p) => {
+                self.term(p, false)?;
                 let value = match self.peek().cloned() {
                     Some(Tok::Word(w, _)) | Some(Tok::Phrase(w, _)) => {
                         self.pos += 1;
@@ -279,6 +358,12 @@ impl Parser {
 
 /// Parses a query. The empty query matches everything visible.
 pub fn parse(q: &str) -> Result<Expr, QueryError> {
+    if q.len() > limits::MAX_LEN {
+        return Err(QueryError {
+            message: format!("the query is longer than {} bytes", limits::MAX_LEN),
+            position: limits::MAX_LEN,
+        });
+    }
     let toks = lex(q)?;
     if toks.is_empty() {
         return Ok(Expr::All);
@@ -287,6 +372,9 @@ pub fn parse(q: &str) -> Result<Expr, QueryError> {
         toks,
         pos: 0,
         len: q.len(),
+        depth: 0,
+        terms: 0,
+        prefixes: 0,
     };
     let e = p.or()?;
     if p.pos < p.toks.len() {
@@ -410,5 +498,54 @@ mod tests {
         assert!(parse("date:soon").unwrap_err().message.contains("date:"));
         assert!(parse("from:").is_err());
         assert!(parse("OR cuba").is_err());
+    }
+
+    /// Regression (issue 22): `q=` and 3,000 `(`, 3,000 `NOT ` or 6,000
+    /// `-` overflowed a server worker's stack and took the process down.
+    /// On a small stack, as a worker's is, each is now an error that says
+    /// why.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let run = || {
+            // The reported queries are past the depth or the length bound...
+            for q in ["(".repeat(3000), "NOT ".repeat(3000), "-".repeat(6000)] {
+                let e = parse(&(q + "cuba")).unwrap_err();
+                assert!(e.message.contains("deep") || e.message.contains("longer"), "{e}");
+            }
+            // ...and as deep as the length allows, past the depth bound.
+            for q in [
+                "(".repeat(2000),
+                "NOT ".repeat(1000),
+                "-".repeat(4000),
+                "(-".repeat(1000),
+            ] {
+                let e = parse(&(q + "cuba")).unwrap_err();
+                assert!(e.message.contains("deep"), "{e}");
+            }
+            // At the bound itself it parses.
+            let ok = "(".repeat(limits::MAX_DEPTH) + "cuba" + &")".repeat(limits::MAX_DEPTH);
+            assert_eq!(parse(&ok).unwrap(), Expr::Word("cuba".into()));
+            let e = parse(&("(".repeat(limits::MAX_DEPTH + 1) + "cuba")).unwrap_err();
+            assert_eq!(e.position, limits::MAX_DEPTH, "{e}");
+        };
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn too_many_terms_or_prefixes_or_too_short_a_prefix() {
+        let many = vec!["cuba"; limits::MAX_TERMS + 1].join(" OR ");
+        assert!(parse(&many).unwrap_err().message.contains("terms"));
+        assert!(parse(&vec!["cuba"; limits::MAX_TERMS].join(" OR ")).is_ok());
+        let prefixes = vec!["khr*"; limits::MAX_PREFIXES + 1].join(" ");
+        assert!(parse(&prefixes).unwrap_err().message.contains("prefix"));
+        let e = parse("cuba a*").unwrap_err();
+        assert!(e.message.contains("too short"), "{e}");
+        assert_eq!(e.position, 5);
+        assert_eq!(parse("kh*").unwrap(), Expr::Prefix("kh".into()));
     }
 }

@@ -8,17 +8,19 @@
 //! Only this crate knows HTTP. Archive calls block (SQLite, tantivy), so
 //! they run on the blocking pool behind one mutex.
 
+mod error;
 mod pages;
 mod review;
 
+pub use error::{ApiError, Code};
+
 use airgram_access::Reader;
-use airgram_archive::views::{Choices, Node};
 use airgram_archive::{Archive, ArchiveError};
 use airgram_index::{SearchRequest, Sort};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -56,74 +58,6 @@ impl AppState {
         .await
         .map_err(|_| ApiError::internal())?
         .map_err(ApiError::from)
-    }
-}
-
-/// Errors as clients see them: `{code, message}` with a proper status, and
-/// `records` (id, message id, date, classification, subject) when a message
-/// id names several records the caller may see.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    /// For `ambiguous`: the visible records the key names, to choose from.
-    pub choices: Vec<Node>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            choices: Vec::new(),
-        }
-    }
-    fn not_found() -> ApiError {
-        // One message for missing and not visible: nothing to tell them apart.
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", airgram_archive::NOT_FOUND)
-    }
-    fn internal() -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
-    }
-    fn bad_request(message: String) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-    }
-}
-
-impl From<ArchiveError> for ApiError {
-    fn from(e: ArchiveError) -> Self {
-        match e {
-            ArchiveError::NotFound(_) => ApiError::not_found(),
-            ArchiveError::Query(q) => ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("bad query: {q}")),
-            ArchiveError::Invalid(m) => ApiError::bad_request(m),
-            ArchiveError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
-            ArchiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            ArchiveError::Ambiguous(key, records) => {
-                let c = Choices::new(&key, records);
-                ApiError {
-                    choices: c.records,
-                    ..ApiError::new(StatusCode::CONFLICT, c.code, c.message)
-                }
-            }
-            e @ ArchiveError::Flagged(_) => ApiError::new(StatusCode::CONFLICT, "flagged", e.to_string()),
-            ArchiveError::UnknownUser(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in again"),
-            other => {
-                eprintln!("airgram serve: {other}");
-                ApiError::internal()
-            }
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut body = json!({"code": self.code, "message": self.message});
-        if !self.choices.is_empty() {
-            body["records"] = json!(self.choices);
-        }
-        (self.status, Json(body)).into_response()
     }
 }
 
@@ -183,19 +117,35 @@ pub struct SearchParams {
     pub page: Option<usize>,
 }
 
+/// The deepest page a search serves: past it a reader narrows the query.
+pub const MAX_PAGE: usize = 1000;
+/// Facet filters on one search.
+pub const MAX_FILTERS: usize = 32;
+/// Records one export returns.
+pub const MAX_EXPORT: usize = 1000;
+
 impl SearchParams {
+    /// The query the index runs: the typed query, once in parentheses,
+    /// and each filter beside it (never nested, so filters add no depth).
     fn request(&self, facets: bool) -> SearchRequest {
-        let mut q = self.q.trim().to_string();
+        let q = self.q.trim();
+        let mut parts: Vec<String> = Vec::with_capacity(self.fq.len() + 1);
+        if !q.is_empty() {
+            parts.push(if self.fq.is_empty() {
+                q.to_string()
+            } else {
+                format!("({q})")
+            });
+        }
         for f in &self.fq {
             if let Some((k, v)) = f.split_once(':') {
-                let term = format!("{k}:\"{}\"", v.replace('"', ""));
-                q = if q.is_empty() { term } else { format!("({q}) {term}") };
+                parts.push(format!("{k}:\"{}\"", v.replace('"', "")));
             }
         }
         SearchRequest {
-            query: q,
+            query: parts.join(" "),
             limit: PAGE_SIZE,
-            offset: self.page.unwrap_or(1).saturating_sub(1).min(1000) * PAGE_SIZE,
+            offset: (self.page.unwrap_or(1) - 1) * PAGE_SIZE,
             sort: if self.sort.as_deref() == Some("date") {
                 Sort::Date
             } else {
@@ -207,20 +157,46 @@ impl SearchParams {
     }
 }
 
-/// `fq=a&fq=b` as a list (serde_urlencoded wants one value per key).
-fn parse_search(uri: &Uri) -> SearchParams {
+/// A whole number from 1 to `max`, or a 400 that names the parameter.
+fn bounded(name: &str, v: &str, max: usize) -> Result<usize, ApiError> {
+    match v.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::bad_request(format!(
+            "{name} must be a whole number from 1 to {max}, not {v:?}"
+        ))),
+    }
+}
+
+/// `fq=a&fq=b` as a list (serde_urlencoded wants one value per key), each
+/// parameter checked against its bound.
+fn parse_search(uri: &Uri) -> Result<SearchParams, ApiError> {
     let mut p = SearchParams::default();
     for (k, v) in form_pairs(uri.query().unwrap_or("")) {
         match k.as_str() {
             "q" => p.q = v,
-            "fq" => p.fq.push(v),
+            "fq" => {
+                let known = v
+                    .split_once(':')
+                    .is_some_and(|(f, _)| airgram_index::query::Field::NAMES.contains(&f));
+                if !known {
+                    return Err(ApiError::bad_request(format!(
+                        "fq takes field:value with a field of {}, not {v:?}",
+                        airgram_index::query::Field::NAMES.join(" ")
+                    )));
+                }
+                if p.fq.len() == MAX_FILTERS {
+                    return Err(ApiError::bad_request(format!("at most {MAX_FILTERS} fq filters")));
+                }
+                p.fq.push(v)
+            }
             "facets" => p.facets = Some(v),
-            "sort" => p.sort = Some(v),
-            "page" => p.page = v.parse().ok(),
+            "sort" if v == "date" || v == "relevance" => p.sort = Some(v),
+            "sort" => return Err(ApiError::bad_request(format!("sort is relevance or date, not {v:?}"))),
+            "page" => p.page = Some(bounded("page", &v, MAX_PAGE)?),
             _ => {}
         }
     }
-    p
+    Ok(p)
 }
 
 pub fn form_pairs(q: &str) -> Vec<(String, String)> {
@@ -270,10 +246,10 @@ pub fn url_encode(s: &str) -> String {
 
 async fn api_search(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
-    let p = parse_search(&uri);
+    let p = parse_search(&uri)?;
     let facets = p.facets.as_deref().is_some_and(|f| f != "0" && f != "false");
     let req = p.request(facets);
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1);
     let res = st.with(move |a| a.search(&c.reader, &req)).await?;
     let mut v = airgram_archive::views::search_json(&res);
     v["page"] = json!(page);
@@ -291,6 +267,9 @@ async fn api_record(
     Ok(Json(v).into_response())
 }
 
+/// Steps of the cite graph one request may walk.
+pub const MAX_GRAPH_DEPTH: usize = 4;
+
 #[derive(Deserialize)]
 struct GraphParams {
     depth: Option<usize>,
@@ -303,7 +282,10 @@ async fn api_graph(
     Query(g): Query<GraphParams>,
 ) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
-    let depth = g.depth.unwrap_or(1).min(4);
+    let depth = match g.depth {
+        Some(d) => bounded("depth", &d.to_string(), MAX_GRAPH_DEPTH)?,
+        None => 1,
+    };
     let v = st.with(move |a| a.graph(&c.reader, &id, depth)).await?;
     Ok(Json(v).into_response())
 }
@@ -320,13 +302,14 @@ async fn api_source(
 
 async fn api_export(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
-    let p = parse_search(&uri);
-    let limit = form_pairs(uri.query().unwrap_or(""))
+    let p = parse_search(&uri)?;
+    let limit = match form_pairs(uri.query().unwrap_or(""))
         .into_iter()
         .find(|(k, _)| k == "limit")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1000usize)
-        .min(1000);
+    {
+        Some((_, v)) => bounded("limit", &v, MAX_EXPORT)?,
+        None => MAX_EXPORT,
+    };
     let q = p.request(false).query;
     let body = st
         .with(move |a| {
@@ -342,56 +325,116 @@ async fn api_export(State(st): State<AppState>, headers: HeaderMap, uri: Uri) ->
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
 }
 
-/// The routes, once: the OpenAPI document and its test read this table.
-pub const API_ROUTES: &[(&str, &str, &str)] = &[
-    ("get", "/api/search", "Search what the caller may see"),
-    ("get", "/api/records/{id}", "A record by id or message id"),
-    ("get", "/api/records/{id}/graph", "The cite graph around a record"),
-    ("get", "/api/records/{id}/source", "The verbatim source of a record"),
-    (
-        "get",
-        "/api/records/{id}/reviews",
-        "A record's review history as the caller may see it",
-    ),
-    (
-        "get",
-        "/api/review/queue",
-        "Records due for review that the reviewer may see",
-    ),
-    (
-        "get",
-        "/api/review/records/{id}",
-        "The original and its review history, for a reviewer",
-    ),
-    (
-        "post",
-        "/api/review/records/{id}/preview",
-        "The release a set of excisions would make",
-    ),
-    ("post", "/api/review/records/{id}/proposals", "Propose a decision"),
-    (
-        "post",
-        "/api/review/events/{event}/approve",
-        "Approve a proposal (second reviewer, re-authenticated)",
-    ),
-    ("post", "/api/review/events/{event}/return", "Send a proposal back"),
-    (
-        "post",
-        "/api/review/referrals/{referral}/answer",
-        "Record an agency's answer to a referral",
-    ),
-    (
-        "get",
-        "/api/review/report",
-        "Counts by decision, exemption and reviewer; queue age; overdue referrals",
-    ),
-    ("get", "/api/openapi.json", "This document"),
+/// An API route: served by the router and described by the OpenAPI
+/// document from this one table, so neither can list a route the other
+/// lacks.
+pub struct ApiRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+pub const API_ROUTES: &[ApiRoute] = &[
+    ApiRoute {
+        method: "get",
+        path: "/api/search",
+        summary: "Search what the caller may see",
+        handler: || get(api_search),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/export",
+        summary: "Every matching record as the caller may see it, one JSON object a line",
+        handler: || get(api_export),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/records/{id}",
+        summary: "A record by id or message id",
+        handler: || get(api_record),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/records/{id}/graph",
+        summary: "The cite graph around a record",
+        handler: || get(api_graph),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/records/{id}/source",
+        summary: "The verbatim source of a record",
+        handler: || get(api_source),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/records/{id}/reviews",
+        summary: "A record's review history as the caller may see it",
+        handler: || get(review::api_history),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/review/queue",
+        summary: "Records due for review that the reviewer may see",
+        handler: || get(review::api_queue),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/review/records/{id}",
+        summary: "The original and its review history, for a reviewer",
+        handler: || get(review::api_review_record),
+    },
+    ApiRoute {
+        method: "post",
+        path: "/api/review/records/{id}/preview",
+        summary: "The release a set of excisions would make",
+        handler: || post(review::api_preview),
+    },
+    ApiRoute {
+        method: "post",
+        path: "/api/review/records/{id}/proposals",
+        summary: "Propose a decision",
+        handler: || post(review::api_propose),
+    },
+    ApiRoute {
+        method: "post",
+        path: "/api/review/events/{event}/approve",
+        summary: "Approve a proposal (second reviewer, re-authenticated)",
+        handler: || post(review::api_approve),
+    },
+    ApiRoute {
+        method: "post",
+        path: "/api/review/events/{event}/return",
+        summary: "Send a proposal back",
+        handler: || post(review::api_return),
+    },
+    ApiRoute {
+        method: "post",
+        path: "/api/review/referrals/{referral}/answer",
+        summary: "Record an agency's answer to a referral",
+        handler: || post(review::api_answer),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/review/report",
+        summary: "Counts by decision, exemption and reviewer; queue age; overdue referrals",
+        handler: || get(review::api_report),
+    },
+    ApiRoute {
+        method: "get",
+        path: "/api/openapi.json",
+        summary: "This document",
+        handler: || get(api_openapi),
+    },
 ];
 
 pub fn openapi() -> serde_json::Value {
     let err = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut paths = serde_json::Map::new();
-    for (method, path, summary) in API_ROUTES {
+    for ApiRoute {
+        method, path, summary, ..
+    } in API_ROUTES
+    {
         let mut params = Vec::new();
         for (name, ty) in [("id", "string"), ("event", "integer"), ("referral", "integer")] {
             if path.contains(&format!("{{{name}}}")) {
@@ -412,11 +455,21 @@ pub fn openapi() -> serde_json::Value {
         if path.ends_with("/graph") {
             params.push(json!({"name": "depth", "in": "query", "required": false, "schema": {"type": "integer"}}));
         }
-        let mut responses = json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
-                                   "400": err, "404": err});
-        if path.contains("{id}") {
-            // A message id can name several records (`ambiguous`).
-            responses["409"] = err.clone();
+        let ok = if *path == "/api/export" {
+            json!({"description": "ok", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}})
+        } else {
+            json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}})
+        };
+        let mut responses = json!({"200": ok});
+        if path.ends_with("/proposals") {
+            responses["201"] =
+                json!({"description": "created", "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        for code in Code::for_operation(method, path) {
+            let status = code.status().as_u16().to_string();
+            let mut e = err.clone();
+            e["description"] = json!(code.status().canonical_reason().unwrap_or("error"));
+            responses[status] = e;
         }
         paths.insert(
             path.to_string(),
@@ -476,7 +529,7 @@ async fn sign_in_post(State(st): State<AppState>, headers: HeaderMap, Form(f): F
                 .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None));
             r
         }
-        Err(e) if e.status == StatusCode::BAD_REQUEST => pages::sign_in_page(
+        Err(e) if e.status() == StatusCode::BAD_REQUEST => pages::sign_in_page(
             &csrf,
             Some(airgram_archive::auth::SIGN_IN_FAILED),
             StatusCode::UNAUTHORIZED,
@@ -520,10 +573,15 @@ async fn search_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let p = parse_search(&uri);
-    let req = p.request(true);
-    let reader = c.reader.clone();
-    let res = st.with(move |a| a.search(&reader, &req)).await;
+    let (p, res) = match parse_search(&uri) {
+        Ok(p) => {
+            let req = p.request(true);
+            let reader = c.reader.clone();
+            let res = st.with(move |a| a.search(&reader, &req)).await;
+            (p, res)
+        }
+        Err(e) => (SearchParams::default(), Err(e)),
+    };
     let mut r = pages::search_page(&c, &csrf, &p, res);
     if fresh {
         r.headers_mut()
@@ -594,12 +652,49 @@ async fn graph_page(State(st): State<AppState>, headers: HeaderMap, UrlPath(id):
     }
 }
 
-async fn not_found_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn not_found_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    if is_api(&uri) {
+        return ApiError::new(Code::NotFound, format!("no such route: {}", uri.path())).into_response();
+    }
     let (c, csrf) = match page_caller(&st, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     pages::error_page(&c, &csrf, StatusCode::NOT_FOUND, "no such page")
+}
+
+fn is_api(uri: &Uri) -> bool {
+    uri.path() == "/api" || uri.path().starts_with("/api/")
+}
+
+/// The framework's own rejections under `/api` (a query string or path
+/// parameter that does not parse, a body of the wrong type, shape or size,
+/// a method the route does not take, a timeout) come back as plain text;
+/// this turns each into the `{code, message}` every API error is, with
+/// the code the status has in the one table.
+async fn api_errors_as_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = is_api(req.uri());
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        t => t.to_string(),
+    };
+    let mut r = ApiError::new(Code::for_status(status), message).into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        r.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    r
 }
 
 /// One structured line per request: no record contents, no query strings.
@@ -618,27 +713,15 @@ async fn log_requests(req: axum::extract::Request, next: axum::middleware::Next)
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(search_page))
+    let api = API_ROUTES
+        .iter()
+        .fold(Router::new(), |r, route| r.route(route.path, (route.handler)()));
+    api.route("/", get(search_page))
         .route("/records/{id}", get(record_page))
         .route("/records/{id}/source", get(source_page))
         .route("/records/{id}/graph", get(graph_page))
         .route("/signin", get(sign_in_get).post(sign_in_post))
         .route("/signout", post(sign_out_post))
-        .route("/api/search", get(api_search))
-        .route("/api/records/{id}", get(api_record))
-        .route("/api/records/{id}/graph", get(api_graph))
-        .route("/api/records/{id}/source", get(api_source))
-        .route("/api/export", get(api_export))
-        .route("/api/records/{id}/reviews", get(review::api_history))
-        .route("/api/review/queue", get(review::api_queue))
-        .route("/api/review/records/{id}", get(review::api_review_record))
-        .route("/api/review/records/{id}/preview", post(review::api_preview))
-        .route("/api/review/records/{id}/proposals", post(review::api_propose))
-        .route("/api/review/events/{event}/approve", post(review::api_approve))
-        .route("/api/review/events/{event}/return", post(review::api_return))
-        .route("/api/review/referrals/{referral}/answer", post(review::api_answer))
-        .route("/api/review/report", get(review::api_report))
         .route("/review", get(review::queue_page))
         .route("/review/report", get(review::report_page))
         .route("/review/{id}", get(review::review_page))
@@ -647,7 +730,6 @@ pub fn router(state: AppState) -> Router {
         .route("/review/events/{event}/approve", post(review::approve_post))
         .route("/review/events/{event}/return", post(review::return_post))
         .route("/review/referrals/{referral}/answer", post(review::answer_post))
-        .route("/api/openapi.json", get(api_openapi))
         .fallback(not_found_page)
         .layer(axum::middleware::from_fn(log_requests))
         .layer(DefaultBodyLimit::max(64 * 1024))
@@ -655,6 +737,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(api_errors_as_json))
         .with_state(state)
 }
 

@@ -1,7 +1,7 @@
 //! Server-rendered pages: plain HTML that reads without JavaScript; a few
 //! lines of script add span highlighting on the source view.
 
-use crate::{url_encode, ApiError, Caller, SearchParams, PAGE_SIZE};
+use crate::{url_encode, ApiError, Caller, SearchParams, MAX_PAGE, PAGE_SIZE};
 use airgram_archive::views::{Graph, RecordView};
 use airgram_index::SearchResult;
 use axum::http::{header, StatusCode};
@@ -104,10 +104,10 @@ pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str
 /// (`/records/{id}{suffix}`, the same view of each) to choose from.
 pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, suffix: &str) -> Response {
     if e.choices.is_empty() {
-        return error_page(caller, csrf, e.status, &e.message);
+        return error_page(caller, csrf, e.status(), &e.message);
     }
     html(
-        e.status,
+        e.status(),
         layout("Several records", caller, csrf, &choices(e, "/records/", suffix)),
     )
 }
@@ -192,7 +192,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
         Ok(r) => r,
         Err(e) => {
             let _ = write!(body, "<p class=err role=alert>{}</p>", esc(&e.message));
-            return html(e.status, layout("Search", caller, csrf, &body));
+            return html(e.status(), layout("Search", caller, csrf, &body));
         }
     };
     for f in &p.fq {
@@ -266,8 +266,9 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             h.snippet
         );
     }
-    let page = p.page.unwrap_or(1).max(1);
-    let pages = res.total.div_ceil(PAGE_SIZE);
+    let page = p.page.unwrap_or(1);
+    // No page past the last one served: beyond it results would repeat.
+    let pages = res.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
     hits.push_str("<nav class=pages aria-label=Pages>");
     if page > 1 {
         let _ = write!(
@@ -283,7 +284,15 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             esc(&search_link(p, None, Some(page + 1)))
         );
     }
-    let _ = write!(hits, "<span>page {page} of {}</span></nav></section>", pages.max(1));
+    let _ = write!(hits, "<span>page {page} of {}</span>", pages.max(1));
+    if res.total > MAX_PAGE * PAGE_SIZE {
+        let _ = write!(
+            hits,
+            " <span>(the first {} results are shown; narrow the search to see the rest)</span>",
+            MAX_PAGE * PAGE_SIZE
+        );
+    }
+    hits.push_str("</nav></section>");
     let _ = write!(body, "<div class=layout>{facets}{hits}</div>");
     html(StatusCode::OK, layout("Search", caller, csrf, &body))
 }

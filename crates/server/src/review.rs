@@ -6,7 +6,7 @@
 //! as a field, API calls as the `x-csrf-token` header.
 
 use crate::pages::{esc, html, layout};
-use crate::{caller, csrf_token, form_pairs, page_caller, ApiError, AppState, Caller};
+use crate::{caller, csrf_token, form_pairs, page_caller, ApiError, AppState, Caller, Code};
 use airgram_access::Level;
 use airgram_archive::review::{self as ar, History, QueueFilter};
 use airgram_model::Record;
@@ -25,11 +25,7 @@ fn check_csrf_header(headers: &HeaderMap) -> Result<(), ApiError> {
     let (csrf, _) = csrf_token(headers);
     let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
     if sent != csrf {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "missing or wrong x-csrf-token header",
-        ));
+        return Err(ApiError::new(Code::Csrf, "missing or wrong x-csrf-token header"));
     }
     Ok(())
 }
@@ -200,16 +196,16 @@ async fn form_caller(st: &AppState, headers: &HeaderMap, sent: &str) -> Result<(
 fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
     if !e.choices.is_empty() {
         return html(
-            e.status,
+            e.status(),
             layout("Review", c, csrf, &crate::pages::choices(&e, "/review/records/", "")),
         );
     }
     let body = format!(
         "<h1>{}</h1><p class=err role=alert>{}</p><p><a href=/review>Back to the queue</a></p>",
-        e.status.as_u16(),
+        e.status().as_u16(),
         esc(&e.message)
     );
-    html(e.status, layout("Review", c, csrf, &body))
+    html(e.status(), layout("Review", c, csrf, &body))
 }
 
 fn redirect(to: &str) -> Response {
@@ -777,7 +773,7 @@ pub async fn propose_post(
             redirect(&format!("/review/{}?msg={}", out.record, crate::url_encode(&m)))
         }
         Err(e) => {
-            let s = e.status;
+            let s = e.status();
             render_review(&st, c, csrf, id, None, Some(e.message), s).await
         }
     }
@@ -805,7 +801,7 @@ async fn done(st: &AppState, c: Caller, csrf: String, rid: String, res: Result<S
     match res {
         Ok(msg) => redirect(&format!("/review/{rid}?msg={}", crate::url_encode(&msg))),
         Err(e) => {
-            let status = e.status;
+            let status = e.status();
             render_review(st, c, csrf, rid, None, Some(e.message), status).await
         }
     }

@@ -340,26 +340,181 @@ fn bad_queries_get_400_with_a_helpful_message() {
     assert!(r.json()["message"].as_str().unwrap().contains("quote"));
 }
 
+/// The statuses the OpenAPI document lists for an operation.
+fn documented(doc: &serde_json::Value, method: &str, path: &str) -> Vec<u16> {
+    doc["paths"][path][method]["responses"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{method} {path} is not in the document"))
+        .keys()
+        .map(|k| k.parse().unwrap())
+        .collect()
+}
+
+/// Checks an error answer: `{code, message}` JSON, with a status the
+/// document lists for the operation.
+fn check_error(doc: &serde_json::Value, method: &str, route: &str, r: &Resp, status: u16) {
+    assert_eq!(r.status, status, "{method} {route}: {}", r.body);
+    assert!(
+        r.header("content-type")
+            .iter()
+            .any(|t| t.starts_with("application/json")),
+        "{method} {route} answers {status} as JSON: {:?} {}",
+        r.header("content-type"),
+        r.body
+    );
+    let v = r.json();
+    assert!(v["code"].is_string() && v["message"].is_string(), "{v}");
+    assert!(
+        documented(doc, method, route).contains(&status),
+        "{method} {route} answers {status}, which the document does not list"
+    );
+}
+
 #[test]
-fn openapi_lists_exactly_the_api_routes() {
+fn every_served_api_route_is_documented_and_every_documented_one_served() {
     let (addr, _dir, _stop) = start();
     let doc = http(addr, "GET", "/api/openapi.json", "", None).json();
-    let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    let routes: Vec<String> = airgram_server::API_ROUTES.iter().map(|r| r.1.to_string()).collect();
-    assert_eq!(paths, routes);
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert!(paths.iter().any(|p| *p == "/api/export"), "export is documented");
     let pub_id = airgram_archive::content_id(b"verbatim public cuba berlin");
-    // Every public GET route answers; review routes need a reviewer.
-    for p in paths.iter().filter(|p| !p.starts_with("/api/review")) {
-        let method = airgram_server::API_ROUTES.iter().find(|r| r.1 == p).unwrap().0;
-        if method != "get" {
-            continue;
+    let (cookies, csrf) = session(addr, "ann");
+    for p in &paths {
+        let ops = doc["paths"][p.as_str()].as_object().unwrap();
+        for method in ops.keys() {
+            let url = p
+                .replace("{id}", &pub_id)
+                .replace("{event}", "1")
+                .replace("{referral}", "1");
+            let r = request(
+                addr,
+                &method.to_uppercase(),
+                &url,
+                &cookies,
+                &[("x-csrf-token", &csrf)],
+                (method == "post").then_some(("application/json", "{}")),
+            );
+            // Served: whatever the answer, it is not the unknown route's.
+            assert!(!r.body.contains("no such route"), "{method} {p} is served");
+            assert!(
+                documented(&doc, method, p).contains(&r.status),
+                "{method} {p} answered {}, not in the document: {}",
+                r.status,
+                r.body
+            );
         }
-        let url = p.replace("{id}", &pub_id);
-        let r = http(addr, "GET", &url, "", None);
-        assert_eq!(r.status, 200, "documented route {p} answers");
     }
-    // And an undocumented /api path does not exist.
-    assert_eq!(http(addr, "GET", "/api/secret-stuff", "", None).status, 404);
+    // A route not in the document is not served, and says so as JSON.
+    let r = http(addr, "GET", "/api/secret-stuff", "", None);
+    assert_eq!(r.status, 404);
+    assert!(r.json()["message"].as_str().unwrap().contains("no such route"));
+}
+
+/// Regression (issue 22): the framework's own rejections came back as
+/// text/plain, with statuses the document did not list.
+#[test]
+fn framework_rejections_are_json_errors_with_documented_statuses() {
+    let (addr, _dir, _stop) = start();
+    let doc = http(addr, "GET", "/api/openapi.json", "", None).json();
+    let pub_id = airgram_archive::content_id(b"verbatim public cuba berlin");
+    let (cookies, csrf) = session(addr, "ann");
+    let graph = "/api/records/{id}/graph";
+    let r = http(addr, "GET", &format!("/api/records/{pub_id}/graph?depth=abc"), "", None);
+    check_error(&doc, "get", graph, &r, 400);
+    let r = http(addr, "GET", &format!("/api/records/{pub_id}/graph?depth=9"), "", None);
+    check_error(&doc, "get", graph, &r, 400);
+    let approve = "/api/review/events/{event}/approve";
+    let r = http(addr, "GET", "/api/review/events/1/approve", "", None);
+    check_error(&doc, "post", approve, &r, 405);
+    assert!(!r.header("allow").is_empty(), "405 names the methods allowed");
+    let r = http(addr, "POST", "/api/review/events/abc/approve", "", None);
+    check_error(&doc, "post", approve, &r, 400);
+    let csrf_h = [("x-csrf-token", csrf.as_str())];
+    let r = request(addr, "POST", "/api/review/events/1/approve", &cookies, &csrf_h, None);
+    check_error(&doc, "post", approve, &r, 415);
+    let r = request(
+        addr,
+        "POST",
+        "/api/review/events/1/approve",
+        &cookies,
+        &csrf_h,
+        Some(("application/json", "{\"pass")),
+    );
+    check_error(&doc, "post", approve, &r, 400);
+    let r = request(
+        addr,
+        "POST",
+        "/api/review/events/1/approve",
+        &cookies,
+        &csrf_h,
+        Some(("application/json", "{\"password\": 7}")),
+    );
+    check_error(&doc, "post", approve, &r, 422);
+    let big = format!("{{\"password\": \"{}\"}}", "x".repeat(100 * 1024));
+    let r = request(
+        addr,
+        "POST",
+        "/api/review/events/1/approve",
+        &cookies,
+        &csrf_h,
+        Some(("application/json", &big)),
+    );
+    check_error(&doc, "post", approve, &r, 413);
+}
+
+/// Regression (issue 22): `q=` and 3,000 `(` (or 3,000 `NOT `, or 6,000
+/// `-`) overflowed a worker thread's stack and killed the server.
+#[test]
+fn a_query_nested_thousands_deep_is_a_400_and_the_server_lives() {
+    let (addr, _dir, _stop) = start();
+    for q in [
+        "%28".repeat(3000),
+        "NOT+".repeat(3000),
+        "-".repeat(6000),
+        "%28".repeat(2000),
+        "NOT+".repeat(1000),
+        "-".repeat(4000),
+    ] {
+        let r = http(addr, "GET", &format!("/api/search?q={q}cuba"), "", None);
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.json()["code"], "bad_query");
+        let page = http(addr, "GET", &format!("/?q={q}cuba"), "", None);
+        assert_eq!(page.status, 400);
+    }
+    assert_eq!(http(addr, "GET", "/api/search?q=cuba", "", None).status, 200);
+}
+
+/// Regression (issue 22): each `fq` wrapped the query in another pair of
+/// parentheses, so a few thousand of them overflowed the stack with no
+/// bracket in the query.
+#[test]
+fn thousands_of_fq_filters_are_a_400_not_a_crash() {
+    let (addr, _dir, _stop) = start();
+    let many = "&fq=type:telegram".repeat(3000);
+    let r = http(addr, "GET", &format!("/api/search?q=cuba{many}"), "", None);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("fq"));
+    // Up to the bound, filters narrow without nesting.
+    let some = "&fq=type:telegram".repeat(airgram_server::MAX_FILTERS);
+    let r = http(addr, "GET", &format!("/api/search?q=cuba{some}"), "", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["total"], 1);
+    let r = http(addr, "GET", "/api/search?q=cuba&fq=nofield:x", "", None);
+    assert_eq!(r.status, 400);
+}
+
+/// Regression (issue 22): a page that is not a number was accepted, and
+/// past page 1,001 results repeated while "next" was still offered.
+#[test]
+fn pages_out_of_range_or_not_numbers_are_a_400() {
+    let (addr, _dir, _stop) = start();
+    for page in ["abc", "0", "-1", "1001", "99999999999999999999"] {
+        let r = http(addr, "GET", &format!("/api/search?q=cuba&page={page}"), "", None);
+        assert_eq!(r.status, 400, "page={page}: {}", r.body);
+        assert!(r.json()["message"].as_str().unwrap().contains("page"));
+    }
+    assert_eq!(http(addr, "GET", "/api/search?q=cuba&page=1000", "", None).status, 200);
+    let r = http(addr, "GET", "/api/export?q=cuba&limit=5000", "", None);
+    assert_eq!(r.status, 400);
 }
 
 #[test]

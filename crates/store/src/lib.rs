@@ -510,11 +510,15 @@ fn kind_str(k: VersionKind) -> &'static str {
     }
 }
 
-fn kind_parse(s: &str) -> VersionKind {
+/// A version kind as stored. An unknown one is an error, never a guess:
+/// read as `Original`, a misread redacted version would open the verbatim
+/// source and with it the excised text.
+fn kind_parse(s: &str) -> Option<VersionKind> {
     match s {
-        "released" => VersionKind::Released,
-        "redacted" => VersionKind::Redacted,
-        _ => VersionKind::Original,
+        "original" => Some(VersionKind::Original),
+        "released" => Some(VersionKind::Released),
+        "redacted" => Some(VersionKind::Redacted),
+        _ => None,
     }
 }
 
@@ -643,10 +647,12 @@ fn to_version(
         Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
     let record: Record =
         serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
+    let kind = kind_parse(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown version kind {kind:?} on {record_id}/{seq}")))?;
     Ok(Version {
         record_id,
         seq,
-        kind: kind_parse(&kind),
+        kind,
         label,
         record,
         batch,
@@ -1494,6 +1500,21 @@ mod tests {
         let v = s.versions("b").unwrap();
         assert_eq!(v[0].label.to_string(), "SECRET/NODIS");
         assert_eq!(s.source("a").unwrap().unwrap().1, b"verbatim");
+    }
+
+    /// Regression (issue 22): an unknown kind string was read as
+    /// `Original`, and a visible original opens the verbatim source.
+    #[test]
+    fn an_unknown_version_kind_fails_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+        s.commit_batch(1, &[rec("a", "POLTO 1", &[])], &mut || Ok(())).unwrap();
+        s.conn.execute("UPDATE versions SET kind = 'Redacted '", []).unwrap();
+        let e = s.versions("a").unwrap_err();
+        assert!(
+            matches!(e, StoreError::Corrupt(ref m) if m.contains("unknown version kind")),
+            "{e}"
+        );
     }
 
     /// Archives made before messages and cites lost their rowids, and
