@@ -477,7 +477,9 @@ impl Archive {
             index,
         };
         if stale {
-            eprintln!("airgram: the index layout changed; rebuilding it from the store");
+            if a.store.last_batch()? > 0 {
+                eprintln!("airgram: the index is not complete in this layout; rebuilding it from the store");
+            }
             a.rebuild_index()?;
         }
         // A release published just before a crash reaches the index now.
@@ -994,8 +996,9 @@ impl Archive {
     pub fn reindex(&mut self, mut progress: impl FnMut(usize)) -> Result<usize> {
         // Record by record, a few thousand to a transaction: a million
         // records need neither fit in memory nor cost an fsync each. An
-        // interrupted reindex leaves the index short (`check` says so); run
-        // it again.
+        // interrupted reindex leaves some versions re-derived and some not,
+        // each consistent; the index is rebuilt from them on the next open
+        // (it was not marked finished).
         const CHUNK: usize = 5_000;
         let batch = self.store.last_batch()? + 1;
         let ids = self.store.record_ids()?;
@@ -1025,8 +1028,10 @@ impl Archive {
                 updated.extend(vs);
             }
             self.store.update_versions(batch, &updated)?;
+            fail_point("reindex.after_chunk", batch)?;
         }
         self.index.commit(batch)?;
+        self.index.finish_rebuild()?;
         Ok(n)
     }
 
@@ -1053,8 +1058,12 @@ impl Archive {
         let batch = self.store.last_batch()?;
         self.index.clear()?;
         let Archive { store, index, .. } = self;
-        each_record(store.as_ref(), &mut |vs| index_versions(index, vs, batch))?;
+        each_record(store.as_ref(), &mut |vs| {
+            index_versions(index, vs, batch)?;
+            fail_point("rebuild.after_record", batch)
+        })?;
         self.index.commit(batch)?;
+        self.index.finish_rebuild()?;
         Ok(())
     }
 

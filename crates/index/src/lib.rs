@@ -326,8 +326,22 @@ impl Partition {
     }
 }
 
+/// Writes `FORMAT` durably: a temporary file synced, renamed into place,
+/// and the directory synced, so the mark never reaches the disk before
+/// what it vouches for, nor is it lost after its caller returns.
 fn write_format(dir: &Path) -> std::io::Result<()> {
-    std::fs::write(dir.join("FORMAT"), format!("{FORMAT}\n"))
+    let tmp = dir.join("FORMAT.tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    std::io::Write::write_all(&mut f, format!("{FORMAT}\n").as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, dir.join("FORMAT"))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 fn facet(root: &str, value: &str) -> Facet {
@@ -361,9 +375,11 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
     ((d as u64) << 32) | (h & 0xffff_ffff)
 }
 
-/// The layout of the partitions' schema. An index written in another
-/// layout is not read: it is derived, so the archive rebuilds it from the
-/// store. 2: one catch-all text field; bodies no longer stored. 3: word
+/// The layout of the partitions' schema, written to `index/FORMAT` only
+/// once the partitions are complete in it: a rebuild removes the file
+/// first and writes it after its last commit, so an index without it (a
+/// rebuild interrupted, a directory deleted, another layout) is not read.
+/// It is derived, so the archive rebuilds it from the store. 2: one catch-all text field; bodies no longer stored. 3: word
 /// pairs. 4: word pairs in a segment plugin's file, not as terms. 5:
 /// record ids and versions in columns, not terms.
 const FORMAT: &str = "5";
@@ -420,11 +436,7 @@ impl Partitions {
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         let format = std::fs::read_to_string(dir.join("FORMAT")).unwrap_or_default();
-        let any = entries.iter().any(|e| e.path().join("meta.json").exists());
-        let stale = any && format.trim() != FORMAT;
-        if !any && format.trim() != FORMAT {
-            write_format(dir)?;
-        }
+        let stale = format.trim() != FORMAT;
         for e in entries.into_iter().filter(|_| !stale) {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(label) = Label::from_key(&name) {
@@ -446,8 +458,10 @@ impl Partitions {
         })
     }
 
-    /// Whether the index on disk is in an older layout (and was not
-    /// opened): it must be rebuilt, after [`Partitions::clear`].
+    /// Whether the index on disk is not known complete in this layout (an
+    /// older layout, a rebuild that did not finish, a new directory), and
+    /// was not opened: it must be rebuilt, [`Partitions::clear`] to
+    /// [`Partitions::finish_rebuild`].
     pub fn is_stale(&self) -> bool {
         self.stale
     }
@@ -653,15 +667,28 @@ impl Partitions {
         Ok(fixed)
     }
 
-    /// Deletes every partition (for `reindex`).
+    /// Deletes every partition, to rebuild them. The index is incomplete
+    /// from here until [`Partitions::finish_rebuild`]: `FORMAT` goes first
+    /// (durably), so a crash in between is found on the next open.
     pub fn clear(&mut self) -> tantivy::Result<()> {
         self.abandon();
         self.parts.clear();
         self.keep_live_pair_files();
+        match std::fs::remove_file(self.dir.join("FORMAT")) {
+            Ok(()) => sync_dir(&self.dir)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
         if self.dir.exists() {
             std::fs::remove_dir_all(&self.dir)?;
         }
         std::fs::create_dir_all(&self.dir)?;
+        self.stale = true;
+        Ok(())
+    }
+
+    /// Marks a rebuild complete, after its last commit.
+    pub fn finish_rebuild(&mut self) -> tantivy::Result<()> {
         write_format(&self.dir)?;
         self.stale = false;
         Ok(())
