@@ -7,11 +7,11 @@
 //! record's history only as dates, offices, decisions and codes of settled
 //! reviews, never comments, names or excised text. Every action is audited.
 
-use crate::{Archive, ArchiveError, Result};
+use crate::{fail_point, Archive, ArchiveError, Result};
 use airgram_access::{audited, choose_version, Label, Level, Reader, VersionKind};
 use airgram_model::Record;
 use airgram_review::{codes, consistency, excise, policy, Decision, Effect, Excision, Policy, Proposal};
-use airgram_store::{EventRow, NewVersion, QueueQuery, Settle, StoreError, Version};
+use airgram_store::{AuditNote, EventRow, NewVersion, QueueQuery, Settle, StoreError, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -448,7 +448,13 @@ impl Archive {
         let preview = Self::release_of(&orig, &p)?.map(|v| v.record);
         let flags = self.flags_for(reader, &orig, &p)?;
         let body = serde_json::to_string(&p).expect("proposals serialise");
-        let event = match self.store.propose(&orig.record_id, &who, &body) {
+        let note = AuditNote::new(
+            &who,
+            "review.propose",
+            &orig.record_id,
+            &format!("{} {}", p.decision, p.all_codes().join(",")),
+        );
+        let event = match self.store.propose(&orig.record_id, &who, &body, &note) {
             Ok(id) => id,
             Err(StoreError::Conflict(m)) => {
                 self.store
@@ -457,13 +463,6 @@ impl Archive {
             }
             Err(e) => return Err(e.into()),
         };
-        self.store.audit(
-            &who,
-            "review.propose",
-            &format!("{}#{event}", orig.record_id),
-            &format!("{} {}", p.decision, p.all_codes().join(",")),
-            "ok",
-        )?;
         Ok(Proposed {
             event,
             record: orig.record_id,
@@ -605,20 +604,26 @@ impl Archive {
             status: status.into(),
             next_review,
             referrals: referrals.clone(),
+            audit: AuditNote::new(
+                &who,
+                "review.approve",
+                &format!("{}#{event}", e.record_id),
+                &format!("{} {}", p.decision, published.as_deref().unwrap_or("")),
+            ),
         })?;
         if !settled {
             return Err(ArchiveError::Conflict(format!(
                 "review event {event} was settled by someone else"
             )));
         }
-        self.replay_journal()?;
-        self.store.audit(
-            &who,
-            "review.approve",
-            &format!("{}#{event}", e.record_id),
-            &format!("{} {}", p.decision, published.as_deref().unwrap_or("")),
-            "ok",
-        )?;
+        // The decision is committed and audited. The index follows from
+        // the journal; if that fails now, the next open replays it, and
+        // the reviewer is not told that a decision which stands failed.
+        if let Err(err) = fail_point("approve.before_replay", batch).and_then(|()| self.replay_journal()) {
+            eprintln!(
+                "airgram: review event {event} is approved; the index will take its release on the next open ({err})"
+            );
+        }
         Ok(Approved {
             event,
             record: e.record_id,
@@ -649,19 +654,13 @@ impl Archive {
             status: "open".into(),
             next_review: d.and_then(|d| d.next_review),
             referrals: vec![],
+            audit: AuditNote::new(&who, "review.return", &format!("{}#{event}", e.record_id), comment),
         })?;
         if !settled {
             return Err(ArchiveError::Conflict(format!(
                 "review event {event} was settled by someone else"
             )));
         }
-        self.store.audit(
-            &who,
-            "review.return",
-            &format!("{}#{event}", e.record_id),
-            comment,
-            "ok",
-        )?;
         Ok(())
     }
 
@@ -683,18 +682,12 @@ impl Archive {
         } else {
             format!("{word} {}", codes.join(", "))
         };
-        if !self.store.answer_referral(referral, &who, &answer, comment)? {
+        let note = AuditNote::new(&who, "review.answer", &format!("{}@{}", r.record_id, r.agency), &answer);
+        if !self.store.answer_referral(referral, &who, &answer, comment, &note)? {
             return Err(ArchiveError::Conflict(format!(
                 "referral {referral} is already answered"
             )));
         }
-        self.store.audit(
-            &who,
-            "review.answer",
-            &format!("{}@{}", r.record_id, r.agency),
-            &answer,
-            "ok",
-        )?;
         Ok(())
     }
 

@@ -174,20 +174,24 @@ pub trait Store {
     fn assign(&mut self, record_id: &str, assignee: Option<&str>) -> Result<()>;
     /// Records with the same fingerprint (duplicate texts).
     fn duplicates(&self, fingerprint: &str) -> Result<Vec<String>>;
-    /// Opens a proposal; [`StoreError::Conflict`] if the record has one open.
-    fn propose(&mut self, record_id: &str, actor: &str, body: &str) -> Result<u64>;
+    /// Opens a proposal, audited in the same transaction (the entry's
+    /// object gets `#<event>`, the event opened); [`StoreError::Conflict`]
+    /// if the record has one open.
+    fn propose(&mut self, record_id: &str, actor: &str, body: &str, audit: &AuditNote) -> Result<u64>;
     fn event(&self, id: u64) -> Result<Option<EventRow>>;
     fn events_of(&self, record_id: &str) -> Result<Vec<EventRow>>;
     /// Every event (historic stamps too, if asked) with its record's
     /// original label, oldest first (for reports).
     fn all_events(&self, historic: bool) -> Result<Vec<(EventRow, Label)>>;
-    /// Approves or returns an open proposal, publishing its release and
-    /// opening its referrals, atomically. False if it was no longer open.
+    /// Approves or returns an open proposal, publishing its release,
+    /// opening its referrals and writing its audit entry, atomically. False
+    /// (and nothing written) if it was no longer open.
     fn settle(&mut self, s: &Settle) -> Result<bool>;
     fn referrals(&self, record_id: Option<&str>) -> Result<Vec<Referral>>;
     fn referral(&self, id: u64) -> Result<Option<Referral>>;
-    /// Records an agency's answer. False if already answered or unknown.
-    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool>;
+    /// Records an agency's answer, audited in the same transaction. False
+    /// (and nothing written) if already answered or unknown.
+    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str, audit: &AuditNote) -> Result<bool>;
     /// Records whose index documents must be rewritten.
     fn journal(&self) -> Result<Vec<String>>;
     fn clear_journal(&mut self, record_id: &str) -> Result<()>;
@@ -538,6 +542,46 @@ pub fn audit_hash(
         h.update(part.as_bytes());
     }
     airgram_model::hex(&h.finalize())
+}
+
+/// An audit entry written by the action it records, in the action's own
+/// transaction, so that neither commits without the other.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditNote {
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+}
+
+impl AuditNote {
+    pub fn new(actor: &str, action: &str, object: &str, detail: &str) -> AuditNote {
+        AuditNote {
+            actor: actor.into(),
+            action: action.into(),
+            object: object.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Appends an entry to the hash chain inside the caller's transaction.
+fn append_audit(tx: &Connection, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()> {
+    let prev: String = tx
+        .query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let ts = now();
+    let hash = audit_hash(&prev, &ts, actor, action, object, detail, outcome);
+    tx.execute(
+        "INSERT INTO audit (ts, actor, action, object, detail, outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![ts, actor, action, object, detail, outcome, prev, hash],
+    )?;
+    Ok(())
+}
+
+fn append_note(tx: &Connection, n: &AuditNote, object: &str) -> Result<()> {
+    append_audit(tx, &n.actor, &n.action, object, &n.detail, "ok")
 }
 
 /// Now, as an RFC 3339 UTC timestamp.
@@ -1054,7 +1098,7 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn propose(&mut self, record_id: &str, actor: &str, body: &str) -> Result<u64> {
+    fn propose(&mut self, record_id: &str, actor: &str, body: &str, audit: &AuditNote) -> Result<u64> {
         let tx = self.conn.transaction()?;
         let r = tx.execute(
             "INSERT INTO review_events (record_id, state, actor, created, body) VALUES (?1, 'proposed', ?2, ?3, ?4)",
@@ -1075,6 +1119,7 @@ impl Store for SqliteStore {
             "UPDATE dossier SET status = 'pending' WHERE record_id = ?1",
             [record_id],
         )?;
+        append_note(&tx, audit, &format!("{}#{id}", audit.object))?;
         tx.commit()?;
         Ok(id)
     }
@@ -1172,6 +1217,7 @@ impl Store for SqliteStore {
             "UPDATE dossier SET status = ?1, next_review = ?2 WHERE record_id = ?3",
             params![s.status, s.next_review, record_id],
         )?;
+        append_note(&tx, &s.audit, &s.audit.object)?;
         tx.commit()?;
         Ok(true)
     }
@@ -1195,7 +1241,7 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str) -> Result<bool> {
+    fn answer_referral(&mut self, id: u64, by: &str, response: &str, comment: &str, audit: &AuditNote) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let changed = tx.execute(
             "UPDATE referrals SET answered = ?1, answered_by = ?2, response = ?3, comment = ?4 WHERE id = ?5 AND answered IS NULL",
@@ -1211,6 +1257,7 @@ impl Store for SqliteStore {
              AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.record_id = dossier.record_id AND r.answered IS NULL)",
             [id],
         )?;
+        append_note(&tx, audit, &audit.object)?;
         tx.commit()?;
         Ok(true)
     }
@@ -1233,16 +1280,7 @@ impl Store for SqliteStore {
 impl SqliteStore {
     fn audit_tx(&mut self, actor: &str, action: &str, object: &str, detail: &str, outcome: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let prev: String = tx
-            .query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default();
-        let ts = now();
-        let hash = audit_hash(&prev, &ts, actor, action, object, detail, outcome);
-        tx.execute(
-            "INSERT INTO audit (ts, actor, action, object, detail, outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![ts, actor, action, object, detail, outcome, prev, hash],
-        )?;
+        append_audit(&tx, actor, action, object, detail, outcome)?;
         tx.commit()?;
         Ok(())
     }
@@ -1730,8 +1768,12 @@ mod tests {
         let d = s.dossier("a").unwrap().unwrap();
         assert_eq!((d.origin.as_deref(), d.status.as_str()), (Some("1962-10-01"), "open"));
         assert_eq!(s.events_of("a").unwrap()[0].state, "historic");
-        let e = s.propose("a", "ann", "{}").unwrap();
-        assert!(matches!(s.propose("a", "bob", "{}"), Err(StoreError::Conflict(_))));
+        let note = |who: &str, action: &str| AuditNote::new(who, action, "a", "");
+        let e = s.propose("a", "ann", "{}", &note("ann", "review.propose")).unwrap();
+        assert!(matches!(
+            s.propose("a", "bob", "{}", &note("bob", "review.propose")),
+            Err(StoreError::Conflict(_))
+        ));
         assert_eq!(s.dossier("a").unwrap().unwrap().status, "pending");
         let mut released = s.versions("a").unwrap()[0].record.clone();
         released.body = "[1 line not declassified]".into();
@@ -1751,6 +1793,7 @@ mod tests {
             status: "partial".into(),
             next_review: Some("2030-01-01".into()),
             referrals: vec![("CIA".into(), "2027-01-01".into())],
+            audit: note("bob", "review.approve"),
         };
         assert!(s.settle(&settle).unwrap());
         assert!(!s.settle(&settle).unwrap(), "a settled proposal stays settled");
@@ -1759,10 +1802,19 @@ mod tests {
         assert_eq!(s.journal().unwrap(), vec!["a"]);
         let refs = s.referrals(Some("a")).unwrap();
         assert_eq!(refs.len(), 1);
-        assert!(s.answer_referral(refs[0].id, "bob", "concur", "").unwrap());
-        assert!(!s.answer_referral(refs[0].id, "bob", "concur", "").unwrap());
+        let answer = note("bob", "review.answer");
+        assert!(s.answer_referral(refs[0].id, "bob", "concur", "", &answer).unwrap());
+        assert!(!s.answer_referral(refs[0].id, "bob", "concur", "", &answer).unwrap());
         // A new proposal may open once the first is settled.
-        assert!(s.propose("a", "bob", "{}").is_ok());
+        assert!(s.propose("a", "bob", "{}", &note("bob", "review.propose")).is_ok());
+        // Each action that took effect wrote its entry in its own
+        // transaction, and none that did not.
+        let actions: Vec<String> = s.audit_entries().unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            ["review.propose", "review.approve", "review.answer", "review.propose"]
+        );
+        assert_eq!(s.audit_entries().unwrap()[0].object, format!("a#{e}"));
         // Settled events cannot be rewritten or removed, even by hand.
         for sql in [
             format!("UPDATE review_events SET state = 'returned' WHERE id = {e}"),

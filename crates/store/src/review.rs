@@ -152,6 +152,8 @@ pub struct Settle {
     pub next_review: Option<String>,
     /// Referrals to open: agency and due date.
     pub referrals: Vec<(String, String)>,
+    /// The decision's audit entry, written in the same transaction.
+    pub audit: crate::AuditNote,
 }
 
 pub(crate) fn level_rank(l: Level) -> i64 {
