@@ -88,9 +88,17 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// Every page runs under the server's Content-Security-Policy; anything it
+// blocks (an inline style or script left behind) fails the last test.
+const cspViolations = [];
+
 async function page() {
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  return ctx.newPage();
+  const p = await ctx.newPage();
+  p.on('console', (msg) => {
+    if (/Content.Security.Policy/i.test(msg.text())) cspViolations.push(`${p.url()}: ${msg.text()}`);
+  });
+  return p;
 }
 
 function count(text) {
@@ -265,4 +273,16 @@ test('two reviewers excise a passage of a FRUS document and publish it', async (
   assert.ok(!found.hits.some((h) => h.id === frus.id), 'the excised word finds nothing');
   const src = await pub.request.get(`${base}/api/records/${frus.id}/source`);
   assert.equal(src.status(), 404, 'a release with excisions does not open the source');
+});
+
+test('no page broke its Content-Security-Policy, and the policy was on', async () => {
+  const p = await page();
+  const res = await p.goto(`${base}/`);
+  const csp = res.headers()['content-security-policy'] || '';
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.ok(!csp.includes('unsafe-inline'), csp);
+  // The page is styled: the style sheet loaded under the policy.
+  const bg = await p.evaluate(() => getComputedStyle(document.querySelector('header.top')).backgroundColor);
+  assert.equal(bg, 'rgb(17, 46, 81)');
+  assert.deepEqual(cspViolations, []);
 });

@@ -322,9 +322,9 @@ pub fn user_disable(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+pub fn serve(dir: &Path, addr: std::net::SocketAddr, secure_cookies: bool) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(airgram_server::serve(dir, addr))?;
+    rt.block_on(airgram_server::serve(dir, addr, secure_cookies))?;
     Ok(ExitCode::SUCCESS)
 }
 

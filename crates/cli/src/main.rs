@@ -153,6 +153,10 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Served over TLS (directly or behind a proxy): mark cookies Secure
+        /// and send Strict-Transport-Security.
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
     Bench {
@@ -268,7 +272,7 @@ fn main() -> ExitCode {
             command: UserCommand::Disable { name },
         } => archive_cmd::user_disable(&dir, &name),
         Command::Review { command } => review_cmd::run(&dir, command),
-        Command::Serve { addr } => archive_cmd::serve(&dir, addr),
+        Command::Serve { addr, secure_cookies } => archive_cmd::serve(&dir, addr, secure_cookies),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::Bench {
             count,

@@ -36,13 +36,22 @@ pub const PAGE_SIZE: usize = 10;
 #[derive(Clone)]
 pub struct AppState {
     archive: Arc<Mutex<Archive>>,
+    /// Behind TLS: cookies are `Secure` and responses carry HSTS.
+    secure: bool,
 }
 
 impl AppState {
     pub fn new(archive: Archive) -> AppState {
         AppState {
             archive: Arc::new(Mutex::new(archive)),
+            secure: false,
         }
+    }
+
+    /// For a deployment served over TLS (directly or by a proxy in front).
+    pub fn secure_cookies(mut self, on: bool) -> AppState {
+        self.secure = on;
+        self
     }
 
     /// Runs `f` on the archive on the blocking pool.
@@ -500,9 +509,13 @@ fn csrf_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-fn set_cookie(name: &str, value: &str, max_age: Option<u64>) -> HeaderValue {
+fn set_cookie(st: &AppState, name: &str, value: &str, max_age: Option<u64>) -> HeaderValue {
     let age = max_age.map_or(String::new(), |a| format!("; Max-Age={a}"));
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}")).expect("ascii cookie")
+    let secure = if st.secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}"
+    ))
+    .expect("ascii cookie")
 }
 
 #[derive(Deserialize)]
@@ -526,7 +539,7 @@ async fn sign_in_post(State(st): State<AppState>, headers: HeaderMap, Form(f): F
         Ok(token) => {
             let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
             r.headers_mut()
-                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None));
+                .append(header::SET_COOKIE, set_cookie(&st, SESSION_COOKIE, &token, None));
             r
         }
         Err(e) if e.status() == StatusCode::BAD_REQUEST => pages::sign_in_page(
@@ -553,16 +566,16 @@ async fn sign_out_post(State(st): State<AppState>, headers: HeaderMap, Form(f): 
     }
     let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
+        .append(header::SET_COOKIE, set_cookie(&st, SESSION_COOKIE, "", Some(0)));
     r
 }
 
-async fn sign_in_get(headers: HeaderMap) -> Response {
+async fn sign_in_get(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let (csrf, fresh) = csrf_token(&headers);
     let mut r = pages::sign_in_page(&csrf, None, StatusCode::OK);
     if fresh {
         r.headers_mut()
-            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None));
+            .append(header::SET_COOKIE, set_cookie(&st, CSRF_COOKIE, &csrf, None));
     }
     r
 }
@@ -585,7 +598,7 @@ async fn search_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -
     let mut r = pages::search_page(&c, &csrf, &p, res);
     if fresh {
         r.headers_mut()
-            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None));
+            .append(header::SET_COOKIE, set_cookie(&st, CSRF_COOKIE, &csrf, None));
     }
     r
 }
@@ -697,6 +710,54 @@ async fn api_errors_as_json(req: axum::extract::Request, next: axum::middleware:
     r
 }
 
+/// The pages' policy: everything from this origin, nothing inline (styles
+/// and scripts are the static files below), no framing, no plugins, forms
+/// posting only here.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every response carries, so a browser cannot be turned against
+/// the archive: the CSP, no MIME sniffing, no framing, no referrer beyond
+/// this origin, and HSTS where the deployment is behind TLS.
+async fn security_headers(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if st.secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    resp
+}
+
+/// The pages' style sheet and scripts, as files (the CSP allows no inline
+/// ones).
+async fn static_file(UrlPath(name): UrlPath<String>) -> Response {
+    let (ty, body) = match name.as_str() {
+        "airgram.css" => ("text/css; charset=utf-8", pages::CSS),
+        "source.js" => ("text/javascript; charset=utf-8", pages::SOURCE_JS),
+        "review.js" => ("text/javascript; charset=utf-8", review::REVIEW_JS),
+        _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// One structured line per request: no record contents, no query strings.
 async fn log_requests(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let t = Instant::now();
@@ -717,6 +778,7 @@ pub fn router(state: AppState) -> Router {
         .iter()
         .fold(Router::new(), |r, route| r.route(route.path, (route.handler)()));
     api.route("/", get(search_page))
+        .route("/static/{name}", get(static_file))
         .route("/records/{id}", get(record_page))
         .route("/records/{id}/source", get(source_page))
         .route("/records/{id}/graph", get(graph_page))
@@ -738,13 +800,14 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(axum::middleware::from_fn(api_errors_as_json))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
-pub async fn serve(dir: &Path, addr: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(dir: &Path, addr: SocketAddr, secure_cookies: bool) -> std::io::Result<()> {
     let archive = Archive::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let app = router(AppState::new(archive));
+    let app = router(AppState::new(archive).secure_cookies(secure_cookies));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await

@@ -12,7 +12,7 @@ pub fn esc(s: &str) -> String {
     airgram_index::html_escape(s)
 }
 
-const CSS: &str = "
+pub(crate) const CSS: &str = "
 *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 header.top{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:#112e51;color:#fff}
 header.top a{color:#fff}main{max-width:72rem;margin:0 auto;padding:1rem}
@@ -38,6 +38,7 @@ pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
 .ftext::selection{background:#f6b26b}.pending{background:#fff8e1;border:1px solid #e0a800;padding:.5rem 1rem}
 table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
 .report{display:flex;flex-wrap:wrap;gap:2rem}del{background:#fdd}nav.pages a{margin-right:.6rem}
+.inline{display:inline}.badge{display:inline;padding:0 .3rem}svg.graph{max-width:760px;background:#fff;border:1px solid #ddd}
 ";
 
 fn level_class(c: Option<&str>) -> String {
@@ -56,7 +57,7 @@ pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> St
     };
     let who = match &caller.name {
         Some(n) => format!(
-            "{review}<span>{} ({})</span> <form method=post action=/signout style=display:inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
+            "{review}<span>{} ({})</span> <form method=post action=/signout class=inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
             esc(n),
             esc(caller.reader.clearance.as_str()),
             esc(csrf)
@@ -64,10 +65,14 @@ pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> St
         None => "<a href=/signin>Sign in</a>".into(),
     };
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><style>{CSS}</style></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><link rel=stylesheet href=/static/airgram.css></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
         esc(title)
     )
 }
+
+/// The source page's span highlighting: hovering or focusing a field
+/// lights the source spans it came from.
+pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const on=b=>li.dataset.spans.split(' ').forEach(i=>{const e=document.getElementById(i);if(e){e.classList.toggle('hl',b);if(b)e.scrollIntoView({block:'nearest'})}});li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
 
 pub(crate) fn html(status: StatusCode, page: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
@@ -254,7 +259,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
     for h in &res.hits {
         let _ = write!(
             hits,
-            "<article class=hit><div class=meta><span class=\"banner {}\" style=\"display:inline;padding:0 .3rem\">{}</span> {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
+            "<article class=hit><div class=meta><span class=\"banner badge {}\">{}</span> {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
             level_class(h.classification.as_deref()),
             esc(h.classification.as_deref().unwrap_or("UNMARKED")),
             esc(h.date.as_deref().unwrap_or("undated")),
@@ -452,7 +457,7 @@ pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> R
         at = e;
     }
     out.push_str(&esc(&text[at..]));
-    let script = "<script>document.querySelectorAll('.fields li').forEach(li=>{const on=b=>li.dataset.spans.split(' ').forEach(i=>{const e=document.getElementById(i);if(e){e.classList.toggle('hl',b);if(b)e.scrollIntoView({block:'nearest'})}});li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});</script>";
+    let script = "<script src=/static/source.js defer></script>";
     let body = format!(
         "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=layout>{fields}<pre class=source>{out}</pre></div>{script}",
         esc(&v.id),
@@ -481,7 +486,7 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
     }
     let mut svg = format!(
-        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% style=\"max-width:{w}px;background:#fff;border:1px solid #ddd\"><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
+        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% class=graph><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
     );
     let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
         if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {

@@ -429,7 +429,7 @@ pub(crate) fn history_html(h: &History) -> String {
     s
 }
 
-const REVIEW_JS: &str = r#"
+pub(crate) const REVIEW_JS: &str = r#"
 (function(){
 const csrf=document.querySelector('meta[name=csrf]').content;
 const id=document.querySelector('meta[name=record]').content;
@@ -679,7 +679,7 @@ async fn render_review(
             if r.answered.is_none() {
                 let _ = write!(
                     body,
-                    " <form method=post action=\"/review/referrals/{}/answer\" style=display:inline><input type=hidden name=csrf value=\"{}\">\
+                    " <form method=post action=\"/review/referrals/{}/answer\" class=inline><input type=hidden name=csrf value=\"{}\">\
                      <input name=response placeholder=\"CONCUR | DENY b1\" size=16 required> <input name=comment placeholder=comment> <button>Record answer</button></form>",
                     r.id,
                     esc(&csrf)
@@ -691,7 +691,7 @@ async fn render_review(
     }
     let _ = write!(
         body,
-        "<script type=application/json id=fields-json>{}</script><meta name=csrf content=\"{}\"><meta name=record content=\"{}\"><script>{REVIEW_JS}</script>",
+        "<script type=application/json id=fields-json>{}</script><meta name=csrf content=\"{}\"><meta name=record content=\"{}\"><script src=/static/review.js defer></script>",
         serde_json::Value::Object(fields_json).to_string().replace("</", "<\\/"),
         esc(&csrf),
         esc(&rid)

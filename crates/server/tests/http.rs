@@ -638,3 +638,61 @@ fn review_over_the_api_needs_a_reviewer_a_form_token_and_a_second_person() {
     let page = http(addr, "GET", &format!("/review/{secret_id}"), &ann, None);
     assert!(page.body.contains("approved") && page.body.contains("the word is sensitive"));
 }
+
+/// Pages a browser cannot be turned against (issue 22): every response
+/// carries the CSP (no inline style or script), no sniffing, no framing,
+/// a same-origin referrer; and no page holds an inline style or script
+/// that the policy would block.
+#[test]
+fn every_response_carries_the_security_headers_and_pages_nothing_inline() {
+    let (addr, _dir, _stop) = start();
+    let pub_id = airgram_archive::content_id(b"verbatim public cuba berlin");
+    let (cookies, _) = session(addr, "ann");
+    for path in [
+        "/".to_string(),
+        "/?q=cuba".into(),
+        format!("/records/{pub_id}"),
+        format!("/records/{pub_id}/source"),
+        format!("/records/{pub_id}/graph"),
+        "/review".into(),
+        format!("/review/{pub_id}"),
+        "/review/report".into(),
+        "/signin".into(),
+        "/no-such-page".into(),
+        "/api/search?q=cuba".into(),
+        "/api/search?q=%22open".into(),
+        "/static/airgram.css".into(),
+    ] {
+        let r = http(addr, "GET", &path, &cookies, None);
+        let csp = r.header("content-security-policy").join(" ");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(r.header("x-content-type-options"), ["nosniff"], "{path}");
+        assert_eq!(r.header("referrer-policy"), ["same-origin"], "{path}");
+        assert_eq!(r.header("x-frame-options"), ["DENY"], "{path}");
+        assert!(r.header("strict-transport-security").is_empty(), "no HSTS without TLS");
+        if r.header("content-type").iter().any(|t| t.starts_with("text/html")) {
+            assert!(!r.body.contains("style="), "{path} has an inline style");
+            assert!(!r.body.contains("<style"), "{path} has a style element");
+            for tag in r.body.split("<script").skip(1) {
+                let open = tag.split('>').next().unwrap();
+                assert!(
+                    open.contains("src=") || open.contains("application/json"),
+                    "{path} has an inline script: <script{open}>"
+                );
+            }
+        }
+    }
+    for (file, ty) in [
+        ("airgram.css", "text/css"),
+        ("source.js", "text/javascript"),
+        ("review.js", "text/javascript"),
+    ] {
+        let r = http(addr, "GET", &format!("/static/{file}"), "", None);
+        assert_eq!(r.status, 200);
+        assert!(r.header("content-type")[0].starts_with(ty));
+    }
+}
