@@ -1194,7 +1194,9 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
         if rec.approved_by.is_none() && officer_words.get(i) == Some(&true) {
             let approved = t.contains("pproved") || t.contains("PPROVED");
-            if let Some(p) = find_ci(t, "approved by").filter(|_| approved) {
+            // A form's label line is short; "approved by" inside a
+            // paragraph is the paragraph's own words, and stays in the body.
+            if let Some(p) = find_ci(t, "approved by").filter(|_| approved && t.len() < 100) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
                 let v = v.trim();
                 if !v.is_empty() && v.len() < 60 {
