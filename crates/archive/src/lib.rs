@@ -13,6 +13,7 @@
 //! leaves committed batches whole and uncommitted ones absent.
 
 pub mod auth;
+pub mod backup;
 pub mod review;
 pub mod views;
 
@@ -48,6 +49,9 @@ pub enum ArchiveError {
     /// numbered their messages afresh each year): the key as typed, and
     /// those records, to choose from by id.
     Ambiguous(String, Vec<views::Node>),
+    /// Too many failed sign-ins under a name: try again in this many
+    /// seconds.
+    Throttled(u64),
 }
 
 impl std::fmt::Display for ArchiveError {
@@ -61,6 +65,7 @@ impl std::fmt::Display for ArchiveError {
             // archive's contents is in this message.
             ArchiveError::NotFound(k) => write!(f, "{NOT_FOUND}: {k}"),
             ArchiveError::UnknownUser(u) => write!(f, "no such user: {u}"),
+            ArchiveError::Throttled(s) => write!(f, "too many failed sign-ins; try again in {s} s"),
             ArchiveError::Invalid(m) | ArchiveError::Forbidden(m) | ArchiveError::Conflict(m) => write!(f, "{m}"),
             ArchiveError::Ambiguous(k, nodes) => {
                 write!(f, "{k} names {} records; show one by its id:", nodes.len())?;
@@ -258,6 +263,8 @@ pub struct Archive {
     /// embedded one without touching the read paths.
     store: Box<dyn Store + Send>,
     index: Partitions,
+    /// How failed sign-ins slow the next.
+    throttle: auth::Throttle,
 }
 
 /// Parses the inputs that are not parsed yet, on all cores, keeping order,
@@ -475,6 +482,7 @@ impl Archive {
             dir: dir.to_path_buf(),
             store,
             index,
+            throttle: auth::Throttle::ACCOUNT,
         };
         if stale {
             if a.store.last_batch()? > 0 {

@@ -507,9 +507,13 @@ impl Archive {
 
     /// Re-authenticates a user (approving a release asks for the password
     /// again, whatever the session).
+    /// A wrong password counts against the name's sign-in throttle, so a
+    /// stolen session cannot be used to guess it.
     pub fn verify_password(&mut self, name: &str, password: &str) -> Result<bool> {
-        let ok = crate::auth::password_matches(self.store.as_ref(), name, password)?;
+        let now = crate::auth::now();
+        let ok = self.sign_in_begin(name, now)?.matches(password);
         if !ok {
+            self.record_sign_in_failure(name, now)?;
             self.store.audit(name, "reauth", name, "", "denied")?;
         }
         Ok(ok)

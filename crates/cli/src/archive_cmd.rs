@@ -322,6 +322,13 @@ pub fn user_disable(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn user_unlock(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
+    let mut archive = open(dir)?;
+    archive.unlock_user(name)?;
+    println!("sign-ins under {name} are no longer delayed");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn serve(dir: &Path, addr: std::net::SocketAddr, secure_cookies: bool) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(airgram_server::serve(dir, addr, secure_cookies))?;
@@ -367,6 +374,32 @@ pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
     archive.wait_merges()?;
     pb.finish_and_clear();
     println!("reindexed {n} versions");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn backup(dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    let m = airgram_archive::backup::backup(dir, to)
+        .with_context(|| format!("backing up {} to {}", dir.display(), to.display()))?;
+    println!(
+        "backed up {} records and {} audit entries to {} at {}",
+        m.records,
+        m.audit_entries,
+        to.display(),
+        m.taken
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(from: &Path, dir: &Path) -> anyhow::Result<ExitCode> {
+    let m = airgram_archive::backup::restore(from, dir)
+        .with_context(|| format!("restoring {} to {}", from.display(), dir.display()))?;
+    println!(
+        "restored {} records and {} audit entries (backup of {}) to {}; index rebuilt",
+        m.records,
+        m.audit_entries,
+        m.taken,
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

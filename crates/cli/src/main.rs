@@ -144,6 +144,19 @@ enum Command {
     Reindex,
     /// Verify that store and index agree.
     Check,
+    /// Copy the archive to a new directory while it stays in use: a
+    /// consistent snapshot of the store and a manifest (the index is
+    /// rebuilt on restore).
+    Backup {
+        /// The directory to create (or an empty one).
+        to: PathBuf,
+    },
+    /// Restore a backup as the archive named by --archive (a new or empty
+    /// directory), check it against its manifest, and rebuild its index.
+    Restore {
+        /// A directory written by `airgram backup`.
+        from: PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -212,6 +225,8 @@ enum UserCommand {
     },
     /// Disable a user and end their sessions.
     Disable { name: String },
+    /// Lift a sign-in lockout: forget the name's failed sign-ins.
+    Unlock { name: String },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +286,9 @@ fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Disable { name },
         } => archive_cmd::user_disable(&dir, &name),
+        Command::User {
+            command: UserCommand::Unlock { name },
+        } => archive_cmd::user_unlock(&dir, &name),
         Command::Review { command } => review_cmd::run(&dir, command),
         Command::Serve { addr, secure_cookies } => archive_cmd::serve(&dir, addr, secure_cookies),
         Command::Reindex => archive_cmd::reindex(&dir),
@@ -282,6 +300,8 @@ fn main() -> ExitCode {
             format,
         } => archive_bench::run(count, seed, bench_dir.as_deref(), batch_size, format == Format::Json),
         Command::Check => archive_cmd::check(&dir),
+        Command::Backup { to } => archive_cmd::backup(&dir, &to),
+        Command::Restore { from } => archive_cmd::restore(&from, &dir),
         Command::Audit {
             command: AuditCommand::Verify,
         } => archive_cmd::audit_verify(&dir),

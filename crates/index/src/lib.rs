@@ -1563,6 +1563,7 @@ mod tests {
     fn rollback_removes_uncommitted_batches() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = Partitions::open(dir.path()).unwrap();
+        p.finish_rebuild().unwrap();
         let u = Label::unclassified();
         p.add(&u, &doc("1", "kept", "1962-01-01")).unwrap();
         p.commit(1).unwrap();
@@ -1575,5 +1576,31 @@ mod tests {
         assert_eq!(p.partition(&u).unwrap().num_docs(), 1);
         assert_eq!(p.rollback_after(1).unwrap(), 0);
         assert_eq!(p.partition(&u).unwrap().committed_batch().unwrap(), 1);
+    }
+
+    /// A new directory, or one whose rebuild never finished, is stale:
+    /// its partitions are not read, and the archive rebuilds them.
+    #[test]
+    fn an_index_is_read_only_once_its_rebuild_is_marked_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let u = Label::unclassified();
+        let mut p = Partitions::open(dir.path()).unwrap();
+        assert!(p.is_stale(), "a new directory");
+        p.clear().unwrap();
+        p.add(&u, &doc("1", "kept", "1962-01-01")).unwrap();
+        p.commit(1).unwrap();
+        drop(p);
+        let p = Partitions::open(dir.path()).unwrap();
+        assert!(p.is_stale() && p.partition(&u).is_none(), "committed, but not finished");
+        drop(p);
+        let mut p = Partitions::open(dir.path()).unwrap();
+        p.clear().unwrap();
+        p.add(&u, &doc("1", "kept", "1962-01-01")).unwrap();
+        p.commit(1).unwrap();
+        p.finish_rebuild().unwrap();
+        drop(p);
+        let p = Partitions::open(dir.path()).unwrap();
+        assert!(!p.is_stale());
+        assert_eq!(p.partition(&u).unwrap().num_docs(), 1);
     }
 }

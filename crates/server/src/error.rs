@@ -126,7 +126,14 @@ impl Code {
             codes.push(Code::BadQuery);
         }
         if path.starts_with("/api/review") {
-            codes.extend([Code::Unauthorized, Code::Forbidden, Code::NotFound, Code::Conflict]);
+            // Approval re-authenticates, and wrong passwords are throttled.
+            codes.extend([
+                Code::Unauthorized,
+                Code::Forbidden,
+                Code::NotFound,
+                Code::Conflict,
+                Code::TooManyRequests,
+            ]);
         }
         if method == "post" {
             codes.extend([
@@ -152,6 +159,8 @@ pub struct ApiError {
     pub message: String,
     /// For `ambiguous`: the visible records the key names, to choose from.
     pub choices: Vec<Node>,
+    /// For `too_many_requests`: seconds to wait (the Retry-After header).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -160,6 +169,13 @@ impl ApiError {
             code,
             message: message.into(),
             choices: Vec::new(),
+            retry_after: None,
+        }
+    }
+    pub(crate) fn too_many(secs: u64, message: impl Into<String>) -> ApiError {
+        ApiError {
+            retry_after: Some(secs.max(1)),
+            ..ApiError::new(Code::TooManyRequests, message)
         }
     }
     pub fn status(&self) -> StatusCode {
@@ -194,6 +210,7 @@ impl From<ArchiveError> for ApiError {
             }
             e @ ArchiveError::Flagged(_) => ApiError::new(Code::Flagged, e.to_string()),
             ArchiveError::UnknownUser(_) => ApiError::new(Code::Unauthorized, "sign in again"),
+            e @ ArchiveError::Throttled(secs) => ApiError::too_many(secs, e.to_string()),
             other => {
                 eprintln!("airgram serve: {other}");
                 ApiError::internal()
@@ -208,7 +225,19 @@ impl IntoResponse for ApiError {
         if !self.choices.is_empty() {
             body["records"] = json!(self.choices);
         }
-        (self.status(), Json(body)).into_response()
+        let mut r = (self.status(), Json(body)).into_response();
+        self.add_retry_after(&mut r);
+        r
+    }
+}
+
+impl ApiError {
+    /// Retry-After on a response made from this error (JSON or a page).
+    pub(crate) fn add_retry_after(&self, r: &mut Response) {
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
     }
 }
 

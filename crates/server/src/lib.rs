@@ -11,8 +11,10 @@
 mod error;
 mod pages;
 mod review;
+mod signin;
 
 pub use error::{ApiError, Code};
+use signin::ClientAddr;
 
 use airgram_access::Reader;
 use airgram_archive::{Archive, ArchiveError};
@@ -38,6 +40,8 @@ pub struct AppState {
     archive: Arc<Mutex<Archive>>,
     /// Behind TLS: cookies are `Secure` and responses carry HSTS.
     secure: bool,
+    /// Sign-in throttling per address, and the bound on hashing.
+    guard: Arc<signin::Guard>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
         AppState {
             archive: Arc::new(Mutex::new(archive)),
             secure: false,
+            guard: Arc::default(),
         }
     }
 
@@ -525,7 +530,12 @@ struct SignInForm {
     csrf: String,
 }
 
-async fn sign_in_post(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<SignInForm>) -> Response {
+async fn sign_in_post(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<SignInForm>,
+) -> Response {
     let (csrf, _) = csrf_token(&headers);
     if f.csrf != csrf {
         return pages::sign_in_page(
@@ -534,8 +544,37 @@ async fn sign_in_post(State(st): State<AppState>, headers: HeaderMap, Form(f): F
             StatusCode::FORBIDDEN,
         );
     }
-    let (user, password) = (f.user.clone(), f.password);
-    match st.with(move |a| a.sign_in(&user, &password)).await {
+    let refused = |e: ApiError| {
+        let mut r = pages::sign_in_page(&csrf, Some(&e.message), e.status());
+        e.add_retry_after(&mut r);
+        r
+    };
+    let now = airgram_archive::auth::now();
+    match st.guard.wait(addr, now) {
+        0 => {}
+        wait => return refused(ArchiveError::Throttled(wait).into()),
+    }
+    let user = f.user.clone();
+    let attempt = match st.with(move |a| a.sign_in_begin(&user, now)).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    // The slow hash runs outside the archive's lock, one at a time.
+    let Some(permit) = st.guard.hashing().await else {
+        return refused(ApiError::too_many(1, "too many sign-ins at once; try again in 1 s"));
+    };
+    let password = f.password;
+    let checked = tokio::task::spawn_blocking(move || {
+        let ok = attempt.matches(&password);
+        (attempt, ok)
+    })
+    .await;
+    drop(permit);
+    let Ok((attempt, ok)) = checked else {
+        return ApiError::internal().into_response();
+    };
+    st.guard.record(addr, ok, now);
+    match st.with(move |a| a.sign_in_finish(attempt, ok, now)).await {
         Ok(token) => {
             let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
             r.headers_mut()
@@ -810,7 +849,9 @@ pub async fn serve(dir: &Path, addr: SocketAddr, secure_cookies: bool) -> std::i
     let app = router(AppState::new(archive).secure_cookies(secure_cookies));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
 }
 
 async fn shutdown() {

@@ -187,12 +187,15 @@ fn start_with(extra: Vec<(Record, Label)>) -> (SocketAddr, tempfile::TempDir, st
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             atx.send(listener.local_addr().unwrap()).unwrap();
             let app = airgram_server::router(airgram_server::AppState::new(a));
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
-                })
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
+            })
+            .await
+            .unwrap();
         });
     });
     (arx.recv().unwrap(), dir, tx)
@@ -695,4 +698,35 @@ fn every_response_carries_the_security_headers_and_pages_nothing_inline() {
         assert_eq!(r.status, 200);
         assert!(r.header("content-type")[0].starts_with(ty));
     }
+}
+
+/// Regression (issue 22): 30 wrong passwords for one account in 1.3 s
+/// were all answered 401, then the right one signed in at once.
+#[test]
+fn guessing_one_accounts_password_is_throttled_with_retry_after() {
+    let (addr, _dir, _stop) = start();
+    for _ in 0..5 {
+        let (r, _) = sign_in(addr, "sam", "wrong horse");
+        assert_eq!(r.status, 401);
+    }
+    let (r, _) = sign_in(addr, "sam", "correct horse");
+    assert_eq!(r.status, 429, "the right password waits too: {}", r.body);
+    assert!(r.body.contains("too many failed sign-ins"), "{}", r.body);
+    let wait: u64 = r.header("retry-after")[0].parse().unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    // Another account from the same address is not held back by sam's.
+    let (r, _) = sign_in(addr, "ann", "correct horse");
+    assert_eq!(r.status, 303);
+}
+
+#[test]
+fn one_address_guessing_many_names_is_throttled() {
+    let (addr, _dir, _stop) = start();
+    for i in 0..20 {
+        let (r, _) = sign_in(addr, &format!("user{i}"), "wrong horse");
+        assert_eq!(r.status, 401, "try {i}");
+    }
+    let (r, _) = sign_in(addr, "ann", "correct horse");
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(!r.header("retry-after").is_empty());
 }

@@ -161,6 +161,14 @@ pub trait Store {
     fn session_user(&mut self, token_hash: &str, now: u64, idle_secs: u64, max_secs: u64) -> Result<Option<String>>;
     fn delete_session(&mut self, token_hash: &str) -> Result<()>;
     fn delete_sessions_of(&mut self, user: &str) -> Result<()>;
+    /// Consecutive failed sign-ins under `name` (known or not) and when
+    /// the last was, in seconds since 1970.
+    fn sign_in_failures(&self, name: &str) -> Result<(u32, u64)>;
+    /// Counts one more failed sign-in under `name`, and forgets names
+    /// whose last failure is older than `forget_before`.
+    fn add_sign_in_failure(&mut self, name: &str, now: u64, forget_before: u64) -> Result<()>;
+    /// Forgets the failures under `name` (a sign-in, or an unlock).
+    fn clear_sign_in_failures(&mut self, name: &str) -> Result<()>;
 
     // Review (see `review`).
     fn dossier(&self, id: &str) -> Result<Option<Dossier>>;
@@ -353,6 +361,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     user TEXT NOT NULL,
     created INTEGER NOT NULL,
     last_seen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    name TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
@@ -594,6 +607,20 @@ fn now() -> String {
 }
 
 impl SqliteStore {
+    /// Writes a consistent copy of the database at `db` to `to` (which must
+    /// not exist) while other connections read and write it: `VACUUM INTO`
+    /// reads one snapshot in a read transaction, so a commit in flight is in
+    /// the copy whole or not at all.
+    pub fn snapshot(db: &Path, to: &Path) -> Result<()> {
+        let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let to = to
+            .to_str()
+            .ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", to.display())))?;
+        conn.execute("VACUUM INTO ?1", [to])?;
+        Ok(())
+    }
+
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let conn = Connection::open(path)?;
         // For a new archive (an existing one keeps its pages): records of
@@ -983,6 +1010,36 @@ impl Store for SqliteStore {
 
     fn delete_sessions_of(&mut self, user: &str) -> Result<()> {
         self.conn.execute("DELETE FROM sessions WHERE user = ?1", [user])?;
+        Ok(())
+    }
+
+    fn sign_in_failures(&self, name: &str) -> Result<(u32, u64)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT failures, last FROM sign_in_failures WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, 0)))
+    }
+
+    fn add_sign_in_failure(&mut self, name: &str, now: u64, forget_before: u64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM sign_in_failures WHERE last < ?1", [forget_before])?;
+        tx.execute(
+            "INSERT INTO sign_in_failures (name, failures, last) VALUES (?1, 1, ?2)
+             ON CONFLICT(name) DO UPDATE SET failures = failures + 1, last = ?2",
+            params![name, now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn clear_sign_in_failures(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sign_in_failures WHERE name = ?1", [name])?;
         Ok(())
     }
 
