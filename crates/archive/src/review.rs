@@ -474,6 +474,11 @@ impl Archive {
     /// An open or settled event of a record whose original `reader` may see.
     fn visible_event(&self, reader: &Reader, event: u64) -> Result<(EventRow, Version)> {
         let not_found = || ArchiveError::NotFound(format!("review event {event}"));
+        // Event numbers are the store's 63-bit row ids: a larger one names
+        // nothing (and SQLite cannot bind it).
+        if i64::try_from(event).is_err() {
+            return Err(not_found());
+        }
         let e = self.store.event(event)?.ok_or_else(not_found)?;
         let orig = self
             .store
@@ -500,6 +505,9 @@ impl Archive {
     /// answers like a missing one.
     fn visible_referral(&self, reader: &Reader, referral: u64) -> Result<airgram_store::Referral> {
         let not_found = || ArchiveError::NotFound(format!("referral {referral}"));
+        if i64::try_from(referral).is_err() {
+            return Err(not_found());
+        }
         let r = self.store.referral(referral)?.ok_or_else(not_found)?;
         self.visible_event(reader, r.event_id).map_err(|_| not_found())?;
         Ok(r)

@@ -219,3 +219,170 @@ fn a_reindex_or_rebuild_killed_midway_is_rebuilt_on_the_next_open() {
     assert_eq!(stored_total(a), 120, "after the index was deleted");
     assert_consistent(a);
 }
+
+/// Runs `args` with `stdin`, killing it (SIGKILL) after `ms`; whether the
+/// kill found it still running.
+fn kill_after(archive: &Path, args: &[&str], stdin: &str, ms: u64) -> bool {
+    use std::io::Write;
+    let mut child = airgram(archive)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    std::thread::sleep(Duration::from_millis(ms));
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = airgram(archive)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The crash loop (issue 22): kill -9 at random moments of ingest, review
+/// approval and reindex, in turn. After each kill `check` and `audit
+/// verify` pass, and nothing committed is lost; an interrupted approval
+/// either took effect whole (the public reads the release) or not at all
+/// (approving again publishes it). `AIRGRAM_CRASH_KILLS` sets the number
+/// of kills: 50 by default, as CI runs it.
+#[test]
+fn crash_loop_kills_ingest_approval_and_reindex_at_random() {
+    let kills: usize = std::env::var("AIRGRAM_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    let a = a.as_path();
+    run(a, ADD_ALL_SEEING);
+    for name in ["ann", "bob"] {
+        ok(
+            a,
+            &[
+                "user",
+                "add",
+                name,
+                "--clearance",
+                "TS",
+                "--role",
+                "reviewer",
+                "--password-stdin",
+            ],
+            &format!("{name}-password\n"),
+        );
+    }
+    // Records that fall due for review, to approve releases of.
+    let corpus = dir.path().join("corpus");
+    let n = (kills * 2).max(60).to_string();
+    ok(
+        a,
+        &[
+            "generate",
+            "--count",
+            &n,
+            "--seed",
+            "11",
+            "--out",
+            corpus.to_str().unwrap(),
+        ],
+        "",
+    );
+    ok(a, &["ingest", corpus.to_str().unwrap()], "");
+    let mut ingest: Vec<String> = vec!["ingest".into(), "--batch-size".into(), "20".into()];
+    ingest.extend(volumes());
+    let ingest: Vec<&str> = ingest.iter().map(String::as_str).collect();
+
+    let mut last_total = stored_total(a);
+    let mut interrupted = 0;
+    for (i, ms) in delays(kills).into_iter().enumerate() {
+        let ms = ms / 2;
+        let running = match i % 3 {
+            0 => kill_after(a, &ingest, "", ms),
+            1 => {
+                let q: serde_json::Value =
+                    serde_json::from_str(&ok(a, &["review", "queue", "--as", "ann", "--format", "json"], "")).unwrap();
+                let id = q["items"][0]["id"].as_str().expect("a record due").to_string();
+                let out = ok(
+                    a,
+                    &["review", "propose", &id, "--as", "ann", "--decision", "release"],
+                    "",
+                );
+                let event: String = out
+                    .split('#')
+                    .nth(1)
+                    .unwrap()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let approve = ["review", "approve", &event, "--as", "bob", "--password-stdin"];
+                let running = kill_after(a, &approve, "bob-password\n", ms);
+                assert_consistent(a);
+                // Whole or not at all: approving again either publishes it
+                // or finds it already approved; then the public reads it.
+                let again = run_in(a, &approve, "bob-password\n");
+                let said = String::from_utf8_lossy(&again.stderr);
+                assert!(
+                    again.status.success() || said.contains("already approved"),
+                    "kill {i}: approve again: {said}"
+                );
+                assert!(
+                    run(a, &["show", &id]).status.success(),
+                    "kill {i}: the release is public"
+                );
+                running
+            }
+            _ => kill_after(a, &["reindex"], "", ms),
+        };
+        interrupted += usize::from(running);
+        assert_consistent(a);
+        let verified = run(a, &["audit", "verify"]);
+        assert!(
+            verified.status.success(),
+            "kill {i}: {}",
+            String::from_utf8_lossy(&verified.stdout)
+        );
+        let total = stored_total(a);
+        assert!(
+            total >= last_total,
+            "kill {i}: committed work disappeared ({last_total} -> {total})"
+        );
+        last_total = total;
+    }
+    eprintln!("crash loop: {kills} kills, {interrupted} mid-operation");
+    assert!(
+        interrupted * 3 >= kills,
+        "too few kills landed mid-operation: {interrupted} of {kills}"
+    );
+}
+
+fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = airgram(archive)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -21,7 +21,9 @@
 
 mod durable;
 mod pairs;
-pub mod query;
+/// The search language, in its own crate so that it can be fuzzed and
+/// reused without an index behind it.
+pub use airgram_query as query;
 mod words;
 
 use airgram_access::Label;

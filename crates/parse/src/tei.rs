@@ -120,8 +120,16 @@ const BLOCKS: &[&[u8]] = &[
     b"label",
 ];
 
-/// Parses a TEI volume. Never fails: malformed XML ends the volume with a
-/// warning on the last record (or on a record of its own).
+/// Elements open at once, at most. FRUS volumes nest a dozen deep; a
+/// file nested deeper is not a volume, and is read as far as the bound.
+/// (The reader keeps its stack on the heap, but what it builds from a
+/// document must stay a size the rest of the archive can walk.)
+pub const MAX_DEPTH: usize = 256;
+
+/// Parses a TEI volume. Never fails: malformed XML, or XML nested past
+/// [`MAX_DEPTH`], ends the volume with a warning on the last record (or
+/// on a record of its own). Entities other than XML's five and character
+/// references are left as written, never expanded (a DTD is not read).
 pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().trim_text(false);
@@ -134,16 +142,29 @@ pub fn parse_volume(path: &str, bytes: &[u8]) -> Vec<Record> {
     let mut docs: Vec<Doc> = Vec::new();
     let mut open: Vec<Doc> = Vec::new();
     let mut error: Option<String> = None;
+    let mut depth = 0usize;
     loop {
         let before = reader.buffer_position() as usize;
+        let line = || bytes[..before.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1;
         let ev = match reader.read_event_into(&mut buf) {
             Ok(ev) => ev,
             Err(e) => {
-                let line = bytes[..before.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1;
-                error = Some(format!("{path}:{line}: malformed XML: {e}"));
+                error = Some(format!("{path}:{}: malformed XML: {e}", line()));
                 break;
             }
         };
+        match &ev {
+            Event::Start(_) if depth == MAX_DEPTH => {
+                error = Some(format!(
+                    "{path}:{}: elements nested more than {MAX_DEPTH} deep; read no further",
+                    line()
+                ));
+                break;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         match ev {
             Event::Start(e) => {
                 let name = e.name().as_ref().to_vec();
@@ -486,15 +507,21 @@ fn build(path: &str, d: Doc, person_names: &HashMap<String, String>, authority: 
     if !d.persons.is_empty() {
         rec.persons = persons;
     }
-    // Spans into the XML file.
+    // Spans into the XML file, within the document's own XML: a chunk's
+    // text can be longer than its markup (invalid UTF-8 read as U+FFFD,
+    // three bytes for one), so an offset mapped past its chunk is held to
+    // the document.
+    let (lo, hi) = (d.start, d.end.max(d.start));
+    let xml = |p: usize| r.to_xml(p).clamp(lo, hi);
     for spans in rec.spans.values_mut() {
         for s in spans.iter_mut() {
-            *s = [r.to_xml(s[0]), r.to_xml(s[1].saturating_sub(1)) + 1];
+            let a = xml(s[0]);
+            *s = [a, (xml(s[1].saturating_sub(1)) + 1).clamp(a, hi)];
         }
     }
     for red in &mut rec.redactions {
-        red.start = r.to_xml(red.start);
-        red.end = r.to_xml(red.end.saturating_sub(1)) + 1;
+        red.start = xml(red.start);
+        red.end = (xml(red.end.saturating_sub(1)) + 1).clamp(red.start, hi);
     }
     // The document's own XML: what the archive keeps as its source.
     rec.add_span("document", [d.start, d.end.max(d.start)]);
@@ -541,6 +568,50 @@ mod tests {
 <p>Polto 1325. At meeting <persName corresp="#p_SDU1">Stikker</persName><note n="1">See Topol 12 &amp; more.</note> spoke. [3 <hi rend="italic">lines of source text not declassified</hi>]</p>
 <closer><signed><persName corresp="#p_BWR1">Burgess</persName></signed></closer>
 </div></div></body></text></TEI>"##;
+
+    /// Issue 22: nesting past the bound ends the volume with a warning
+    /// that names the line; what came before is kept. Entities declared
+    /// in a DTD are never expanded (no billion laughs).
+    #[test]
+    fn deep_nesting_and_declared_entities_are_bounded() {
+        let deep = format!(
+            "<TEI><text><body><div type=\"document\" xml:id=\"d1\"><p>kept</p>\n{}</div></body></text></TEI>",
+            "<hi>".repeat(100_000)
+        );
+        let recs = parse_volume("v.xml", deep.as_bytes());
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].subject.as_deref(), Some("kept"), "what came before is read");
+        assert!(
+            recs[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("v.xml:2:") && w.contains("nested")),
+            "{:?}",
+            recs[0].warnings
+        );
+        let laughs = r#"<?xml version="1.0"?><!DOCTYPE TEI [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<TEI><text><body><div type="document" xml:id="d1"><p>x &c; y</p></div></body></text></TEI>"#;
+        let recs = parse_volume("v.xml", laughs.as_bytes());
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0].body.len() < 100, "{}", recs[0].body);
+    }
+
+    /// Found by the fuzzer (issue 22): a byte that is not UTF-8 in a
+    /// truncated document is read as U+FFFD, three bytes for one, and the
+    /// subject's span ran past the end of the file.
+    #[test]
+    fn spans_stay_inside_the_file_when_text_is_longer_than_its_bytes() {
+        let mut x = b"<TEI><text><body><div type=\"document\" xml:id=\"d1\">\n<head>1. Airgram From the D".to_vec();
+        x.extend_from_slice(&[0x9f, 0x9f, 0x9f]);
+        x.extend_from_slice(b"partment of State</head>");
+        for r in parse_volume("v.xml", &x) {
+            for (field, spans) in &r.spans {
+                for s in spans {
+                    assert!(s[0] <= s[1] && s[1] <= x.len(), "{field} {s:?} in {} bytes", x.len());
+                }
+            }
+        }
+    }
 
     #[test]
     fn reads_a_document() {

@@ -9,11 +9,13 @@
 //! they run on the blocking pool behind one mutex.
 
 mod error;
+mod openapi;
 mod pages;
 mod review;
 mod signin;
 
 pub use error::{ApiError, Code};
+pub use openapi::document as openapi;
 use signin::ClientAddr;
 
 use airgram_access::Reader;
@@ -135,6 +137,10 @@ pub struct SearchParams {
 pub const MAX_PAGE: usize = 1000;
 /// Facet filters on one search.
 pub const MAX_FILTERS: usize = 32;
+/// Bytes of a typed query (the parser reads it with its filters).
+pub const MAX_QUERY: usize = 4096;
+/// Bytes of one filter.
+pub const MAX_FILTER: usize = 256;
 /// Records one export returns.
 pub const MAX_EXPORT: usize = 1000;
 
@@ -187,14 +193,25 @@ fn parse_search(uri: &Uri) -> Result<SearchParams, ApiError> {
     let mut p = SearchParams::default();
     for (k, v) in form_pairs(uri.query().unwrap_or("")) {
         match k.as_str() {
+            "q" if v.len() > MAX_QUERY => {
+                return Err(ApiError::new(
+                    Code::BadQuery,
+                    format!("bad query: the query is longer than {MAX_QUERY} bytes"),
+                ))
+            }
             "q" => p.q = v,
+            "fq" if v.len() > MAX_FILTER => {
+                return Err(ApiError::bad_request(format!(
+                    "an fq filter has at most {MAX_FILTER} bytes"
+                )))
+            }
             "fq" => {
-                let known = v
-                    .split_once(':')
-                    .is_some_and(|(f, _)| airgram_index::query::Field::NAMES.contains(&f));
+                let known = v.split_once(':').is_some_and(|(f, value)| {
+                    airgram_index::query::Field::NAMES.contains(&f) && !value.replace('"', "").trim().is_empty()
+                });
                 if !known {
                     return Err(ApiError::bad_request(format!(
-                        "fq takes field:value with a field of {}, not {v:?}",
+                        "fq takes field:value (a value, and a field of {}), not {v:?}",
                         airgram_index::query::Field::NAMES.join(" ")
                     )));
                 }
@@ -203,7 +220,8 @@ fn parse_search(uri: &Uri) -> Result<SearchParams, ApiError> {
                 }
                 p.fq.push(v)
             }
-            "facets" => p.facets = Some(v),
+            "facets" if ["1", "0", "true", "false"].contains(&v.as_str()) => p.facets = Some(v),
+            "facets" => return Err(ApiError::bad_request(format!("facets is 1 or 0, not {v:?}"))),
             "sort" if v == "date" || v == "relevance" => p.sort = Some(v),
             "sort" => return Err(ApiError::bad_request(format!("sort is relevance or date, not {v:?}"))),
             "page" => p.page = Some(bounded("page", &v, MAX_PAGE)?),
@@ -346,6 +364,8 @@ pub struct ApiRoute {
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
+    /// The JSON body a POST takes: a schema of the OpenAPI document.
+    pub body: Option<&'static str>,
     handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -354,156 +374,111 @@ pub const API_ROUTES: &[ApiRoute] = &[
         method: "get",
         path: "/api/search",
         summary: "Search what the caller may see",
+        body: None,
         handler: || get(api_search),
     },
     ApiRoute {
         method: "get",
         path: "/api/export",
         summary: "Every matching record as the caller may see it, one JSON object a line",
+        body: None,
         handler: || get(api_export),
     },
     ApiRoute {
         method: "get",
         path: "/api/records/{id}",
         summary: "A record by id or message id",
+        body: None,
         handler: || get(api_record),
     },
     ApiRoute {
         method: "get",
         path: "/api/records/{id}/graph",
         summary: "The cite graph around a record",
+        body: None,
         handler: || get(api_graph),
     },
     ApiRoute {
         method: "get",
         path: "/api/records/{id}/source",
         summary: "The verbatim source of a record",
+        body: None,
         handler: || get(api_source),
     },
     ApiRoute {
         method: "get",
         path: "/api/records/{id}/reviews",
         summary: "A record's review history as the caller may see it",
+        body: None,
         handler: || get(review::api_history),
     },
     ApiRoute {
         method: "get",
         path: "/api/review/queue",
         summary: "Records due for review that the reviewer may see",
+        body: None,
         handler: || get(review::api_queue),
     },
     ApiRoute {
         method: "get",
         path: "/api/review/records/{id}",
         summary: "The original and its review history, for a reviewer",
+        body: None,
         handler: || get(review::api_review_record),
     },
     ApiRoute {
         method: "post",
         path: "/api/review/records/{id}/preview",
         summary: "The release a set of excisions would make",
+        body: Some("Preview"),
         handler: || post(review::api_preview),
     },
     ApiRoute {
         method: "post",
         path: "/api/review/records/{id}/proposals",
         summary: "Propose a decision",
+        body: Some("Proposal"),
         handler: || post(review::api_propose),
     },
     ApiRoute {
         method: "post",
         path: "/api/review/events/{event}/approve",
         summary: "Approve a proposal (second reviewer, re-authenticated)",
+        body: Some("Approve"),
         handler: || post(review::api_approve),
     },
     ApiRoute {
         method: "post",
         path: "/api/review/events/{event}/return",
         summary: "Send a proposal back",
+        body: Some("Return"),
         handler: || post(review::api_return),
     },
     ApiRoute {
         method: "post",
         path: "/api/review/referrals/{referral}/answer",
         summary: "Record an agency's answer to a referral",
+        body: Some("Answer"),
         handler: || post(review::api_answer),
     },
     ApiRoute {
         method: "get",
         path: "/api/review/report",
         summary: "Counts by decision, exemption and reviewer; queue age; overdue referrals",
+        body: None,
         handler: || get(review::api_report),
     },
     ApiRoute {
         method: "get",
         path: "/api/openapi.json",
         summary: "This document",
+        body: None,
         handler: || get(api_openapi),
     },
 ];
 
-pub fn openapi() -> serde_json::Value {
-    let err = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let mut paths = serde_json::Map::new();
-    for ApiRoute {
-        method, path, summary, ..
-    } in API_ROUTES
-    {
-        let mut params = Vec::new();
-        for (name, ty) in [("id", "string"), ("event", "integer"), ("referral", "integer")] {
-            if path.contains(&format!("{{{name}}}")) {
-                params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}}));
-            }
-        }
-        if *path == "/api/search" || *path == "/api/export" {
-            for (n, t) in [
-                ("q", "string"),
-                ("facets", "string"),
-                ("sort", "string"),
-                ("page", "integer"),
-                ("fq", "string"),
-            ] {
-                params.push(json!({"name": n, "in": "query", "required": false, "schema": {"type": t}}));
-            }
-        }
-        if path.ends_with("/graph") {
-            params.push(json!({"name": "depth", "in": "query", "required": false, "schema": {"type": "integer"}}));
-        }
-        let ok = if *path == "/api/export" {
-            json!({"description": "ok", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}})
-        } else {
-            json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}})
-        };
-        let mut responses = json!({"200": ok});
-        if path.ends_with("/proposals") {
-            responses["201"] =
-                json!({"description": "created", "content": {"application/json": {"schema": {"type": "object"}}}});
-        }
-        for code in Code::for_operation(method, path) {
-            let status = code.status().as_u16().to_string();
-            let mut e = err.clone();
-            e["description"] = json!(code.status().canonical_reason().unwrap_or("error"));
-            responses[status] = e;
-        }
-        paths.insert(
-            path.to_string(),
-            json!({ *method: {"summary": summary, "parameters": params, "responses": responses}}),
-        );
-    }
-    json!({
-        "openapi": "3.0.3",
-        "info": {"title": "airgram", "version": env!("CARGO_PKG_VERSION")},
-        "paths": paths,
-        "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                "records": {"type": "array", "description": "for code ambiguous: the records the message id names",
-                    "items": {"type": "object", "properties": {"id": {"type": "string"}, "message_id": {"type": "string"},
-                        "date": {"type": "string"}, "classification": {"type": "string"}, "subject": {"type": "string"}}}}}}}}
-    })
-}
-
 async fn api_openapi() -> Json<serde_json::Value> {
-    Json(openapi())
+    Json(openapi::document())
 }
 
 /// The CSRF token of this browser (double-submit cookie), made if absent.
