@@ -52,8 +52,9 @@ fn assert_consistent(archive: &Path) {
     let out = run(archive, &["check"]);
     assert!(
         out.status.success(),
-        "archive inconsistent after a crash:\n{}",
-        String::from_utf8_lossy(&out.stdout)
+        "archive inconsistent after a crash:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -385,4 +386,74 @@ fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// Mounts a tmpfs of `mb` megabytes at `dir` for the life of the guard.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, mb: u32) -> SmallDisk {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mb}m"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .expect("mount runs");
+        assert!(ok.success(), "mounting a tmpfs needs root (CI runs as root)");
+        SmallDisk(dir.to_path_buf())
+    }
+    fn resize(&self, mb: u32) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={mb}m")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// A disk that fills up during ingest (issue 22): the ingest fails with
+/// an error that says the disk is full, the archive stays consistent with
+/// whole batches only, and once there is room the rerun finishes.
+#[test]
+fn a_disk_that_fills_during_ingest_fails_clearly_and_the_rerun_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = SmallDisk::mount(&dir.path().join("disk"), 6);
+    let a = dir.path().join("disk/archive");
+    let a = a.as_path();
+    run(a, ADD_ALL_SEEING);
+    let mut args: Vec<String> = vec!["ingest".into(), "--batch-size".into(), "40".into()];
+    args.extend(volumes());
+    let out = airgram(a).args(&args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "6 MB cannot hold three volumes");
+    assert!(
+        err.contains("No space left on device")
+            || err.contains("disk is full")
+            || err.contains("database or disk is full"),
+        "the error says the disk is full: {err}"
+    );
+    disk.resize(512);
+    assert_consistent(a);
+    let partial = stored_total(a);
+    let out = airgram(a).args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_consistent(a);
+    let verified = run(a, &["audit", "verify"]);
+    assert!(verified.status.success());
+    let total = stored_total(a);
+    assert!(total > partial, "the rerun added the rest ({partial} -> {total})");
+    let fresh = tempfile::tempdir().unwrap();
+    let mut fresh_args = args.clone();
+    fresh_args[2] = "10000".into();
+    let refs: Vec<&str> = fresh_args.iter().map(String::as_str).collect();
+    assert!(run(fresh.path(), &refs).status.success());
+    run(fresh.path(), ADD_ALL_SEEING);
+    assert_eq!(total, stored_total(fresh.path()), "nothing lost, nothing doubled");
 }
