@@ -33,7 +33,7 @@ struct Q {
     compare: bool,
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
+pub(crate) fn pct(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
@@ -531,7 +531,7 @@ pub fn run(
 /// What the figures were measured on: the same build runs half again as
 /// fast on one CPU as on another, so a figure without its machine is no
 /// figure. Linux only (`/proc`); elsewhere the CPU is null.
-fn machine() -> serde_json::Value {
+pub(crate) fn machine() -> serde_json::Value {
     let read = |path: &str, key: &str| -> Option<String> {
         let text = std::fs::read_to_string(path).ok()?;
         let line = text.lines().find(|l| l.starts_with(key))?;

@@ -23,6 +23,7 @@ mod archive_cmd;
 mod bench;
 mod eval;
 mod review_cmd;
+mod serve_bench;
 
 use archive_cmd::{Format, GraphFormat, SortArg};
 
@@ -162,6 +163,23 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The server under load over HTTP on loopback: searches from 1, 8 and
+    /// many clients, readers and writers together, and a sign-in flood.
+    BenchServe {
+        /// Documents generated and ingested first.
+        #[arg(long, default_value_t = 20_000)]
+        count: u64,
+        /// Length of the load run (the other phases take a sixth of it each,
+        /// 2 to 10 s).
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 200)]
+        readers: usize,
+        #[arg(long, default_value_t = 5)]
+        writers: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Serve the archive: pages for people, a JSON API for programs.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -292,6 +310,13 @@ fn main() -> ExitCode {
         Command::Review { command } => review_cmd::run(&dir, command),
         Command::Serve { addr, secure_cookies } => archive_cmd::serve(&dir, addr, secure_cookies),
         Command::Reindex => archive_cmd::reindex(&dir),
+        Command::BenchServe {
+            count,
+            seconds,
+            readers,
+            writers,
+            format,
+        } => serve_bench::run(count, seconds, readers, writers, format == Format::Json),
         Command::Bench {
             count,
             seed,

@@ -44,6 +44,8 @@ pub struct AppState {
     secure: bool,
     /// Sign-in throttling per address, and the bound on hashing.
     guard: Arc<signin::Guard>,
+    /// No request log (for benchmarks, where it is the loudest cost).
+    quiet: bool,
 }
 
 impl AppState {
@@ -52,7 +54,20 @@ impl AppState {
             archive: Arc::new(Mutex::new(archive)),
             secure: false,
             guard: Arc::default(),
+            quiet: false,
         }
+    }
+
+    /// Without the request log.
+    pub fn quiet(mut self) -> AppState {
+        self.quiet = true;
+        self
+    }
+
+    /// The per-address sign-in throttle (`signin::ADDRESS` by default).
+    pub fn address_throttle(mut self, t: airgram_archive::auth::Throttle) -> AppState {
+        self.guard = Arc::new(signin::Guard::new(t));
+        self
     }
 
     /// For a deployment served over TLS (directly or by a proxy in front).
@@ -773,7 +788,14 @@ async fn static_file(UrlPath(name): UrlPath<String>) -> Response {
 }
 
 /// One structured line per request: no record contents, no query strings.
-async fn log_requests(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn log_requests(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if st.quiet {
+        return next.run(req).await;
+    }
     let t = Instant::now();
     let method: Method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -807,7 +829,7 @@ pub fn router(state: AppState) -> Router {
         .route("/review/events/{event}/return", post(review::return_post))
         .route("/review/referrals/{referral}/answer", post(review::answer_post))
         .fallback(not_found_page)
-        .layer(axum::middleware::from_fn(log_requests))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), log_requests))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -821,12 +843,29 @@ pub fn router(state: AppState) -> Router {
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
 pub async fn serve(dir: &Path, addr: SocketAddr, secure_cookies: bool) -> std::io::Result<()> {
     let archive = Archive::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let app = router(AppState::new(archive).secure_cookies(secure_cookies));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
+    serve_on(
+        listener,
+        AppState::new(archive).secure_cookies(secure_cookies),
+        shutdown(),
+    )
+    .await
+}
+
+/// Serves `state` on a bound listener until `until` resolves, recording
+/// each client's address (for the sign-in throttle).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    until: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(until)
+    .await
 }
 
 async fn shutdown() {
