@@ -229,7 +229,7 @@ impl Iterator for InputFiles {
 /// per batch, 2.7 GB with 25k and 3.2 GB with 50k.
 pub const DEFAULT_BATCH: usize = 50_000;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IngestOptions {
     /// The texts are released versions (e.g. published FRUS): each record
     /// also gets an UNCLASSIFIED released version.
@@ -238,6 +238,18 @@ pub struct IngestOptions {
     pub label: Option<Label>,
     /// Documents per atomic batch.
     pub batch_size: usize,
+}
+
+impl Default for IngestOptions {
+    /// Batches of [`DEFAULT_BATCH`]: a derived default of 0 made every
+    /// document a durable commit of its own, a thousand times slower.
+    fn default() -> Self {
+        IngestOptions {
+            released: false,
+            label: None,
+            batch_size: DEFAULT_BATCH,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -113,12 +113,16 @@ fn enc(s: &str) -> String {
 struct Tally {
     ms: Vec<f64>,
     errors: u64,
+    /// Writers only: a proposal refused because another writer's was
+    /// open on the same record (409), as the two-person rule means.
+    conflicts: u64,
 }
 
 impl Tally {
     fn merge(&mut self, o: Tally) {
         self.ms.extend(o.ms);
         self.errors += o.errors;
+        self.conflicts += o.conflicts;
     }
     fn summary(&mut self, secs: f64) -> serde_json::Value {
         let n = self.ms.len();
@@ -128,6 +132,7 @@ impl Tally {
             "p50_ms": round2(crate::archive_bench::pct(&mut self.ms, 0.5)),
             "p99_ms": round2(crate::archive_bench::pct(&mut self.ms, 0.99)),
             "errors": self.errors,
+            "conflicts": self.conflicts,
         })
     }
 }
@@ -247,6 +252,10 @@ fn writer(addr: SocketAddr, who: usize, cookie: String, csrf: String, stop: Arc<
             Ok((201, body)) => serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v["event"].as_u64()),
+            Ok((409, _)) => {
+                t.conflicts += 1;
+                continue;
+            }
             _ => None,
         };
         let Some(event) = event else {
@@ -275,6 +284,7 @@ pub fn run(
     as_json: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
     let tmp = tempfile::tempdir()?;
+    eprintln!("generating and ingesting {count} documents");
     let mut archive = Archive::open(&tmp.path().join("archive"))?;
     let cfg = airgram_generate::Config { count, seed: 1962 };
     let inputs: Vec<Input> = airgram_generate::documents(&cfg)
@@ -303,6 +313,7 @@ pub fn run(
     let addr = listener.local_addr()?;
     rt.spawn(airgram_server::serve_on(listener, state, std::future::pending()));
 
+    eprintln!("serving on http://{addr}");
     let (cookie, _) = sign_in(addr, "bench", "bench-reader-pass")?;
     let phase = |clients: usize, secs: f64| {
         let stop = Arc::new(AtomicBool::new(false));
@@ -400,11 +411,12 @@ pub fn run(
         );
         let row = |name: &str, v: &serde_json::Value| {
             println!(
-                "  {name:<28} {:>7} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+                "  {name:<28} {:>7} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  conflicts {}",
                 v["per_s"],
                 v["p50_ms"].as_f64().unwrap_or(0.0),
                 v["p99_ms"].as_f64().unwrap_or(0.0),
-                v["errors"]
+                v["errors"],
+                v["conflicts"]
             );
         };
         row("search, 1 client", &out["search"]["clients_1"]);

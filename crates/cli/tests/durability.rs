@@ -457,3 +457,41 @@ fn a_disk_that_fills_during_ingest_fails_clearly_and_the_rerun_finishes() {
     run(fresh.path(), ADD_ALL_SEEING);
     assert_eq!(total, stored_total(fresh.path()), "nothing lost, nothing doubled");
 }
+
+/// Fault injection in the index directory (issue 22): the Nth filesystem
+/// sync, rename or atomic write fails as a disk would. Whichever fails, the
+/// ingest reports it, the archive stays consistent with whole batches
+/// only, and ingesting again completes it.
+#[test]
+fn the_nth_index_sync_rename_or_write_failing_leaves_the_archive_consistent() {
+    let vol = shared().join("corpus/frus/frus1961-63v06");
+    let vol = vol.to_str().unwrap();
+    for point in [
+        "index.sync#1",
+        "index.sync#4",
+        "index.rename#2",
+        "index.rename#7",
+        "index.write#3",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path();
+        run(a, ADD_ALL_SEEING);
+        let args = ["ingest", vol, "--batch-size", "30"];
+        let out = airgram(a).args(args).env("AIRGRAM_FAIL", point).output().unwrap();
+        assert!(!out.status.success(), "{point}: the injected failure fails the ingest");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("injected I/O error"),
+            "{point}: the error is reported: {err}"
+        );
+        assert_consistent(a);
+        let kept = stored_total(a);
+        assert!(
+            kept.is_multiple_of(30) && kept < 120,
+            "{point}: whole batches only, not all: {kept}"
+        );
+        assert!(run(a, &args).status.success(), "{point}: ingest after the failure");
+        assert_consistent(a);
+        assert_eq!(stored_total(a), 120, "{point}");
+    }
+}

@@ -58,10 +58,35 @@ impl Syncer {
         // Every request numbered up to here came after its writes, and
         // before the sync below starts.
         let covers = self.asked.load(Ordering::SeqCst);
+        injected("index.sync")?;
         syncfs(dir)?;
         *covered = covers;
         Ok(())
     }
+}
+
+/// Test hook: `AIRGRAM_FAIL=index.sync#N` (or `index.rename#N`,
+/// `index.write#N`) makes the Nth such call of this process fail as the
+/// disk would, to prove that a failure there leaves the archive
+/// consistent. Read once; costs an atomic add per call after that.
+fn injected(what: &'static str) -> io::Result<()> {
+    static PLAN: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    static CALLS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+    let plan = PLAN.get_or_init(|| {
+        let v = std::env::var("AIRGRAM_FAIL").ok()?;
+        let (name, n) = v.split_once('#')?;
+        Some((name.to_string(), n.parse().ok()?))
+    });
+    let Some((name, n)) = plan else { return Ok(()) };
+    let slot = match what {
+        "index.sync" => 0,
+        "index.rename" => 1,
+        _ => 2,
+    };
+    if name == what && CALLS[slot].fetch_add(1, Ordering::SeqCst) + 1 == *n {
+        return Err(io::Error::other(format!("failpoint {what}#{n}: injected I/O error")));
+    }
+    Ok(())
 }
 
 /// Writes back the whole filesystem holding `dir`, and waits.
@@ -112,11 +137,13 @@ impl CommitDirectory {
             path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
         ));
         let mut f = File::create(&tmp)?;
+        injected("index.write")?;
         f.write_all(content)?;
         drop(f);
         if durable {
             self.syncer.sync(&self.root)?;
         }
+        injected("index.rename")?;
         std::fs::rename(&tmp, &full)?;
         if durable {
             self.syncer.sync(&self.root)?;
