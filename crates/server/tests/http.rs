@@ -742,7 +742,7 @@ fn event_numbers_past_the_stores_range_are_not_found_not_a_server_error() {
         "/api/review/referrals/9223372036854775808/answer",
         "/api/review/events/18446744073709551615/approve",
     ] {
-        let body = serde_json::json!({"comment": "", "response": "CONCUR", "password": "x"});
+        let body = serde_json::json!({"comment": "", "response": "CONCUR", "password": "correct horse"});
         let r = api(addr, "POST", path, &cookies, &csrf, &body);
         assert_eq!(r.status, 404, "{path}: {}", r.body);
     }
