@@ -240,7 +240,8 @@ fn kill_after(archive: &Path, args: &[&str], stdin: &str, ms: u64) -> bool {
     running
 }
 
-fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
+/// Runs `args` with `stdin` to its end.
+fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = airgram(archive)
         .args(args)
@@ -250,7 +251,11 @@ fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
+    let out = run_in(archive, args, stdin);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -373,19 +378,6 @@ fn crash_loop_kills_ingest_approval_and_reindex_at_random() {
         interrupted * 3 >= kills,
         "too few kills landed mid-operation: {interrupted} of {kills}"
     );
-}
-
-fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = airgram(archive)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 /// Mounts a tmpfs of `mb` megabytes at `dir` for the life of the guard.
