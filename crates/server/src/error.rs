@@ -86,6 +86,27 @@ const TABLE: &[(Code, &str, StatusCode)] = &[
 ];
 
 impl Code {
+    /// Every code, for the test that each has its row.
+    pub const ALL: [Code; 17] = [
+        Code::BadRequest,
+        Code::BadQuery,
+        Code::Unauthorized,
+        Code::Csrf,
+        Code::Forbidden,
+        Code::NotFound,
+        Code::MethodNotAllowed,
+        Code::Timeout,
+        Code::Conflict,
+        Code::Ambiguous,
+        Code::Flagged,
+        Code::PayloadTooLarge,
+        Code::UnsupportedMediaType,
+        Code::Unprocessable,
+        Code::TooManyRequests,
+        Code::Internal,
+        Code::Unavailable,
+    ];
+
     fn row(self) -> &'static (Code, &'static str, StatusCode) {
         TABLE.iter().find(|r| r.0 == self).expect("every code is in the table")
     }
@@ -247,6 +268,10 @@ mod tests {
 
     #[test]
     fn each_code_has_one_row_and_a_distinct_string() {
+        assert_eq!(Code::ALL.len(), TABLE.len());
+        for c in Code::ALL {
+            assert_eq!(TABLE.iter().filter(|r| r.0 == c).count(), 1, "{c:?}");
+        }
         let mut names: Vec<&str> = TABLE.iter().map(|r| r.1).collect();
         names.sort();
         names.dedup();
