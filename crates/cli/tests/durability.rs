@@ -359,6 +359,9 @@ fn crash_loop_kills_ingest_approval_and_reindex_at_random() {
             _ => kill_after(a, &["reindex"], "", ms),
         };
         interrupted += usize::from(running);
+        if (i + 1) % 100 == 0 {
+            eprintln!("crash loop: {} kills, {interrupted} mid-operation", i + 1);
+        }
         assert_consistent(a);
         let verified = run(a, &["audit", "verify"]);
         assert!(

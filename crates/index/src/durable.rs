@@ -184,18 +184,20 @@ impl Directory for CommitDirectory {
         self.inner.exists(path)
     }
 
+    /// A file already there is written over. tantivy never writes a file
+    /// twice: a segment's name is a fresh UUID and a delete file's carries
+    /// an opstamp past the last commit. So a file found under the name is
+    /// an orphan of a commit a crash cut off, which the unsynced
+    /// `.managed.json` forgot to list for collection; refusing it (as
+    /// `create_new` did) left the partition unable to open after a kill
+    /// during a rollback (found by the crash loop).
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
         let file = File::options()
             .write(true)
-            .create_new(true)
+            .create(true)
+            .truncate(true)
             .open(self.root.join(path))
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::AlreadyExists {
-                    OpenWriteError::FileAlreadyExists(path.to_path_buf())
-                } else {
-                    OpenWriteError::wrap_io_error(e, path.to_path_buf())
-                }
-            })?;
+            .map_err(|e| OpenWriteError::wrap_io_error(e, path.to_path_buf()))?;
         let w: Box<dyn TerminatingWrite + Send + Sync> = Box::new(Unsynced(file));
         Ok(io::BufWriter::new(w))
     }
@@ -249,6 +251,21 @@ mod tests {
             }
         });
         assert_eq!(*s.covered.lock().unwrap(), 10);
+    }
+
+    /// Regression (issue 22, found by the crash loop): a process killed
+    /// after writing a delete file but before its commit left the file
+    /// behind, unlisted; the next process, reaching the same opstamp,
+    /// could not open the partition (`FileAlreadyExists`).
+    #[test]
+    fn an_orphan_file_from_a_lost_commit_is_written_over() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("seg.326.del"), b"orphan of a lost commit").unwrap();
+        let d = CommitDirectory::open(dir.path(), Default::default()).unwrap();
+        let mut w = d.open_write(Path::new("seg.326.del")).unwrap();
+        w.write_all(b"new").unwrap();
+        w.terminate().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("seg.326.del")).unwrap(), b"new");
     }
 
     #[test]
