@@ -80,3 +80,19 @@ fn huge_input_is_linear_enough() {
     assert_eq!(r.redactions.len(), 80_000);
     assert!(t.elapsed().as_secs() < 60);
 }
+
+/// Issue 22 asks for a bound on OCR line length; the bound is time. A
+/// transcription whose text is one 4 MB line (a scan read with no line
+/// breaks) still parses in linear time, in the OCR reader too.
+#[test]
+fn one_huge_ocr_line_is_linear_enough() {
+    let line = "UK stated Soviets have not pointedly mentioned Berlin since POLTO 534 and TOPOL 594; ".repeat(48_000);
+    let s = format!(
+        "DEPARTMENT OF STATE\n**AIRGRAM**\n\n**SECRET**\n\n**POLTO A-517**\n\nTO : SECSTATE WASHINGTON\n\nFROM : USRO PARIS\n\nDATE: November 7, 1962\n\n{line}\n"
+    );
+    let t = std::time::Instant::now();
+    let r = parse_text("long.txt", s.as_bytes(), None);
+    assert_eq!(r.message_id.as_deref(), Some("POLTO A-517"));
+    assert!(r.body.len() > 3_000_000);
+    assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
+}
