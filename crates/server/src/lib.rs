@@ -194,12 +194,23 @@ impl SearchParams {
 
 /// A whole number from 1 to `max`, or a 400 that names the parameter.
 fn bounded(name: &str, v: &str, max: usize) -> Result<usize, ApiError> {
-    match v.trim().parse::<usize>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(ApiError::bad_request(format!(
-            "{name} must be a whole number from 1 to {max}, not {v:?}"
-        ))),
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| within(name, n, max).ok())
+        .ok_or_else(|| out_of_range(name, v, max))
+}
+
+/// `n` if it is from 1 to `max`, or a 400 that names the parameter.
+fn within(name: &str, n: usize, max: usize) -> Result<usize, ApiError> {
+    match n {
+        1.. if n <= max => Ok(n),
+        _ => Err(out_of_range(name, &n.to_string(), max)),
     }
+}
+
+fn out_of_range(name: &str, v: &str, max: usize) -> ApiError {
+    ApiError::bad_request(format!("{name} must be a whole number from 1 to {max}, not {v:?}"))
 }
 
 /// `fq=a&fq=b` as a list (serde_urlencoded wants one value per key), each
@@ -330,7 +341,7 @@ async fn api_graph(
 ) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
     let depth = match g.depth {
-        Some(d) => bounded("depth", &d.to_string(), MAX_GRAPH_DEPTH)?,
+        Some(d) => within("depth", d, MAX_GRAPH_DEPTH)?,
         None => 1,
     };
     let v = st.with(move |a| a.graph(&c.reader, &id, depth)).await?;
