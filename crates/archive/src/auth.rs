@@ -171,7 +171,7 @@ fn sign_in_for(store: &dyn Store, name: &str) -> Result<SignIn> {
 const FORGET_SECS: u64 = 24 * 60 * 60;
 
 impl Archive {
-    pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
+    pub fn set_password(&self, name: &str, password: &str) -> Result<()> {
         if self.store.user(name)?.is_none() {
             return Err(ArchiveError::UnknownUser(name.to_string()));
         }
@@ -195,7 +195,7 @@ impl Archive {
     /// Starts a sign-in at `now`: refused with [`ArchiveError::Throttled`]
     /// while the name's failures impose a wait (audited), else what to
     /// check the password against.
-    pub fn sign_in_begin(&mut self, name: &str, now: u64) -> Result<SignIn> {
+    pub fn sign_in_begin(&self, name: &str, now: u64) -> Result<SignIn> {
         let (failures, last) = self.store.sign_in_failures(name)?;
         let wait = self.throttle.remaining(failures, last, now);
         if wait > 0 {
@@ -213,7 +213,7 @@ impl Archive {
 
     /// Ends a sign-in whose password did or did not match: a new session's
     /// token, or the failure counted and audited.
-    pub fn sign_in_finish(&mut self, s: SignIn, matched: bool, now: u64) -> Result<String> {
+    pub fn sign_in_finish(&self, s: SignIn, matched: bool, now: u64) -> Result<String> {
         if !(matched && s.real) {
             self.record_sign_in_failure(&s.name, now)?;
             self.store.audit(&s.name, "sign-in", &s.name, "", "denied")?;
@@ -228,28 +228,28 @@ impl Archive {
 
     /// Checks the password and opens a new session: returns its token.
     /// (The server runs the three steps apart, to hash outside the lock.)
-    pub fn sign_in(&mut self, name: &str, password: &str) -> Result<String> {
+    pub fn sign_in(&self, name: &str, password: &str) -> Result<String> {
         let t = now();
         let s = self.sign_in_begin(name, t)?;
         let ok = s.matches(password);
         self.sign_in_finish(s, ok, t)
     }
 
-    pub(crate) fn record_sign_in_failure(&mut self, name: &str, now: u64) -> Result<()> {
+    pub(crate) fn record_sign_in_failure(&self, name: &str, now: u64) -> Result<()> {
         Ok(self
             .store
             .add_sign_in_failure(name, now, now.saturating_sub(FORGET_SECS))?)
     }
 
     /// Lifts a lockout: forgets the name's failed sign-ins.
-    pub fn unlock_user(&mut self, name: &str) -> Result<()> {
+    pub fn unlock_user(&self, name: &str) -> Result<()> {
         self.store.clear_sign_in_failures(name)?;
         self.store.audit("admin", "user.unlock", name, "", "ok")?;
         Ok(())
     }
 
     /// The reader of a live session, or `None` (expired, unknown, disabled).
-    pub fn session_reader(&mut self, token: &str) -> Result<Option<(Reader, String)>> {
+    pub fn session_reader(&self, token: &str) -> Result<Option<(Reader, String)>> {
         let Some(name) = self
             .store
             .session_user(&token_hash(token), now(), IDLE_SECS, MAX_SECS)?
@@ -262,13 +262,13 @@ impl Archive {
         }
     }
 
-    pub fn sign_out(&mut self, token: &str) -> Result<()> {
+    pub fn sign_out(&self, token: &str) -> Result<()> {
         self.store.delete_session(&token_hash(token))?;
         Ok(())
     }
 
     /// Disables a user and ends their sessions.
-    pub fn disable_user(&mut self, name: &str) -> Result<()> {
+    pub fn disable_user(&self, name: &str) -> Result<()> {
         let mut u = self
             .store
             .user(name)?
@@ -289,7 +289,7 @@ mod tests {
 
     fn archive_with_ann() -> (tempfile::TempDir, Archive) {
         let dir = tempfile::tempdir().unwrap();
-        let mut a = Archive::open(dir.path()).unwrap();
+        let a = Archive::open(dir.path()).unwrap();
         a.add_user("ann", Level::Secret, vec![], "reader").unwrap();
         a.set_password("ann", "correct horse").unwrap();
         (dir, a)
@@ -435,7 +435,7 @@ mod tests {
 
     #[test]
     fn a_new_password_ends_every_session() {
-        let (_d, mut a) = archive_with_ann();
+        let (_d, a) = archive_with_ann();
         let t = a.sign_in("ann", "correct horse").unwrap();
         a.set_password("ann", "staple battery").unwrap();
         assert!(a.session_reader(&t).unwrap().is_none());
@@ -445,7 +445,7 @@ mod tests {
     #[test]
     fn sign_in_rotates_and_disabling_ends_sessions() {
         let dir = tempfile::tempdir().unwrap();
-        let mut a = Archive::open(dir.path()).unwrap();
+        let a = Archive::open(dir.path()).unwrap();
         a.add_user("ann", Level::Secret, vec![], "reader").unwrap();
         a.set_password("ann", "correct horse").unwrap();
         assert!(a.sign_in("ann", "wrong horse").is_err());

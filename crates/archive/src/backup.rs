@@ -5,7 +5,7 @@
 //! first open (the restored archive has no index `FORMAT` mark).
 
 use crate::{Archive, ArchiveError, Result};
-use airgram_store::{verify_audit, SqliteStore, Store};
+use airgram_store::{verify_audit, AuditLog, Records, SqliteStore};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

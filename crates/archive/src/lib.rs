@@ -7,25 +7,31 @@
 //! and `graph` pick versions with [`choose_version`], and a record with no
 //! visible version is reported exactly as a missing one ([`NOT_FOUND`]).
 //!
-//! Durability: ingest writes the index first (tagged with the batch
-//! number), then commits the store; on open, index documents of batches the
-//! store never committed are rolled back. A crash at any moment therefore
-//! leaves committed batches whole and uncommitted ones absent.
+//! Durability: the store is the truth and the index is derived from it.
+//! Every write commits to the store first, with an entry in its change
+//! log; the index follows the log (`follow.rs`), in this process at once
+//! and in every other process that serves the archive within a second. A
+//! crash at any moment leaves committed batches whole and uncommitted ones
+//! absent, and an index behind the store catches up on the next open.
 
 pub mod auth;
 pub mod backup;
+mod follow;
 pub mod review;
 pub mod views;
+
+pub use airgram_store::StoreError;
+pub use follow::Followed;
 
 use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
 use airgram_index::{IndexDoc, Partitions, SearchError, SearchRequest, SearchResult};
 use airgram_model::Record;
 use airgram_parse::{parse_text, tei, Authority};
-use airgram_store::{NewRecord, NewVersion, SqliteStore, Store, StoreError, User, Version};
+use airgram_store::{NewRecord, NewVersion, SqliteStore, Store, User, Version};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// What a reader is told about a record that is missing *or* not visible.
 pub const NOT_FOUND: &str = "no such record";
@@ -269,12 +275,20 @@ pub fn content_id(source: &[u8]) -> String {
 
 pub use airgram_model::series_of;
 
+/// An archive, shared by every thread of a process: every method takes
+/// `&self`. Reads run side by side; writes take the store's own locks and,
+/// for the index, one writer at a time.
 pub struct Archive {
     dir: PathBuf,
     /// Behind the trait, so that a shared PostgreSQL store can replace the
     /// embedded one without touching the read paths.
-    store: Box<dyn Store + Send>,
-    index: Partitions,
+    store: Arc<dyn Store>,
+    /// What searches read: the partitions as last (re)loaded. A search
+    /// takes the `Arc` and lets go of the lock at once.
+    readers: RwLock<Arc<Partitions>>,
+    /// One index writer at a time in this process (tantivy's file lock
+    /// keeps other processes out).
+    writing: Mutex<()>,
     /// How failed sign-ins slow the next.
     throttle: auth::Throttle,
 }
@@ -354,11 +368,10 @@ fn versions_for(record: Record, opts: &IngestOptions) -> Vec<NewVersion> {
     .collect()
 }
 
-fn index_doc(id: &str, seq: u64, batch: u64, shadow: Vec<Label>, r: &Record) -> IndexDoc {
+fn index_doc(id: &str, seq: u64, shadow: Vec<Label>, r: &Record) -> IndexDoc {
     IndexDoc {
         id: id.to_string(),
         seq,
-        batch,
         shadow,
         message_id: r.message_id.clone(),
         series: r.message_id.as_deref().and_then(series_of),
@@ -419,28 +432,15 @@ fn index_plan(versions: &[(VersionKind, &Label, &Record)]) -> Vec<Option<Vec<Lab
         .collect()
 }
 
-/// Indexes one record's versions by [`index_plan`], tagged with `batch`.
-fn index_versions(index: &mut Partitions, vs: &[Version], batch: u64) -> Result<()> {
+/// Indexes one record's versions by [`index_plan`].
+fn index_versions(index: &mut Partitions, vs: &[Version]) -> Result<()> {
     let Some(first) = vs.first() else {
         return Ok(());
     };
     let plan: Vec<_> = vs.iter().map(|v| (v.kind, &v.label, &v.record)).collect();
-    add_planned(index, &first.record_id, batch, &plan, |i| vs[i].seq)
-}
-
-/// Adds the versions of record `id` that [`index_plan`] keeps, each
-/// (kind, label, record) with its sequence number `seq(i)`, tagged with
-/// `batch`.
-fn add_planned(
-    index: &mut Partitions,
-    id: &str,
-    batch: u64,
-    plan: &[(VersionKind, &Label, &Record)],
-    seq: impl Fn(usize) -> u64,
-) -> Result<()> {
-    for (i, shadow) in kept(plan) {
-        let (_, label, record) = plan[i];
-        index.add(label, &index_doc(id, seq(i), batch, shadow, record))?;
+    for (i, shadow) in kept(&plan) {
+        let v = &vs[i];
+        index.add(&v.label, &index_doc(&first.record_id, v.seq, shadow, &v.record))?;
     }
     Ok(())
 }
@@ -454,56 +454,48 @@ fn kept(plan: &[(VersionKind, &Label, &Record)]) -> impl Iterator<Item = (usize,
         .filter_map(|(i, shadow)| shadow.map(|s| (i, s)))
 }
 
-/// Streams the stored versions to `f` a record at a time (all of one
-/// record's versions together), so that no caller holds them all.
+/// Walks the stored versions a record at a time (all of one record's
+/// versions together), a page from the store at a time, so that no caller
+/// holds them all.
 fn each_record(store: &dyn Store, f: &mut dyn FnMut(&[Version]) -> Result<()>) -> Result<()> {
-    let mut current: Vec<Version> = Vec::new();
-    let mut failed: Option<ArchiveError> = None;
-    let streamed = store.all_versions(&mut |v| {
-        if current.first().is_some_and(|c| c.record_id != v.record_id) {
-            if let Err(e) = f(&current) {
-                let m = e.to_string();
-                failed = Some(e);
-                return Err(StoreError::Aborted(m));
-            }
-            current.clear();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.versions_page(after.as_deref(), 1_000)?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = Some(last.record_id.clone());
+        for one in page.chunk_by(|a, b| a.record_id == b.record_id) {
+            f(one)?;
         }
-        current.push(v);
-        Ok(())
-    });
-    if let Some(e) = failed {
-        return Err(e);
     }
-    streamed?;
-    if current.is_empty() {
-        return Ok(());
-    }
-    f(&current)
 }
 
 impl Archive {
-    /// Opens (creating if needed) the archive in `dir`, recovering from an
-    /// interrupted ingest.
+    /// Opens (creating if needed) the archive in `dir`; an index that is
+    /// missing, incomplete or behind the store is brought up to date.
     pub fn open(dir: &Path) -> Result<Archive> {
         std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Io(dir.to_path_buf(), e))?;
-        let store: Box<dyn Store + Send> = Box::new(SqliteStore::open(&dir.join("archive.db"))?);
-        let mut index = Partitions::open(&dir.join("index"))?;
-        index.rollback_after(store.last_batch()?)?;
-        let stale = index.is_stale();
-        let mut a = Archive {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("archive.db"))?);
+        let index_dir = dir.join("index");
+        let a = Archive {
             dir: dir.to_path_buf(),
             store,
-            index,
+            readers: RwLock::new(Arc::new(Partitions::open(&index_dir)?)),
+            writing: Mutex::new(()),
             throttle: auth::Throttle::ACCOUNT,
         };
-        if stale {
+        if a.index().is_stale() {
             if a.store.last_batch()? > 0 {
                 eprintln!("airgram: the index is not complete in this layout; rebuilding it from the store");
             }
             a.rebuild_index()?;
+        } else {
+            // Behind the store after a crash, or after another process's
+            // write: catch up, unless another process is writing the index
+            // now (it catches up itself before it commits).
+            a.catch_up(std::time::Duration::ZERO)?;
         }
-        // A release published just before a crash reaches the index now.
-        a.replay_journal()?;
         Ok(a)
     }
 
@@ -522,7 +514,7 @@ impl Archive {
         }
     }
 
-    pub fn add_user(&mut self, name: &str, clearance: Level, auths: Vec<String>, role: &str) -> Result<()> {
+    pub fn add_user(&self, name: &str, clearance: Level, auths: Vec<String>, role: &str) -> Result<()> {
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ArchiveError::Invalid(format!("bad user name {name:?}")));
         }
@@ -565,7 +557,7 @@ impl Archive {
 
     /// Stores and indexes `inputs` in atomic batches.
     pub fn ingest<I>(
-        &mut self,
+        &self,
         inputs: I,
         opts: &IngestOptions,
         mut progress: impl FnMut(usize) + Send,
@@ -645,18 +637,17 @@ impl Archive {
     /// Commits the batches `next` gives, in order, each atomically; gives
     /// how many records they held.
     ///
-    /// The index writes and commits a batch on its own thread while the
-    /// store inserts the same batch on this one; the store's transaction
-    /// commits only after the index commit succeeded, which keeps the order
-    /// that makes recovery work (index first, then store). While the store
-    /// commits (writing and syncing its log, with little for the cores to
-    /// do), the index already starts on the next batch. So the index may be
-    /// up to two batches ahead of the store when a process dies; on open,
-    /// [`Partitions::rollback_after`] takes back whatever the store lacks.
-    fn commit_batches(&mut self, mut next: impl FnMut() -> Option<Vec<NewRecord>>) -> Result<usize> {
+    /// The store commits a batch (and logs it) on this thread while the
+    /// index writes the same batch on another; the index commits only
+    /// after the store did, recording the batch's log position, so the
+    /// index is never ahead of the store. While the index commits, the
+    /// store already inserts the next batch. A batch the store committed
+    /// but the index did not (a crash, a failed index write) is taken from
+    /// the log on the next catch-up.
+    fn commit_batches(&self, mut next: impl FnMut() -> Option<Vec<NewRecord>>) -> Result<usize> {
         let trace = std::env::var_os("AIRGRAM_TRACE").is_some();
-        let first = self.store.last_batch()? + 1;
-        let Archive { index, store, .. } = self;
+        let (_writing, mut index) = self.index_writer(INGEST_LOCK_WAIT)?;
+        let store = self.store.as_ref();
         // An empty batch (none are made today) is skipped, not taken for the end.
         let mut next_batch = || loop {
             match next() {
@@ -664,72 +655,50 @@ impl Archive {
                 other => return other.map(Arc::new),
             }
         };
+        let gone = || ArchiveError::Invalid("the index writer stopped".into());
         let outcome = std::thread::scope(|sc| -> Result<usize> {
-            let (todo_tx, todo_rx) = std::sync::mpsc::sync_channel::<(u64, Arc<Vec<NewRecord>>)>(0);
-            let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
-            let indexing = sc.spawn(move || {
-                for (batch, records) in todo_rx {
+            // Room for one batch waiting: the store inserts it while the
+            // index commits the one before.
+            type Todo = (Arc<Vec<NewRecord>>, std::sync::mpsc::Receiver<airgram_store::Committed>);
+            let (todo_tx, todo_rx) = std::sync::mpsc::sync_channel::<Todo>(1);
+            let index = &mut index;
+            let indexing = sc.spawn(move || -> Result<()> {
+                for (records, committed) in todo_rx {
                     let t = std::time::Instant::now();
-                    let r = index_batch(index, batch, &records);
-                    // Let go before acknowledging, so that the store's side
-                    // frees the batch, off this thread (see below).
+                    add_new_records(index, &records)?;
                     drop(records);
+                    // The store's commit, or nothing if it failed.
+                    let Ok(c) = committed.recv() else {
+                        index.abandon();
+                        return Ok(());
+                    };
+                    fail_point("ingest.before_index_commit", c.batch)?;
+                    // Other processes' entries before this batch's first.
+                    self.apply_pending(index, Some(c.pos))?;
+                    index.commit(c.pos)?;
                     if trace {
-                        eprintln!("batch {batch}: indexed and committed in {:.2?}", t.elapsed());
-                    }
-                    let failed = r.is_err();
-                    if ack_tx.send(r).is_err() || failed {
-                        break;
+                        eprintln!("batch {}: indexed and committed in {:.2?}", c.batch, t.elapsed());
                     }
                 }
+                Ok(())
             });
-            let gone = || ArchiveError::Invalid("the index writer stopped".into());
-            let mut batch = first;
             let mut committed = 0;
-            let mut current = next_batch();
             let mut commit_all = || -> Result<()> {
-                if let Some(c) = &current {
-                    todo_tx.send((batch, c.clone())).map_err(|_| gone())?;
-                }
-                while let Some(records) = current.take() {
+                while let Some(records) = next_batch() {
+                    let (done_tx, done_rx) = std::sync::mpsc::sync_channel(1);
+                    todo_tx.send((records.clone(), done_rx)).map_err(|_| gone())?;
                     let t0 = std::time::Instant::now();
-                    let mut index_err: Option<ArchiveError> = None;
-                    let stored = store.commit_batch(batch, &records, &mut || {
-                        if trace {
-                            eprintln!("batch {batch}: store inserts {:.2?}", t0.elapsed());
-                        }
-                        let indexed = ack_rx
-                            .recv()
-                            .unwrap_or_else(|_| Err(gone()))
-                            .and_then(|()| fail_point("ingest.before_store_commit", batch))
-                            .and_then(|()| {
-                                // The next batch goes to the index now, to be
-                                // written while this one's commit syncs.
-                                current = next_batch();
-                                match &current {
-                                    Some(c) => todo_tx.send((batch + 1, c.clone())).map_err(|_| gone()),
-                                    None => Ok(()),
-                                }
-                            });
-                        indexed.map_err(|e| {
-                            let m = e.to_string();
-                            index_err = Some(e);
-                            StoreError::Aborted(m)
-                        })
-                    });
+                    fail_point("ingest.before_store_commit", store.last_batch()? + 1)?;
+                    let c = store.commit_batch(&records)?;
                     if trace {
-                        eprintln!("batch {batch}: committed after {:.2?}", t0.elapsed());
+                        eprintln!("batch {}: stored in {:.2?}", c.batch, t0.elapsed());
                     }
-                    match (stored, index_err) {
-                        (Ok(()), _) => {}
-                        (Err(_), Some(e)) => return Err(e),
-                        (Err(e), None) => return Err(e.into()),
-                    }
+                    // The index may have stopped on an error of its own,
+                    // reported when it is joined.
+                    let _ = done_tx.send(c);
                     committed += records.len();
-                    batch += 1;
                     // Freeing a batch (a million or so allocations) would hold
-                    // up the next batch's inserts: another thread does it (the
-                    // index let go of it before it acknowledged).
+                    // up the next batch's inserts: another thread does it.
                     std::thread::spawn(move || drop(records));
                 }
                 Ok(())
@@ -739,33 +708,50 @@ impl Archive {
             drop(todo_tx);
             let joined = indexing
                 .join()
-                .map_err(|_| ArchiveError::Invalid("the index writer panicked".into()));
-            outcome.and(joined).map(|()| committed)
+                .unwrap_or_else(|_| Err(ArchiveError::Invalid("the index writer panicked".into())));
+            match (outcome, joined) {
+                (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+                (Ok(()), Ok(())) => Ok(committed),
+            }
         });
         if outcome.is_err() {
-            // The store did not commit the last batch: take back what the
-            // index holds beyond what the store has (the scope joined the
-            // index thread, so nothing is being written).
-            self.index.abandon();
-            let _ = self.index.rollback_after(self.store.last_batch()?);
+            index.abandon();
         }
+        self.finish_write(index)?;
         outcome
     }
 
     /// Waits for the index's background merges to finish (after a large
-    /// ingest, before exiting or measuring searches).
-    pub fn wait_merges(&mut self) -> Result<()> {
-        self.index.wait_merges()?;
-        Ok(())
+    /// ingest, before exiting or measuring searches). Writes already let
+    /// their merges finish; this is kept for callers that say so.
+    pub fn wait_merges(&self) -> Result<()> {
+        self.refresh()
     }
 
     /// Searches as `reader`: only partitions of labels it may see.
-    pub fn search(&mut self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
-        let labels: Vec<Label> = self.index.labels().into_iter().cloned().collect();
+    ///
+    /// The index may lag the store by a follow interval (another process
+    /// wrote). So before a hit leaves, the version it names is checked
+    /// against the store: a hit on anything but the version the store says
+    /// this reader gets now (a newer release shadows it, a label changed)
+    /// is dropped, with its snippet.
+    pub fn search(&self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
+        let index = self.index();
+        let labels: Vec<Label> = index.labels().into_iter().cloned().collect();
         let visible = reader.visible(labels.iter());
         let store = &self.store;
         let body_of = |id: &str, seq: u64| store.version_body(id, seq).ok().flatten();
-        let res = self.index.search(&visible, req, &body_of)?;
+        let mut res = index.search(&visible, req, &body_of)?;
+        let before = res.hits.len();
+        let mut kept = Vec::with_capacity(before);
+        for h in std::mem::take(&mut res.hits) {
+            let refs = self.store.version_refs(&h.id)?;
+            if choose_version(reader, &refs).is_some_and(|v| v.seq == h.seq) {
+                kept.push(h);
+            }
+        }
+        res.total = res.total.saturating_sub(before - kept.len());
+        res.hits = kept;
         let classified: Vec<String> = res
             .hits
             .iter()
@@ -778,7 +764,7 @@ impl Archive {
         Ok(res)
     }
 
-    fn audit_read(&mut self, reader: &Reader, action: &str, object: &str, detail: &str) -> Result<()> {
+    fn audit_read(&self, reader: &Reader, action: &str, object: &str, detail: &str) -> Result<()> {
         let who = reader.name.clone().unwrap_or_else(|| "public".into());
         self.store.audit(&who, action, object, detail, "ok")?;
         Ok(())
@@ -826,7 +812,7 @@ impl Archive {
 
     /// A record as `reader` may see it, or [`ArchiveError::NotFound`] —
     /// the same for a record that does not exist and one they may not see.
-    pub fn show(&mut self, reader: &Reader, key: &str) -> Result<views::RecordView> {
+    pub fn show(&self, reader: &Reader, key: &str) -> Result<views::RecordView> {
         let v = self
             .resolve(reader, key)?
             .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
@@ -849,7 +835,7 @@ impl Archive {
     /// result set to other tools. Each record goes through `show`, so the
     /// access rule and the audit apply as to any read.
     pub fn export(
-        &mut self,
+        &self,
         reader: &Reader,
         query: &str,
         limit: usize,
@@ -877,7 +863,7 @@ impl Archive {
     }
 
     /// The verbatim source of a record the reader may see.
-    pub fn source(&mut self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
+    pub fn source(&self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
         let v = self
             .resolve(reader, key)?
             .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
@@ -948,7 +934,7 @@ impl Archive {
     }
 
     /// The cite graph around `key`, `depth` steps out, both directions.
-    pub fn graph(&mut self, reader: &Reader, key: &str, depth: usize) -> Result<views::Graph> {
+    pub fn graph(&self, reader: &Reader, key: &str, depth: usize) -> Result<views::Graph> {
         let start = self
             .resolve(reader, key)?
             .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
@@ -1013,17 +999,19 @@ impl Archive {
 
     /// Re-derives every version from its verbatim source with the current
     /// parser, and rebuilds the index.
-    pub fn reindex(&mut self, mut progress: impl FnMut(usize)) -> Result<usize> {
+    pub fn reindex(&self, mut progress: impl FnMut(usize)) -> Result<usize> {
         // Record by record, a few thousand to a transaction: a million
         // records need neither fit in memory nor cost an fsync each. An
         // interrupted reindex leaves some versions re-derived and some not,
         // each consistent; the index is rebuilt from them on the next open
-        // (it was not marked finished).
+        // (it was not marked finished). Each chunk is logged, so other
+        // processes re-read what it changed.
         const CHUNK: usize = 5_000;
-        let batch = self.store.last_batch()? + 1;
+        let (_writing, mut index) = self.index_writer(INGEST_LOCK_WAIT)?;
         let ids = self.store.record_ids()?;
-        self.index.clear()?;
+        index.clear()?;
         let mut n = 0;
+        let mut pos = self.store.log_head()?;
         for chunk in ids.chunks(CHUNK) {
             let mut updated: Vec<Version> = Vec::new();
             for id in chunk {
@@ -1040,18 +1028,19 @@ impl Archive {
                     if v.kind != VersionKind::Redacted {
                         v.record = fresh.clone();
                     }
-                    v.batch = batch;
                 }
-                index_versions(&mut self.index, &vs, batch)?;
                 n += vs.len();
                 progress(n);
                 updated.extend(vs);
             }
-            self.store.update_versions(batch, &updated)?;
-            fail_point("reindex.after_chunk", batch)?;
+            let c = self.store.update_versions(&updated)?;
+            fail_point("reindex.after_chunk", c.batch)?;
+            pos = c.pos;
         }
-        self.index.commit(batch)?;
-        self.index.finish_rebuild()?;
+        // The index is rebuilt from the store as it now is, up to the last
+        // chunk's entry (and whatever others wrote before it).
+        self.fill_index(&mut index, pos)?;
+        self.finish_write(index)?;
         Ok(n)
     }
 
@@ -1074,16 +1063,24 @@ impl Archive {
     /// Rebuilds the index from the stored versions as they are (no
     /// re-parse): the index is derived. Streams record by record, so a
     /// million records need not fit in memory.
-    fn rebuild_index(&mut self) -> Result<()> {
-        let batch = self.store.last_batch()?;
-        self.index.clear()?;
-        let Archive { store, index, .. } = self;
-        each_record(store.as_ref(), &mut |vs| {
-            index_versions(index, vs, batch)?;
-            fail_point("rebuild.after_record", batch)
+    fn rebuild_index(&self) -> Result<()> {
+        let (_writing, mut index) = self.index_writer(INGEST_LOCK_WAIT)?;
+        index.clear()?;
+        let pos = self.store.log_head()?;
+        self.fill_index(&mut index, pos)?;
+        self.finish_write(index)
+    }
+
+    /// Indexes every stored version into a cleared index and marks it
+    /// complete as of log position `pos` (read before the walk: entries
+    /// after it are applied again, which is harmless).
+    fn fill_index(&self, index: &mut Partitions, pos: u64) -> Result<()> {
+        each_record(self.store.as_ref(), &mut |vs| {
+            index_versions(index, vs)?;
+            fail_point("rebuild.after_record", 0)
         })?;
-        self.index.commit(batch)?;
-        self.index.finish_rebuild()?;
+        index.commit(pos)?;
+        index.finish_rebuild()?;
         Ok(())
     }
 
@@ -1106,9 +1103,16 @@ impl Archive {
             }
             Ok(())
         })?;
-        let last = self.store.last_batch()?;
-        for label in self.index.labels() {
-            let p = self.index.partition(label).expect("listed");
+        self.refresh()?;
+        let index = self.index();
+        let (cursor, head) = (index.cursor(), self.store.log_head()?);
+        if cursor > head {
+            problems.push(format!(
+                "the index claims change {cursor}; the store's log ends at {head}"
+            ));
+        }
+        for label in index.labels() {
+            let p = index.partition(label).expect("listed");
             let got = p.versions()?;
             let want = expected.remove(&label.key()).unwrap_or_default();
             let mut want = want;
@@ -1120,9 +1124,6 @@ impl Archive {
                     got.len(),
                     want.len()
                 ));
-            }
-            if p.committed_batch()? > last {
-                problems.push(format!("partition {label} is ahead of the store"));
             }
         }
         for (k, v) in expected {
@@ -1189,9 +1190,12 @@ pub fn canonical_message(k: &str) -> String {
     k.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
 }
 
-/// Writes one batch's versions to the index (by [`index_plan`]) and
-/// commits every partition, recording `batch`.
-fn index_batch(index: &mut Partitions, batch: u64, records: &[NewRecord]) -> Result<()> {
+/// How long an ingest waits for another process's index writer.
+const INGEST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Writes one batch of new records' versions to the index (by
+/// [`index_plan`]), uncommitted.
+fn add_new_records(index: &mut Partitions, records: &[NewRecord]) -> Result<()> {
     // Versions are added one partition after another (in batch order within
     // each). Each partition's writer has a term table of its own; fed in
     // turn, one table at a time stays in the cache, where fed in record
@@ -1203,13 +1207,8 @@ fn index_batch(index: &mut Partitions, batch: u64, records: &[NewRecord]) -> Res
     }
     planned.sort_by(|a, b| a.0.cmp(b.0));
     for (label, r, i, shadow) in planned {
-        index.add(
-            label,
-            &index_doc(&r.id, i as u64 + 1, batch, shadow, &r.versions[i].record),
-        )?;
+        index.add(label, &index_doc(&r.id, i as u64 + 1, shadow, &r.versions[i].record))?;
     }
-    fail_point("ingest.before_index_commit", batch)?;
-    index.commit(batch)?;
     Ok(())
 }
 

@@ -244,7 +244,7 @@ impl Archive {
 
     /// Assigns a record to a reviewer who may see its original (or, with
     /// `None`, clears the assignment).
-    pub fn review_assign(&mut self, reader: &Reader, key: &str, assignee: Option<&str>) -> Result<()> {
+    pub fn review_assign(&self, reader: &Reader, key: &str, assignee: Option<&str>) -> Result<()> {
         let who = self.reviewer(reader)?;
         let (orig, _) = self.original_for(reader, key)?;
         if let Some(a) = assignee {
@@ -269,7 +269,7 @@ impl Archive {
 
     /// The queue as `reader` may see it: only records whose original they
     /// may see are listed or counted.
-    pub fn review_queue(&mut self, reader: &Reader, f: &QueueFilter) -> Result<Queue> {
+    pub fn review_queue(&self, reader: &Reader, f: &QueueFilter) -> Result<Queue> {
         self.reviewer(reader)?;
         let policy = self.policy()?;
         let today = policy::today();
@@ -332,7 +332,7 @@ impl Archive {
 
     /// The release `excisions` would make of the record (for the preview
     /// beside the original).
-    pub fn review_preview(&mut self, reader: &Reader, key: &str, excisions: &[Excision]) -> Result<(Record, Record)> {
+    pub fn review_preview(&self, reader: &Reader, key: &str, excisions: &[Excision]) -> Result<(Record, Record)> {
         let who = self.reviewer(reader)?;
         let (orig, _) = self.original_for(reader, key)?;
         // The reviewer reads the original: audited like any classified read.
@@ -440,7 +440,7 @@ impl Archive {
 
     /// Proposes a decision on a record. It takes effect when a second
     /// reviewer approves it.
-    pub fn review_propose(&mut self, reader: &Reader, key: &str, p: Proposal) -> Result<Proposed> {
+    pub fn review_propose(&self, reader: &Reader, key: &str, p: Proposal) -> Result<Proposed> {
         let who = self.reviewer(reader)?;
         let (orig, _) = self.original_for(reader, key)?;
         let mut p = p.normalise(orig.label.level).map_err(ArchiveError::Invalid)?;
@@ -517,7 +517,7 @@ impl Archive {
     /// again, whatever the session).
     /// A wrong password counts against the name's sign-in throttle, so a
     /// stolen session cannot be used to guess it.
-    pub fn verify_password(&mut self, name: &str, password: &str) -> Result<bool> {
+    pub fn verify_password(&self, name: &str, password: &str) -> Result<bool> {
         let now = crate::auth::now();
         let ok = self.sign_in_begin(name, now)?.matches(password);
         if !ok {
@@ -529,13 +529,7 @@ impl Archive {
 
     /// Approves a proposal: the second reviewer, re-authenticated. A
     /// release is published (store and index) and the decision settles.
-    pub fn review_approve(
-        &mut self,
-        reader: &Reader,
-        event: u64,
-        password: &str,
-        acknowledge: bool,
-    ) -> Result<Approved> {
+    pub fn review_approve(&self, reader: &Reader, event: u64, password: &str, acknowledge: bool) -> Result<Approved> {
         let who = self.reviewer(reader)?;
         if !self.verify_password(&who, password)? {
             return Err(ArchiveError::Forbidden(
@@ -595,7 +589,6 @@ impl Archive {
             Decision::NonResponsive => ("open", dossier.as_ref().and_then(|d| d.next_review.clone())),
         };
         let release = Self::release_of(&orig, &p)?;
-        let batch = self.store.last_batch()? + 1;
         let referrals: Vec<(String, String)> = if p.decision == Decision::Refer {
             let due = policy.referral_due(&today);
             p.agencies.iter().map(|a| (a.clone(), due.clone())).collect()
@@ -612,7 +605,7 @@ impl Archive {
             } else {
                 String::new()
             },
-            publish: release.map(|v| (batch, v)),
+            publish: release,
             status: status.into(),
             next_review,
             referrals: referrals.clone(),
@@ -628,12 +621,15 @@ impl Archive {
                 "review event {event} was settled by someone else"
             )));
         }
-        // The decision is committed and audited. The index follows from
-        // the journal; if that fails now, the next open replays it, and
-        // the reviewer is not told that a decision which stands failed.
-        if let Err(err) = fail_point("approve.before_replay", batch).and_then(|()| self.replay_journal()) {
+        // The decision is committed, audited and in the change log. The
+        // index follows the log; if that fails now, the next catch-up (a
+        // server's follower, the next open) applies it, and the reviewer is
+        // not told that a decision which stands failed.
+        let followed =
+            fail_point("approve.before_replay", event).and_then(|()| self.catch_up(std::time::Duration::from_secs(5)));
+        if let Err(err) = followed {
             eprintln!(
-                "airgram: review event {event} is approved; the index will take its release on the next open ({err})"
+                "airgram: review event {event} is approved; the index will take its release when it next catches up ({err})"
             );
         }
         Ok(Approved {
@@ -647,7 +643,7 @@ impl Archive {
     }
 
     /// Sends a proposal back (or withdraws it) with a comment.
-    pub fn review_return(&mut self, reader: &Reader, event: u64, comment: &str) -> Result<()> {
+    pub fn review_return(&self, reader: &Reader, event: u64, comment: &str) -> Result<()> {
         let who = self.reviewer(reader)?;
         let (e, _) = self.visible_event(reader, event)?;
         if e.state != "proposed" {
@@ -677,7 +673,7 @@ impl Archive {
     }
 
     /// Records an agency's answer to a referral.
-    pub fn review_answer(&mut self, reader: &Reader, referral: u64, response: &str, comment: &str) -> Result<()> {
+    pub fn review_answer(&self, reader: &Reader, referral: u64, response: &str, comment: &str) -> Result<()> {
         let who = self.reviewer(reader)?;
         let r = self.visible_referral(reader, referral)?;
         let response = response.trim();
@@ -704,7 +700,7 @@ impl Archive {
     }
 
     /// The review history of a record, as `reader` may see it.
-    pub fn review_history(&mut self, reader: &Reader, key: &str) -> Result<History> {
+    pub fn review_history(&self, reader: &Reader, key: &str) -> Result<History> {
         let v = self
             .resolve(reader, key)?
             .ok_or_else(|| ArchiveError::NotFound(key.to_string()))?;
@@ -844,22 +840,29 @@ impl Archive {
             labels: self.visible_original_labels(reader)?,
             ..Default::default()
         };
-        self.store.queue(&q, &mut |d| {
-            let due = d
-                .next_review
-                .clone()
-                .or_else(|| d.origin.as_deref().and_then(|o| policy.due(o)));
-            let days = due.as_deref().and_then(|x| policy::days_between(x, &today));
-            let bucket = match days.map(|d| d / 365) {
-                None => "undated",
-                Some(..1) => "<1",
-                Some(1..5) => "1-5",
-                Some(5..10) => "5-10",
-                Some(_) => "10+",
-            };
-            *rep.queue_age.entry(bucket.to_string()).or_default() += 1;
-            Ok(true)
-        })?;
+        let mut offset = 0;
+        loop {
+            let (_, page) = self.store.queue_page(&q, offset, 1_000)?;
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len();
+            for d in page {
+                let due = d
+                    .next_review
+                    .clone()
+                    .or_else(|| d.origin.as_deref().and_then(|o| policy.due(o)));
+                let days = due.as_deref().and_then(|x| policy::days_between(x, &today));
+                let bucket = match days.map(|d| d / 365) {
+                    None => "undated",
+                    Some(..1) => "<1",
+                    Some(1..5) => "1-5",
+                    Some(5..10) => "5-10",
+                    Some(_) => "10+",
+                };
+                *rep.queue_age.entry(bucket.to_string()).or_default() += 1;
+            }
+        }
         for r in self.store.referrals(None)? {
             let v = referral_view(&r, &today);
             if !v.overdue {
@@ -874,29 +877,6 @@ impl Archive {
             }
         }
         Ok(rep)
-    }
-
-    /// Rewrites the index documents of records in the journal from the
-    /// store: a published release, and the versions whose shadows it
-    /// changed. Idempotent, so a crash anywhere is repaired on the next open.
-    pub(crate) fn replay_journal(&mut self) -> Result<()> {
-        let ids = self.store.journal()?;
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let batch = self.store.last_batch()?;
-        for id in &ids {
-            let versions = self.store.versions(id)?;
-            for v in &versions {
-                self.index.delete(&v.label, &v.record_id, v.seq)?;
-            }
-            crate::index_versions(&mut self.index, &versions, batch)?;
-        }
-        self.index.commit(batch)?;
-        for id in &ids {
-            self.store.clear_journal(id)?;
-        }
-        Ok(())
     }
 }
 

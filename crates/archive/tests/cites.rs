@@ -23,7 +23,7 @@ fn id(r: &Record) -> String {
 }
 
 fn archive(dir: &std::path::Path, docs: &[(&Record, &str)]) -> Archive {
-    let mut a = Archive::open(dir).unwrap();
+    let a = Archive::open(dir).unwrap();
     let inputs = docs.iter().map(|(r, label)| Input {
         source_path: r.source_path.clone(),
         source: serde_json::to_vec(r).unwrap(),
@@ -136,7 +136,7 @@ fn a_message_id_naming_several_lists_them_oldest_first_undated_last() {
     let mut docs: Vec<(&Record, &str)> = dated.iter().map(|r| (r, "SECRET")).collect();
     docs.push((&undated, "SECRET"));
     let dir = tempfile::tempdir().unwrap();
-    let mut a = archive(dir.path(), &docs);
+    let a = archive(dir.path(), &docs);
 
     let mut want: Vec<&Record> = dated.iter().collect();
     want.sort_by_key(|r| r.date.clone());

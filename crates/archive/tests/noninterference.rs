@@ -110,7 +110,7 @@ fn arb_query() -> impl Strategy<Value = String> {
 }
 
 fn build(dir: &std::path::Path, docs: &[&Doc]) -> Archive {
-    let mut a = Archive::open(dir).unwrap();
+    let a = Archive::open(dir).unwrap();
     let inputs = docs.iter().map(|d| Input {
         source_path: d.record.source_path.clone(),
         source: serde_json::to_vec(&d.record).unwrap(),

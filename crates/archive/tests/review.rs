@@ -40,7 +40,7 @@ fn input(r: &Record, label: &str) -> Input {
 }
 
 fn archive(dir: &std::path::Path, records: &[(Record, &str)]) -> Archive {
-    let mut a = Archive::open(dir).unwrap();
+    let a = Archive::open(dir).unwrap();
     let opts = IngestOptions {
         batch_size: 100,
         ..Default::default()
@@ -229,7 +229,7 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
 fn referrals_hold_the_release_until_every_agency_answers() {
     let dir = tempfile::tempdir().unwrap();
     let r = secret_record("a.txt", "POLTO 1", "Atomic matters for the DOE and the CIA.");
-    let mut a = archive(dir.path(), &[(r.clone(), "SECRET")]);
+    let a = archive(dir.path(), &[(r.clone(), "SECRET")]);
     let id = id_of(&r);
     let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
     let mut refer = Proposal::new(Decision::Refer);
@@ -286,7 +286,7 @@ fn releases_that_disagree_are_flagged_before_approval() {
     let body = "The agent known as HOMER met the Counselor in Vienna.";
     let a1 = secret_record("a.txt", "POLTO 1", body);
     let a2 = secret_record("copy-of-a.txt", "POLTO 1", body);
-    let mut a = archive(dir.path(), &[(a1.clone(), "SECRET"), (a2.clone(), "SECRET")]);
+    let a = archive(dir.path(), &[(a1.clone(), "SECRET"), (a2.clone(), "SECRET")]);
     let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
     let mut p = Proposal::new(Decision::Excise);
     p.excisions = vec![excise(&a1, "body", "The agent known as HOMER", "25X1")];
@@ -310,7 +310,7 @@ fn reviewers_see_only_what_their_clearance_allows() {
     let s = secret_record("s.txt", "POLTO 1", "secret text");
     let c = secret_record("c.txt", "POLTO 2", "confidential text");
     let n = secret_record("n.txt", "POLTO 3", "nodis text");
-    let mut a = archive(
+    let a = archive(
         dir.path(),
         &[
             (s.clone(), "SECRET"),
@@ -365,7 +365,7 @@ fn the_due_date_policy_is_configurable_and_a_bad_one_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let mut r = secret_record("a.txt", "POLTO 1", "text");
     r.date = Some("2005-06-01".into());
-    let mut a = archive(dir.path(), &[(r, "SECRET")]);
+    let a = archive(dir.path(), &[(r, "SECRET")]);
     let ann = who(&a, "ann");
     assert_eq!(
         a.review_queue(&ann, &QueueFilter::default()).unwrap().total,
@@ -391,7 +391,7 @@ fn the_due_date_policy_is_configurable_and_a_bad_one_is_named() {
 fn concurrent_approvals_settle_once() {
     let dir = tempfile::tempdir().unwrap();
     let r = secret_record("a.txt", "POLTO 1", "Words to release.");
-    let mut a = archive(dir.path(), &[(r.clone(), "SECRET")]);
+    let a = archive(dir.path(), &[(r.clone(), "SECRET")]);
     let ann = who(&a, "ann");
     let e = a
         .review_propose(&ann, &id_of(&r), Proposal::new(Decision::Release))
@@ -405,7 +405,7 @@ fn concurrent_approvals_settle_once() {
             .map(|name| {
                 let path = dir.path().to_path_buf();
                 s.spawn(move || {
-                    let mut a = Archive::open(&path).unwrap();
+                    let a = Archive::open(&path).unwrap();
                     let r = a.reader(Some(name)).unwrap();
                     a.review_approve(&r, e, PW, false).map(|x| x.event)
                 })
@@ -415,7 +415,7 @@ fn concurrent_approvals_settle_once() {
     });
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
     assert!(results.iter().any(|r| matches!(r, Err(ArchiveError::Conflict(_)))));
-    let mut a = Archive::open(dir.path()).unwrap();
+    let a = Archive::open(dir.path()).unwrap();
     assert!(a.check().unwrap().is_empty());
     assert_eq!(a.show(&Reader::public(), &id_of(&r)).unwrap().versions.len(), 1);
 }
@@ -577,7 +577,7 @@ proptest! {
         let recs: Vec<Record> = (0..2)
             .map(|i| secret_record(&format!("r{i}.txt"), &format!("POLTO {i}"), "alpha bravo charlie delta"))
             .collect();
-        let mut a = archive(dir.path(), &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
+        let a = archive(dir.path(), &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
         let ids: Vec<String> = recs.iter().map(id_of).collect();
         let mut model = [Model::default(), Model::default()];
         for op in &ops {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mut a = Archive::open(std::path::Path::new(&args[1])).unwrap();
+    let a = Archive::open(std::path::Path::new(&args[1])).unwrap();
     let all: Vec<String> = airgram_access::CONTROL_CAVEATS.iter().map(|s| s.to_string()).collect();
     let r = Reader::new("probe", Level::TopSecret, all);
     let rounds: usize = args.get(3).and_then(|x| x.parse().ok()).unwrap_or(20);

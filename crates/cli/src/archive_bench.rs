@@ -300,7 +300,7 @@ pub fn run(
     let fts_path = base.join("bench-fts5.db");
     let _ = std::fs::remove_dir_all(&arch_dir);
     let _ = std::fs::remove_file(&fts_path);
-    let mut archive = Archive::open(&arch_dir)?;
+    let archive = Archive::open(&arch_dir)?;
     let fts = Fts::create(&fts_path)?;
     let cfg = airgram_generate::Config { count, seed };
     // The documents sampled for the query vocabulary: the first 200 of

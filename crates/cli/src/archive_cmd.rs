@@ -48,7 +48,7 @@ pub fn ingest(
         ),
         None => None,
     };
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let (inputs, failed_lists) = Archive::inputs_from(paths);
     let failed_reads = inputs.failures();
     let pb = progress(inputs.files() as u64, "ingest");
@@ -139,7 +139,7 @@ fn plain_snippet(s: &str, tty: bool) -> String {
 }
 
 pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let r = reader(&archive, a.user.as_deref())?;
     let req = SearchRequest {
         query: a.query,
@@ -222,7 +222,7 @@ fn not_found(e: ArchiveError, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 pub fn export(dir: &Path, query: &str, user: Option<&str>, limit: usize) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let r = reader(&archive, user)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let res = archive.export(&r, query, limit, |v| {
@@ -244,7 +244,7 @@ pub fn export(dir: &Path, query: &str, user: Option<&str>, limit: usize) -> anyh
 }
 
 pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let r = reader(&archive, user)?;
     let view = match archive.show(&r, key) {
         Ok(v) => v,
@@ -297,7 +297,7 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
 }
 
 pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: GraphFormat) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let r = reader(&archive, user)?;
     let g = match archive.graph(&r, key, depth) {
         Ok(g) => g,
@@ -316,14 +316,14 @@ pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: Gr
 }
 
 pub fn user_disable(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     archive.disable_user(name)?;
     println!("user {name} disabled; their sessions are ended");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn user_unlock(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     archive.unlock_user(name)?;
     println!("sign-ins under {name} are no longer delayed");
     Ok(ExitCode::SUCCESS)
@@ -348,7 +348,7 @@ pub fn user_add(
     }
     let level = Level::parse(clearance)
         .ok_or_else(|| anyhow!("bad clearance {clearance:?}: UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET"))?;
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     archive.add_user(name, level, auths.to_vec(), role)?;
     if password_stdin {
         let mut pw = String::new();
@@ -367,7 +367,7 @@ pub fn user_add(
 }
 
 pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
-    let mut archive = open(dir)?;
+    let archive = open(dir)?;
     let pb = progress(0, "reindex");
     let n = archive.reindex(|n| pb.set_position(n as u64))?;
     pb.set_message("merging");

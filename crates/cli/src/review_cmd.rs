@@ -180,7 +180,7 @@ fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let mut a = Archive::open(dir).with_context(|| format!("opening the archive at {}", dir.display()))?;
+    let a = Archive::open(dir).with_context(|| format!("opening the archive at {}", dir.display()))?;
     match cmd {
         ReviewCommand::Queue {
             user,

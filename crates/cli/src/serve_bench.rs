@@ -285,7 +285,7 @@ pub fn run(
 ) -> anyhow::Result<std::process::ExitCode> {
     let tmp = tempfile::tempdir()?;
     eprintln!("generating and ingesting {count} documents");
-    let mut archive = Archive::open(&tmp.path().join("archive"))?;
+    let archive = Archive::open(&tmp.path().join("archive"))?;
     let cfg = airgram_generate::Config { count, seed: 1962 };
     let inputs: Vec<Input> = airgram_generate::documents(&cfg)
         .map(|d| Input::text(d.truth.file, d.text.into_bytes()))

@@ -14,10 +14,11 @@
 //! excludes, inside the query, documents shadowed by a visible label, so a
 //! reader meets each record once, in its most complete visible version.
 //!
-//! Durability: every document carries the store batch that wrote it, and
-//! each commit records its batch as the commit payload. After a crash the
-//! archive rolls back partitions that got ahead of the store
-//! ([`Partitions::rollback_after`]).
+//! Following the store: the index is derived from the store and follows
+//! its change log. Every commit records the log position it reflects (as
+//! each partition's commit payload, and after all of them in `CURSOR`);
+//! the archive applies the entries after it. The cursor is never ahead of
+//! what the partitions hold, and applying an entry again is harmless.
 
 mod durable;
 mod pairs;
@@ -56,7 +57,6 @@ pub use tantivy::TantivyError;
 pub struct IndexDoc {
     pub id: String,
     pub seq: u64,
-    pub batch: u64,
     /// Labels of this record's more complete versions.
     pub shadow: Vec<Label>,
     pub message_id: Option<String>,
@@ -80,7 +80,6 @@ struct Fields {
     /// and every merge a dictionary entry per document.
     key: Field,
     seq: Field,
-    batch: Field,
     shadow: Field,
     message_id: Field,
     series: Field,
@@ -118,7 +117,6 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STORED),
         key: b.add_u64_field("key", FAST),
         seq: b.add_u64_field("seq", STORED | FAST),
-        batch: b.add_u64_field("batch", FAST),
         shadow: b.add_text_field("shadow", STRING),
         message_id: b.add_text_field("message_id", text.clone()),
         series: b.add_text_field("series", STRING | STORED),
@@ -272,16 +270,6 @@ impl Partition {
         Ok(v)
     }
 
-    /// The store batch of the last commit (its payload).
-    pub fn committed_batch(&self) -> tantivy::Result<u64> {
-        Ok(self
-            .index
-            .load_metas()?
-            .payload
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0))
-    }
-
     /// Commits what this partition's writer holds, recording `payload`.
     fn commit(&mut self, payload: &str) -> tantivy::Result<()> {
         if let Some(w) = self.writer.as_mut() {
@@ -293,12 +281,34 @@ impl Partition {
         Ok(())
     }
 
-    fn writer(&mut self) -> tantivy::Result<&mut IndexWriter> {
+    fn writer(&mut self, wait: std::time::Duration) -> tantivy::Result<&mut IndexWriter> {
         if self.writer.is_none() {
-            // One indexing thread per partition: ingest already runs them side by side.
-            self.writer = Some(self.index.writer_with_num_threads(1, 64_000_000)?);
+            // Another process may be writing this partition (tantivy's lock
+            // is a file lock): wait for it, up to `wait`.
+            let start = std::time::Instant::now();
+            let w = loop {
+                // One indexing thread per partition: ingest already runs them side by side.
+                match self.index.writer_with_num_threads(1, 64_000_000) {
+                    Err(TantivyError::LockFailure(..)) if start.elapsed() < wait => {
+                        std::thread::sleep(std::time::Duration::from_millis(20))
+                    }
+                    other => break other?,
+                }
+            };
+            self.writer = Some(w);
         }
         Ok(self.writer.as_mut().expect("just set"))
+    }
+
+    /// Whether any document of record `id` is here (as of the last reload).
+    fn holds(&self, id: &str) -> tantivy::Result<bool> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(&key_is(self.f.key, id), &Count)? > 0)
+    }
+
+    /// Picks up the partition's latest commit.
+    fn reload(&self) -> tantivy::Result<()> {
+        self.reader.reload()
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -331,13 +341,41 @@ impl Partition {
 /// Writes `FORMAT` durably: a temporary file synced, renamed into place,
 /// and the directory synced, so the mark never reaches the disk before
 /// what it vouches for, nor is it lost after its caller returns.
+///
+/// Its second line names this build of the index (the time it finished),
+/// so that a process reading the directory can tell that another one
+/// rebuilt it and reopen rather than reload.
 fn write_format(dir: &Path) -> std::io::Result<()> {
-    let tmp = dir.join("FORMAT.tmp");
+    let built = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    write_durably(dir, "FORMAT", &format!("{FORMAT}\n{built}\n"))
+}
+
+/// Writes `dir/name` atomically and durably (a synced temporary file
+/// renamed into place, the directory synced).
+fn write_durably(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
     let mut f = std::fs::File::create(&tmp)?;
-    std::io::Write::write_all(&mut f, format!("{FORMAT}\n").as_bytes())?;
+    std::io::Write::write_all(&mut f, text.as_bytes())?;
     f.sync_all()?;
-    std::fs::rename(&tmp, dir.join("FORMAT"))?;
+    std::fs::rename(&tmp, dir.join(name))?;
     sync_dir(dir)
+}
+
+/// The `FORMAT` mark of `dir`: whether it names this layout, and the build.
+fn read_format(dir: &Path) -> (bool, String) {
+    let text = std::fs::read_to_string(dir.join("FORMAT")).unwrap_or_default();
+    let mut lines = text.lines();
+    let current = lines.next().map(str::trim) == Some(FORMAT);
+    (current, lines.next().unwrap_or("").to_string())
+}
+
+/// A query for the documents of record `id`.
+fn key_is(key: Field, id: &str) -> RangeQuery {
+    let t = Term::from_field_u64(key, record_key(id));
+    RangeQuery::new(Bound::Included(t.clone()), Bound::Included(t))
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -384,7 +422,8 @@ fn sortkey(day: Option<i64>, id: &str) -> u64 {
 /// It is derived, so the archive rebuilds it from the store. 2: one catch-all text field; bodies no longer stored. 3: word
 /// pairs. 4: word pairs in a segment plugin's file, not as terms. 5:
 /// record ids and versions in columns, not terms.
-const FORMAT: &str = "5";
+/// 6: no batch column (the index follows the store's change log).
+const FORMAT: &str = "6";
 
 /// All partitions of an archive: `<dir>/<label key>/`.
 pub struct Partitions {
@@ -398,6 +437,10 @@ pub struct Partitions {
     /// (see [`durable`]).
     syncer: Arc<durable::Syncer>,
     stale: bool,
+    /// The build named in `FORMAT` when opened (see [`write_format`]).
+    build: String,
+    /// How long opening a writer waits for another process's.
+    lock_wait: std::time::Duration,
     /// Every facet value met in any segment, numbered (see [`FlatFacets`]).
     facet_names: std::sync::Mutex<FacetNames>,
 }
@@ -437,8 +480,8 @@ impl Partitions {
         let syncer = Arc::<durable::Syncer>::default();
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
-        let format = std::fs::read_to_string(dir.join("FORMAT")).unwrap_or_default();
-        let stale = format.trim() != FORMAT;
+        let (current, build) = read_format(dir);
+        let stale = !current;
         for e in entries.into_iter().filter(|_| !stale) {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(label) = Label::from_key(&name) {
@@ -456,8 +499,57 @@ impl Partitions {
             pair_files: Default::default(),
             syncer,
             stale,
+            build,
+            lock_wait: std::time::Duration::from_secs(60),
             facet_names: Default::default(),
         })
+    }
+
+    /// How long a write waits for another process's writer to let go
+    /// (a minute unless set); past it the write fails with tantivy's
+    /// `LockFailure`.
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) {
+        self.lock_wait = wait;
+    }
+
+    /// The change-log position the index reflects: every entry up to it is
+    /// applied (0 when none is).
+    pub fn cursor(&self) -> u64 {
+        std::fs::read_to_string(self.dir.join("CURSOR"))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Whether another process changed the directory in a way reloading
+    /// cannot pick up: a rebuild finished, or a partition appeared. (A
+    /// rebuild still running, with no `FORMAT`, is not a change yet: the
+    /// open readers keep the files they read.)
+    pub fn changed_on_disk(&self) -> bool {
+        let (current, build) = read_format(&self.dir);
+        if !current {
+            return false;
+        }
+        if build != self.build || self.stale {
+            return true;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return false;
+        };
+        entries.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            Label::from_key(&name).is_some_and(|l| !self.parts.contains_key(&l)) && e.path().join("meta.json").exists()
+        })
+    }
+
+    /// Picks up every partition's latest commit (this process's or
+    /// another's).
+    pub fn reload(&self) -> tantivy::Result<()> {
+        for p in self.parts.values() {
+            p.reload()?;
+        }
+        self.keep_live_pair_files();
+        Ok(())
     }
 
     /// Whether the index on disk is not known complete in this layout (an
@@ -476,10 +568,6 @@ impl Partitions {
         self.parts.get(label)
     }
 
-    fn part_mut(&mut self, label: &Label) -> tantivy::Result<&mut Partition> {
-        Self::part_in(&mut self.parts, &self.dir, &self.syncer, label)
-    }
-
     /// The partition of `label`, opened (or created) on first use.
     fn part_in<'a>(
         parts: &'a mut BTreeMap<Label, Partition>,
@@ -496,6 +584,7 @@ impl Partitions {
 
     /// Adds a version to the partition of `label` (uncommitted).
     pub fn add(&mut self, label: &Label, d: &IndexDoc) -> tantivy::Result<()> {
+        let wait = self.lock_wait;
         self.pairs.clear();
         let pairs = &mut self.pairs;
         let p = Self::part_in(&mut self.parts, &self.dir, &self.syncer, label)?;
@@ -504,7 +593,6 @@ impl Partitions {
         doc.add_text(f.id, &d.id);
         doc.add_u64(f.key, record_key(&d.id));
         doc.add_u64(f.seq, d.seq);
-        doc.add_u64(f.batch, d.batch);
         for s in &d.shadow {
             doc.add_text(f.shadow, s.key());
         }
@@ -561,31 +649,34 @@ impl Partitions {
             doc.add_facet(f.facets, facet("person", pn));
         }
         doc.add_custom(f.pairs, pairs.bytes());
-        p.writer()?.add_document(doc)?;
+        p.writer(wait)?.add_document(doc)?;
         Ok(())
     }
 
-    /// Removes one version (uncommitted).
-    pub fn delete(&mut self, label: &Label, id: &str, seq: u64) -> tantivy::Result<()> {
-        let p = self.part_mut(label)?;
-        let is = |field: Field, v: u64| -> Box<dyn Query> {
-            let t = Term::from_field_u64(field, v);
-            Box::new(RangeQuery::new(Bound::Included(t.clone()), Bound::Included(t)))
-        };
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, is(p.f.key, record_key(id))),
-            (Occur::Must, is(p.f.seq, seq)),
-        ]);
-        p.writer()?.delete_query(Box::new(q))?;
+    /// Removes every version of record `id`, from every partition that
+    /// holds one (uncommitted).
+    pub fn delete_record(&mut self, id: &str) -> tantivy::Result<()> {
+        let wait = self.lock_wait;
+        for p in self.parts.values_mut() {
+            if p.holds(id)? {
+                let q = key_is(p.f.key, id);
+                p.writer(wait)?.delete_query(Box::new(q))?;
+            }
+        }
         Ok(())
     }
 
-    /// Commits every partition written to, recording `batch`.
-    pub fn commit(&mut self, batch: u64) -> tantivy::Result<()> {
+    /// Commits every partition written to, recording that the index now
+    /// reflects the change log up to `pos`; then `CURSOR` says so.
+    ///
+    /// Partitions commit one by one, so a crash can leave some committed
+    /// and others not; `CURSOR` is written after all of them, so it is
+    /// never ahead of any, and the entries after it are applied again.
+    pub fn commit(&mut self, pos: u64) -> tantivy::Result<()> {
         // Each writer finishes its segment (postings serialised, files
         // synced) when committed. One partition after another, that left a
         // core idle for most of a commit; side by side, they keep both busy.
-        let payload = batch.to_string();
+        let payload = pos.to_string();
         let done = std::thread::scope(|sc| {
             let commits: Vec<_> = self
                 .parts
@@ -599,7 +690,9 @@ impl Partitions {
             })
         });
         self.keep_live_pair_files();
-        done
+        done?;
+        write_durably(&self.dir, "CURSOR", &format!("{pos}\n"))?;
+        Ok(())
     }
 
     /// After the readers reloaded: lets go of the pair files of segments
@@ -643,32 +736,6 @@ impl Partitions {
         }
     }
 
-    /// After a crash: removes documents of batches the store never
-    /// committed, from every partition that got ahead of it.
-    pub fn rollback_after(&mut self, store_batch: u64) -> tantivy::Result<usize> {
-        let mut fixed = 0;
-        let labels: Vec<Label> = self.parts.keys().cloned().collect();
-        for label in labels {
-            let p = self.parts.get_mut(&label).expect("listed");
-            if p.committed_batch()? > store_batch {
-                let f = p.f;
-                let q = RangeQuery::new(
-                    Bound::Excluded(Term::from_field_u64(f.batch, store_batch)),
-                    Bound::Unbounded,
-                );
-                let w = p.writer()?;
-                w.delete_query(Box::new(q))?;
-                let mut c = w.prepare_commit()?;
-                c.set_payload(&store_batch.to_string());
-                c.commit()?;
-                p.reader.reload()?;
-                fixed += 1;
-            }
-        }
-        self.keep_live_pair_files();
-        Ok(fixed)
-    }
-
     /// Deletes every partition, to rebuild them. The index is incomplete
     /// from here until [`Partitions::finish_rebuild`]: `FORMAT` goes first
     /// (durably), so a crash in between is found on the next open.
@@ -692,6 +759,7 @@ impl Partitions {
     /// Marks a rebuild complete, after its last commit.
     pub fn finish_rebuild(&mut self) -> tantivy::Result<()> {
         write_format(&self.dir)?;
+        self.build = read_format(&self.dir).1;
         self.stale = false;
         Ok(())
     }
@@ -1324,7 +1392,6 @@ mod tests {
         IndexDoc {
             id: id.into(),
             seq: 1,
-            batch: 1,
             body: body.into(),
             date: Some(date.into()),
             classification: Some("SECRET".into()),
@@ -1515,14 +1582,18 @@ mod tests {
             // One segment each.
             p.commit(i as u64 + 1).unwrap();
         }
-        p.delete(&u, "2", 1).unwrap();
+        p.delete_record("2").unwrap();
         p.commit(6).unwrap();
         let ids = |p: &Partitions, q: &str| hit_ids(p, &u, q);
         assert_eq!(ids(&p, "\"berlin wall\""), vec!["0", "4"]);
         let part = p.parts.get_mut(&u).unwrap();
         let segments = part.index.searchable_segment_ids().unwrap();
         assert!(segments.len() >= 2, "{segments:?}");
-        part.writer().unwrap().merge(&segments).wait().unwrap();
+        part.writer(std::time::Duration::ZERO)
+            .unwrap()
+            .merge(&segments)
+            .wait()
+            .unwrap();
         part.reader.reload().unwrap();
         assert_eq!(part.reader.searcher().segment_readers().len(), 1);
         assert_eq!(ids(&p, "\"berlin wall\""), vec!["0", "4"]);
@@ -1532,7 +1603,7 @@ mod tests {
     }
 
     #[test]
-    fn a_delete_takes_exactly_one_version() {
+    fn a_delete_takes_exactly_one_record() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = Partitions::open(dir.path()).unwrap();
         let u = Label::unclassified();
@@ -1545,11 +1616,10 @@ mod tests {
             p.add(&u, &d).unwrap();
         }
         p.commit(1).unwrap();
-        p.delete(&u, a, 1).unwrap();
-        p.delete(&u, "doc-7", 2).unwrap();
+        p.delete_record(a).unwrap();
         p.commit(2).unwrap();
         let held = p.partition(&u).unwrap().versions().unwrap();
-        let want = [(a, 2), ("0123456789abcdee", 1), ("doc-7", 1)];
+        let want = [("0123456789abcdee", 1), ("doc-7", 1)];
         let mut want: Vec<(String, u64)> = want.iter().map(|(i, s)| (i.to_string(), *s)).collect();
         want.sort();
         assert_eq!(held, want);
@@ -1561,23 +1631,55 @@ mod tests {
         );
     }
 
+    /// The cursor moves with commits, after them; deleting a record
+    /// removes its versions from every partition that holds one.
     #[test]
-    fn rollback_removes_uncommitted_batches() {
+    fn commits_move_the_cursor_and_records_delete_everywhere() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = Partitions::open(dir.path()).unwrap();
         p.finish_rebuild().unwrap();
-        let u = Label::unclassified();
+        assert_eq!(p.cursor(), 0);
+        let (u, s) = (Label::unclassified(), Label::parse("SECRET").unwrap());
         p.add(&u, &doc("1", "kept", "1962-01-01")).unwrap();
-        p.commit(1).unwrap();
-        let mut d = doc("2", "orphan", "1962-01-02");
-        d.batch = 2;
-        p.add(&u, &d).unwrap();
-        p.commit(2).unwrap();
-        assert_eq!(p.rollback_after(1).unwrap(), 1);
-        let mut p = Partitions::open(dir.path()).unwrap();
+        p.add(&u, &doc("2", "gone", "1962-01-02")).unwrap();
+        p.add(&s, &doc("2", "gone", "1962-01-02")).unwrap();
+        p.commit(7).unwrap();
+        assert_eq!(p.cursor(), 7);
+        p.delete_record("2").unwrap();
+        p.commit(8).unwrap();
+        let p = Partitions::open(dir.path()).unwrap();
+        assert_eq!(p.cursor(), 8);
         assert_eq!(p.partition(&u).unwrap().num_docs(), 1);
-        assert_eq!(p.rollback_after(1).unwrap(), 0);
-        assert_eq!(p.partition(&u).unwrap().committed_batch().unwrap(), 1);
+        assert_eq!(p.partition(&s).unwrap().num_docs(), 0);
+    }
+
+    /// A reader of the directory sees another writer's commits by
+    /// reloading, and a rebuild or a new partition as a change to reopen for.
+    #[test]
+    fn a_reader_follows_another_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Partitions::open(dir.path()).unwrap();
+        w.finish_rebuild().unwrap();
+        let u = Label::unclassified();
+        w.add(&u, &doc("1", "first", "1962-01-01")).unwrap();
+        w.commit(1).unwrap();
+        let r = Partitions::open(dir.path()).unwrap();
+        assert!(!r.changed_on_disk());
+        w.add(&u, &doc("2", "second", "1962-01-02")).unwrap();
+        w.commit(2).unwrap();
+        assert_eq!(r.partition(&u).unwrap().num_docs(), 1);
+        r.reload().unwrap();
+        assert_eq!(r.partition(&u).unwrap().num_docs(), 2);
+        w.add(&Label::parse("SECRET").unwrap(), &doc("3", "third", "1962-01-03"))
+            .unwrap();
+        w.commit(3).unwrap();
+        assert!(r.changed_on_disk(), "a new partition");
+        let r = Partitions::open(dir.path()).unwrap();
+        w.clear().unwrap();
+        assert!(!r.changed_on_disk(), "a rebuild under way is not one yet");
+        w.commit(3).unwrap();
+        w.finish_rebuild().unwrap();
+        assert!(r.changed_on_disk(), "a rebuild finished");
     }
 
     /// A new directory, or one whose rebuild never finished, is stale:

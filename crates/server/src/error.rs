@@ -232,6 +232,13 @@ impl From<ArchiveError> for ApiError {
             e @ ArchiveError::Flagged(_) => ApiError::new(Code::Flagged, e.to_string()),
             ArchiveError::UnknownUser(_) => ApiError::new(Code::Unauthorized, "sign in again"),
             e @ ArchiveError::Throttled(secs) => ApiError::too_many(secs, e.to_string()),
+            ArchiveError::Store(airgram_archive::StoreError::Unavailable(m)) => {
+                eprintln!("airgram serve: store unavailable: {m}");
+                ApiError::new(
+                    Code::Unavailable,
+                    "the archive's database cannot be reached just now; try again shortly",
+                )
+            }
             other => {
                 eprintln!("airgram serve: {other}");
                 ApiError::internal()

@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "airgram_session";
@@ -39,7 +39,8 @@ pub const PAGE_SIZE: usize = 10;
 
 #[derive(Clone)]
 pub struct AppState {
-    archive: Arc<Mutex<Archive>>,
+    /// Shared by every request: the archive's reads run side by side.
+    archive: Arc<Archive>,
     /// Behind TLS: cookies are `Secure` and responses carry HSTS.
     secure: bool,
     /// Sign-in throttling per address, and the bound on hashing.
@@ -49,9 +50,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Serves `archive`, and follows its store's change log on a thread
+    /// of its own (every [`FOLLOW_EVERY`]) for as long as the archive is
+    /// served, so that what any process writes is searchable here.
     pub fn new(archive: Archive) -> AppState {
+        let archive = Arc::new(archive);
+        follow_in_background(Arc::downgrade(&archive));
         AppState {
-            archive: Arc::new(Mutex::new(archive)),
+            archive,
             secure: false,
             guard: Arc::default(),
             quiet: false,
@@ -79,17 +85,48 @@ impl AppState {
     /// Runs `f` on the archive on the blocking pool.
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Archive) -> Result<T, ArchiveError> + Send + 'static,
+        f: impl FnOnce(&Archive) -> Result<T, ArchiveError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let a = self.archive.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = a.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(ApiError::from)
+        tokio::task::spawn_blocking(move || f(&a))
+            .await
+            .map_err(|_| ApiError::internal())?
+            .map_err(ApiError::from)
     }
+}
+
+/// How often a server looks at the change log (it also reloads the index
+/// another process committed to). A write anywhere is searchable here
+/// within this, plus the time to index it.
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(200);
+
+/// Follows the archive's change log until the archive is dropped. A
+/// failure is reported once, and again only when it changes, and retried.
+fn follow_in_background(archive: std::sync::Weak<Archive>) {
+    std::thread::Builder::new()
+        .name("airgram-follow".into())
+        .spawn(move || {
+            let mut last_error = String::new();
+            while let Some(a) = archive.upgrade() {
+                match a.follow() {
+                    Ok(_) if !last_error.is_empty() => {
+                        eprintln!("airgram serve: following the change log again");
+                        last_error.clear();
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let m = e.to_string();
+                        if m != last_error {
+                            eprintln!("airgram serve: following the change log: {m}");
+                            last_error = m;
+                        }
+                    }
+                }
+                drop(a);
+                std::thread::sleep(FOLLOW_EVERY);
+            }
+        })
+        .expect("a thread to follow the change log");
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -141,7 +141,7 @@ fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
 /// As [`start`], with `extra` records besides.
 fn start_with(extra: Vec<(Record, Label)>) -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = Archive::open(dir.path()).unwrap();
+    let a = Archive::open(dir.path()).unwrap();
     let mut recs = vec![
         (
             record(1, Classification::Unclassified, "public cuba"),

@@ -1,71 +1,10 @@
 //! What the store keeps of review: a dossier per record (its origin date,
-//! original label and review status, for the queue), review events,
-//! referrals to other agencies, and the index journal that makes a
-//! published release reach the index even across a crash.
+//! original label and review status, for the queue), review events and
+//! referrals to other agencies.
 
 use airgram_access::{Label, Level};
 use airgram_model::Record;
 use sha2::{Digest, Sha256};
-
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS dossier (
-    record_id TEXT PRIMARY KEY REFERENCES records(id),
-    origin TEXT,
-    level INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    series TEXT,
-    message_id TEXT,
-    fingerprint TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open',
-    next_review TEXT,
-    assignee TEXT
-);
--- Only assigned records: the queue asks for one assignee's, and most
--- records are nobody's (archives made before index every row).
-CREATE INDEX IF NOT EXISTS dossier_assignee ON dossier (assignee) WHERE assignee IS NOT NULL;
-CREATE INDEX IF NOT EXISTS dossier_due ON dossier (status, next_review, origin);
-CREATE INDEX IF NOT EXISTS dossier_fingerprint ON dossier (fingerprint);
-CREATE TABLE IF NOT EXISTS review_events (
-    id INTEGER PRIMARY KEY,
-    record_id TEXT NOT NULL REFERENCES records(id),
-    state TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    decider TEXT,
-    created TEXT NOT NULL,
-    decided TEXT,
-    body TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS review_events_record ON review_events (record_id);
--- One open proposal per record: of two reviewers proposing at once, one wins.
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_proposal ON review_events (record_id) WHERE state = 'proposed';
--- Events are immutable: a proposal is written once and settled once (its
--- state, decider, time and note set together); what it proposed never
--- changes, and no event but a re-derived historic stamp is ever deleted.
-CREATE TRIGGER IF NOT EXISTS review_events_settle_once BEFORE UPDATE ON review_events
-WHEN OLD.state != 'proposed' OR NEW.state NOT IN ('approved', 'returned')
-  OR NEW.body IS NOT OLD.body OR NEW.actor IS NOT OLD.actor OR NEW.created IS NOT OLD.created
-  OR NEW.record_id IS NOT OLD.record_id OR NEW.id IS NOT OLD.id
-BEGIN SELECT RAISE(ABORT, 'review events are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS review_events_kept BEFORE DELETE ON review_events
-WHEN OLD.state != 'historic'
-BEGIN SELECT RAISE(ABORT, 'review events are immutable'); END;
-CREATE TABLE IF NOT EXISTS referrals (
-    id INTEGER PRIMARY KEY,
-    event_id INTEGER NOT NULL REFERENCES review_events(id),
-    record_id TEXT NOT NULL REFERENCES records(id),
-    agency TEXT NOT NULL,
-    sent TEXT NOT NULL,
-    due TEXT NOT NULL,
-    answered TEXT,
-    answered_by TEXT,
-    response TEXT,
-    comment TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS referrals_record ON referrals (record_id);
--- Records whose index documents must be rewritten from the store.
-CREATE TABLE IF NOT EXISTS index_journal (record_id TEXT PRIMARY KEY);
-";
 
 /// Review status of a record, for the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,8 +85,8 @@ pub struct Settle {
     pub state: String,
     pub decider: String,
     pub note: String,
-    /// A release to publish, with the batch number it is committed as.
-    pub publish: Option<(u64, crate::NewVersion)>,
+    /// A release to publish (numbered as a batch of its own by the store).
+    pub publish: Option<crate::NewVersion>,
     pub status: String,
     pub next_review: Option<String>,
     /// Referrals to open: agency and due date.
