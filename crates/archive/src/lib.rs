@@ -709,8 +709,10 @@ impl Archive {
             let joined = indexing
                 .join()
                 .unwrap_or_else(|_| Err(ArchiveError::Invalid("the index writer panicked".into())));
+            // The index's own error first: the store side only sees that
+            // the index stopped.
             match (outcome, joined) {
-                (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+                (_, Err(e)) | (Err(e), Ok(())) => Err(e),
                 (Ok(()), Ok(())) => Ok(committed),
             }
         });
@@ -732,9 +734,9 @@ impl Archive {
     ///
     /// The index may lag the store by a follow interval (another process
     /// wrote). So before a hit leaves, the version it names is checked
-    /// against the store: a hit on anything but the version the store says
-    /// this reader gets now (a newer release shadows it, a label changed)
-    /// is dropped, with its snippet.
+    /// against the store: it must still exist under the label of the
+    /// partition that found it, and the reader must still see that label.
+    /// A hit that fails is dropped with its snippet, and counted out.
     pub fn search(&self, reader: &Reader, req: &SearchRequest) -> Result<SearchResult> {
         let index = self.index();
         let labels: Vec<Label> = index.labels().into_iter().cloned().collect();
@@ -746,7 +748,10 @@ impl Archive {
         let mut kept = Vec::with_capacity(before);
         for h in std::mem::take(&mut res.hits) {
             let refs = self.store.version_refs(&h.id)?;
-            if choose_version(reader, &refs).is_some_and(|v| v.seq == h.seq) {
+            let current = refs
+                .iter()
+                .any(|v| v.seq == h.seq && v.label == h.label && reader.may_see(&v.label));
+            if current {
                 kept.push(h);
             }
         }
