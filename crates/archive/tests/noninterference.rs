@@ -204,3 +204,57 @@ proptest! {
         }
     }
 }
+
+/// Records beyond a first corpus (other names and texts).
+fn arb_more() -> impl Strategy<Value = Vec<Doc>> {
+    (1..6usize).prop_flat_map(|n| (0..n).map(|i| arb_doc(100 + i)).collect::<Vec<_>>())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// A server whose index lags the store (another process wrote since
+    /// it last followed the change log) never answers more than the
+    /// reader may see: each hit is a record the store lets the reader see,
+    /// and no count exceeds an up-to-date one. Once it follows, every
+    /// response equals that of the process that wrote.
+    #[test]
+    fn a_lagging_follower_never_widens_access_and_then_converges(
+        docs in arb_corpus(),
+        more in arb_more(),
+        reader in arb_reader(),
+        queries in proptest::collection::vec(arb_query(), 1..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lagging = build(dir.path(), &docs.iter().collect::<Vec<_>>());
+        // Another process, on the same archive, adds the rest.
+        let mut writer = Archive::open(dir.path()).unwrap();
+        let inputs = more.iter().map(|d| Input {
+            source_path: d.record.source_path.clone(),
+            source: serde_json::to_vec(&d.record).unwrap(),
+            parsed: Some(d.record.clone()),
+            versions: Some(d.versions.clone()),
+            authority: None,
+        });
+        writer.ingest(inputs, &IngestOptions::default(), |_| {}).unwrap();
+        for q in &queries {
+            let req = SearchRequest { query: q.clone(), limit: 50, facets: true, ..SearchRequest::default() };
+            let (Ok(stale), Ok(fresh)) = (lagging.search(&reader, &req), writer.search(&reader, &req)) else {
+                continue;
+            };
+            prop_assert!(stale.total <= fresh.total, "{q:?}: {} > {}", stale.total, fresh.total);
+            for h in &stale.hits {
+                prop_assert!(writer.show(&reader, &h.id).is_ok(), "{q:?}: {} is not the reader's", h.id);
+            }
+        }
+        let followed = lagging.follow().unwrap();
+        prop_assert_eq!(followed.cursor, followed.head);
+        let mut keys: Vec<String> = docs.iter().chain(&more).filter_map(|d| d.record.message_id.clone()).collect();
+        keys.push("POLTO 999".into());
+        for q in &queries {
+            let a = responses(&mut lagging, &reader, q, Sort::Relevance, 0, &keys);
+            let b = responses(&mut writer, &reader, q, Sort::Relevance, 0, &keys);
+            prop_assert!(a == b, "query {q:?} differs after following:\nfollower: {}\nwriter:   {}", String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+        }
+    }
+}
