@@ -24,6 +24,7 @@ mod bench;
 mod eval;
 mod review_cmd;
 mod serve_bench;
+mod wrk;
 
 use archive_cmd::{Format, GraphFormat, SortArg};
 

@@ -327,6 +327,33 @@ pub fn run(
     let eight = phase(8, short);
     let many = phase(readers, short);
 
+    let generated = if crate::wrk::available() {
+        eprintln!("wrk: the public and a signed-in reader, 1, 8 and {readers} clients, {short:.0} s each");
+        let queries: Vec<String> = QUERIES.iter().map(|q| enc(q)).collect();
+        let mut by_caller = serde_json::Map::new();
+        for (who, c) in [("public", ""), ("signed_in", cookie.as_str())] {
+            let runs = [1, 8, readers]
+                .iter()
+                .map(|&n| crate::wrk::searches(addr, n, short as u64, &queries, c))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let per_s = |i: usize| runs[i]["per_s"].as_f64().unwrap_or(0.0);
+            by_caller.insert(
+                who.into(),
+                json!({
+                    "clients_1": runs[0],
+                    "clients_8": runs[1],
+                    format!("clients_{readers}"): runs[2],
+                    "speedup_8": round2(per_s(1) / per_s(0).max(1.0)),
+                    format!("speedup_{readers}"): round2(per_s(2) / per_s(0).max(1.0)),
+                }),
+            );
+        }
+        serde_json::Value::Object(by_caller)
+    } else {
+        eprintln!("wrk is not installed: its phase is skipped (apt-get install wrk)");
+        serde_json::Value::Null
+    };
+
     eprintln!("load: {readers} readers and {writers} writers for {seconds:.0} s");
     let sessions: Vec<(String, String)> = (0..writers)
         .map(|w| sign_in(addr, &format!("writer{w}"), "bench-writer-pass"))
@@ -390,6 +417,7 @@ pub fn run(
         "machine": crate::archive_bench::machine(),
         "documents": count,
         "search": {"clients_1": one, "clients_8": eight, format!("clients_{readers}"): many},
+        "wrk": generated,
         "load": load,
         "sign_in_flood": {
             "without": quiet,
@@ -425,6 +453,23 @@ pub fn run(
             &format!("search, {readers} clients"),
             &out["search"][format!("clients_{readers}")],
         );
+        for who in ["public", "signed_in"] {
+            let w = &out["wrk"][who];
+            if w.is_null() {
+                continue;
+            }
+            row(&format!("wrk {who}, 1 client"), &w["clients_1"]);
+            row(&format!("wrk {who}, 8 clients"), &w["clients_8"]);
+            row(
+                &format!("wrk {who}, {readers} clients"),
+                &w[format!("clients_{readers}")],
+            );
+            println!(
+                "  wrk {who}: {}x one client's throughput with 8 clients, {}x with {readers}",
+                w["speedup_8"],
+                w[format!("speedup_{readers}")]
+            );
+        }
         row(&format!("load: {readers} readers"), &out["load"]["readers"]);
         row(&format!("load: {writers} writers (rounds)"), &out["load"]["writers"]);
         row("8 searchers, no flood", &out["sign_in_flood"]["without"]);

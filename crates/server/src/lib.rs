@@ -47,6 +47,10 @@ pub struct AppState {
     guard: Arc<signin::Guard>,
     /// No request log (for benchmarks, where it is the loudest cost).
     quiet: bool,
+    /// Archive calls running at once. More than the cores can run only
+    /// adds threads, read connections and cache misses; the rest wait
+    /// their turn in line, as cheap futures.
+    working: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -61,6 +65,7 @@ impl AppState {
             secure: false,
             guard: Arc::default(),
             quiet: false,
+            working: Arc::new(tokio::sync::Semaphore::new(busy_limit())),
         }
     }
 
@@ -88,11 +93,27 @@ impl AppState {
         f: impl FnOnce(&Archive) -> Result<T, ArchiveError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let a = self.archive.clone();
-        tokio::task::spawn_blocking(move || f(&a))
+        let turn = self
+            .working
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(ApiError::from)
+            .map_err(|_| ApiError::internal())?;
+        tokio::task::spawn_blocking(move || {
+            let out = f(&a);
+            drop(turn);
+            out
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
     }
+}
+
+/// Archive calls at once: two per core (one may wait on the disk while
+/// the other computes).
+fn busy_limit() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
 /// How often a server looks at the change log (it also reloads the index
