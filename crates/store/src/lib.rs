@@ -352,6 +352,29 @@ pub trait Store: Records + Accounts + AuditLog + ReviewStore + ChangeLog + Send 
     fn now(&self) -> u64;
 }
 
+/// Stored in place of a version's record when it equals the first version's.
+pub(crate) const SAME_AS_FIRST: &str = "=";
+
+pub(crate) fn kind_str(k: VersionKind) -> &'static str {
+    match k {
+        VersionKind::Original => "original",
+        VersionKind::Released => "released",
+        VersionKind::Redacted => "redacted",
+    }
+}
+
+/// A version kind as stored. An unknown one is an error, never a guess:
+/// read as `Original`, a misread redacted version would open the verbatim
+/// source and with it the excised text.
+pub(crate) fn kind_parse(s: &str) -> Option<VersionKind> {
+    match s {
+        "original" => Some(VersionKind::Original),
+        "released" => Some(VersionKind::Released),
+        "redacted" => Some(VersionKind::Redacted),
+        _ => None,
+    }
+}
+
 /// The hash of an audit entry chains it to the one before.
 pub fn audit_hash(
     prev: &str,

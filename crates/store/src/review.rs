@@ -95,6 +95,98 @@ pub struct Settle {
     pub audit: crate::AuditNote,
 }
 
+/// A value a queue query binds, whatever the backend.
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+pub(crate) const DOSSIER_COLS: &str =
+    "record_id, origin, label, series, message_id, fingerprint, status, next_review, assignee";
+
+/// Undated records last; then by the date they fell due.
+pub(crate) const QUEUE_ORDER: &str = "COALESCE(next_review, origin) IS NULL, COALESCE(next_review, origin), record_id";
+
+/// The WHERE clause of a queue query and its arguments. The reviewer's
+/// visible labels are part of the query, so nothing else is counted.
+/// `ph(n)` writes the n-th placeholder (from 1) as the backend spells it.
+pub(crate) fn queue_filter(q: &QueueQuery, ph: impl Fn(usize) -> String) -> (String, Vec<Arg>) {
+    let mut args: Vec<Arg> = Vec::new();
+    let mut arg = |v: Arg| {
+        args.push(v);
+        ph(args.len())
+    };
+    let mut w: Vec<String> = Vec::new();
+    match q.state.as_str() {
+        "pending" => w.push("status = 'pending'".into()),
+        "referred" => w.push("status = 'referred'".into()),
+        "mine" => w.push(format!(
+            "assignee = {} AND status != 'released'",
+            arg(Arg::Text(q.assignee.clone().unwrap_or_default()))
+        )),
+        "all" => {}
+        // Undated records count as due: nothing shows they are younger
+        // than the cutoff, and falling due only puts them before a reviewer.
+        _ => {
+            let today = arg(Arg::Text(q.today.clone()));
+            let cutoff = arg(Arg::Text(q.cutoff.clone()));
+            w.push(format!(
+                "status NOT IN ('released', 'pending', 'referred') AND \
+                 ((next_review IS NOT NULL AND next_review <= {today}) OR \
+                  (next_review IS NULL AND (origin IS NULL OR origin <= {cutoff})))"
+            ));
+        }
+    }
+    let labels: Vec<String> = q.labels.iter().map(|l| arg(Arg::Text(l.clone()))).collect();
+    w.push(if labels.is_empty() {
+        "1 = 0".into()
+    } else {
+        format!("label IN ({})", labels.join(", "))
+    });
+    if let Some(l) = q.level {
+        w.push(format!("level = {}", arg(Arg::Int(level_rank(l)))));
+    }
+    if let Some(s) = &q.series {
+        w.push(format!("series = {}", arg(Arg::Text(s.clone()))));
+    }
+    if let Some(y) = q.from_year {
+        w.push(format!("origin >= {}", arg(Arg::Text(format!("{y:04}")))));
+    }
+    if let Some(y) = q.to_year {
+        w.push(format!("origin < {}", arg(Arg::Text(format!("{:04}", y + 1)))));
+    }
+    if let Some(a) = &q.agency {
+        w.push(format!(
+            "record_id IN (SELECT record_id FROM referrals WHERE agency = {})",
+            arg(Arg::Text(a.clone()))
+        ));
+    }
+    (w.join(" AND "), args)
+}
+
+pub(crate) const REFERRAL_COLS: &str =
+    "id, event_id, record_id, agency, sent, due, answered, answered_by, response, comment";
+
+pub(crate) const EVENT_COLS: &str = "id, record_id, state, actor, decider, created, decided, body, note";
+
+/// A review stamp parsed from a record, as the row of a historic event.
+pub(crate) struct Historic {
+    pub actor: String,
+    pub date: String,
+    pub body: String,
+}
+
+pub(crate) fn historic_rows(r: &Record) -> Vec<Historic> {
+    r.reviews
+        .iter()
+        .map(|rv| Historic {
+            actor: rv.office.clone().or(rv.reviewer.clone()).unwrap_or_default(),
+            date: rv.date.clone().unwrap_or_default(),
+            body: serde_json::to_string(rv).expect("stamps serialise"),
+        })
+        .collect()
+}
+
 pub(crate) fn level_rank(l: Level) -> i64 {
     Level::ALL.iter().position(|x| *x == l).unwrap_or(3) as i64
 }

@@ -2,7 +2,8 @@
 
 use super::codec::{pack, packed_record, raw_source, record_text, unpack};
 use super::{log_change, SqliteStore};
-use crate::review::Dossier;
+use crate::review::{historic_rows, Dossier, Historic};
+use crate::{kind_parse, kind_str, SAME_AS_FIRST};
 use crate::{Change, Committed, NewRecord, Presence, Records, Result, StoreError, Version, VersionRef};
 use airgram_access::{Label, VersionKind};
 use airgram_model::Record;
@@ -55,24 +56,6 @@ pub(crate) fn put_dossier(tx: &Connection, d: &Dossier) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// A review stamp parsed from a record, as the row of a historic event.
-struct Historic {
-    actor: String,
-    date: String,
-    body: String,
-}
-
-fn historic_rows(r: &Record) -> Vec<Historic> {
-    r.reviews
-        .iter()
-        .map(|rv| Historic {
-            actor: rv.office.clone().or(rv.reviewer.clone()).unwrap_or_default(),
-            date: rv.date.clone().unwrap_or_default(),
-            body: serde_json::to_string(rv).expect("stamps serialise"),
-        })
-        .collect()
-}
-
 /// The review stamps parsed from a record, as historic events replacing
 /// earlier ones (they are derived and re-derived with the parser).
 pub(crate) fn replace_historic(tx: &Connection, record_id: &str, r: &Record) -> rusqlite::Result<()> {
@@ -104,9 +87,6 @@ pub(crate) fn set_last_batch(tx: &Connection, batch: u64) -> rusqlite::Result<()
     )?;
     Ok(())
 }
-
-/// Stored in place of a version's record when it equals the first version's.
-pub(crate) const SAME_AS_FIRST: &str = "=";
 
 /// A new record as the store writes it: source and derived records packed,
 /// dossier and review stamps worked out (see `commit_batch`).
@@ -152,26 +132,6 @@ impl Encoded {
             versions,
             first,
         }
-    }
-}
-
-pub(crate) fn kind_str(k: VersionKind) -> &'static str {
-    match k {
-        VersionKind::Original => "original",
-        VersionKind::Released => "released",
-        VersionKind::Redacted => "redacted",
-    }
-}
-
-/// A version kind as stored. An unknown one is an error, never a guess:
-/// read as `Original`, a misread redacted version would open the verbatim
-/// source and with it the excised text.
-pub(crate) fn kind_parse(s: &str) -> Option<VersionKind> {
-    match s {
-        "original" => Some(VersionKind::Original),
-        "released" => Some(VersionKind::Released),
-        "redacted" => Some(VersionKind::Redacted),
-        _ => None,
     }
 }
 

@@ -2,11 +2,11 @@
 
 use super::audit::append_note;
 use super::codec::packed_record;
-use super::records::{kind_str, link_version, next_batch, put_dossier, replace_historic, stored_source};
+use super::records::{link_version, next_batch, put_dossier, replace_historic, stored_source};
 use super::{log_change, SqliteStore};
-use crate::review::level_rank;
 use crate::{
-    AuditNote, Change, Dossier, EventRow, QueueQuery, Records, Referral, Result, ReviewStore, Settle, StoreError,
+    kind_str, AuditNote, Change, Dossier, EventRow, QueueQuery, Records, Referral, Result, ReviewStore, Settle,
+    StoreError,
 };
 use airgram_access::Label;
 use rusqlite::{params, OptionalExtension};
@@ -37,7 +37,7 @@ impl ReviewStore for SqliteStore {
     }
 
     fn queue_page(&self, q: &QueueQuery, offset: usize, limit: usize) -> Result<(usize, Vec<Dossier>)> {
-        let (filter, args) = queue_filter(q);
+        let (filter, args) = sqlite_queue_filter(q);
         let c = self.rd()?;
         let total: i64 = c.query_row(
             &format!("SELECT count(*) FROM dossier WHERE {filter}"),
@@ -246,66 +246,20 @@ impl ReviewStore for SqliteStore {
     }
 }
 
-const DOSSIER_COLS: &str = "record_id, origin, label, series, message_id, fingerprint, status, next_review, assignee";
+use crate::review::{queue_filter, Arg, DOSSIER_COLS, EVENT_COLS, QUEUE_ORDER, REFERRAL_COLS};
 
-/// Undated records last; then by the date they fell due.
-const QUEUE_ORDER: &str = "COALESCE(next_review, origin) IS NULL, COALESCE(next_review, origin), record_id";
-
-/// The WHERE clause of a queue query and its arguments. The reviewer's
-/// visible labels are part of the query, so nothing else is counted.
-fn queue_filter(q: &QueueQuery) -> (String, Vec<rusqlite::types::Value>) {
+/// A queue query's WHERE clause and its arguments, as SQLite binds them.
+fn sqlite_queue_filter(q: &QueueQuery) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
-    let mut args: Vec<Value> = Vec::new();
-    let mut arg = |v: Value| {
-        args.push(v);
-        format!("?{}", args.len())
-    };
-    let mut w: Vec<String> = Vec::new();
-    match q.state.as_str() {
-        "pending" => w.push("status = 'pending'".into()),
-        "referred" => w.push("status = 'referred'".into()),
-        "mine" => w.push(format!(
-            "assignee = {} AND status != 'released'",
-            arg(Value::Text(q.assignee.clone().unwrap_or_default()))
-        )),
-        "all" => {}
-        // Undated records count as due: nothing shows they are younger
-        // than the cutoff, and falling due only puts them before a reviewer.
-        _ => {
-            let today = arg(Value::Text(q.today.clone()));
-            let cutoff = arg(Value::Text(q.cutoff.clone()));
-            w.push(format!(
-                "status NOT IN ('released', 'pending', 'referred') AND \
-                 ((next_review IS NOT NULL AND next_review <= {today}) OR \
-                  (next_review IS NULL AND (origin IS NULL OR origin <= {cutoff})))"
-            ));
-        }
-    }
-    let labels: Vec<String> = q.labels.iter().map(|l| arg(Value::Text(l.clone()))).collect();
-    w.push(if labels.is_empty() {
-        "0".into()
-    } else {
-        format!("label IN ({})", labels.join(", "))
-    });
-    if let Some(l) = q.level {
-        w.push(format!("level = {}", arg(Value::Integer(level_rank(l)))));
-    }
-    if let Some(s) = &q.series {
-        w.push(format!("series = {}", arg(Value::Text(s.clone()))));
-    }
-    if let Some(y) = q.from_year {
-        w.push(format!("origin >= {}", arg(Value::Text(format!("{y:04}")))));
-    }
-    if let Some(y) = q.to_year {
-        w.push(format!("origin < {}", arg(Value::Text(format!("{:04}", y + 1)))));
-    }
-    if let Some(a) = &q.agency {
-        w.push(format!(
-            "record_id IN (SELECT record_id FROM referrals WHERE agency = {})",
-            arg(Value::Text(a.clone()))
-        ));
-    }
-    (w.join(" AND "), args)
+    let (w, args) = queue_filter(q, |n| format!("?{n}"));
+    let args = args
+        .into_iter()
+        .map(|a| match a {
+            Arg::Text(t) => Value::Text(t),
+            Arg::Int(i) => Value::Integer(i),
+        })
+        .collect();
+    (w, args)
 }
 
 type DossierRow = (
@@ -352,8 +306,6 @@ fn to_dossier(
     })
 }
 
-const REFERRAL_COLS: &str = "id, event_id, record_id, agency, sent, due, answered, answered_by, response, comment";
-
 fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
     Ok(Referral {
         id: r.get(0)?,
@@ -368,8 +320,6 @@ fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
         comment: r.get(9)?,
     })
 }
-
-const EVENT_COLS: &str = "id, record_id, state, actor, decider, created, decided, body, note";
 
 fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     Ok(EventRow {

@@ -2,7 +2,6 @@
 //! files, its older layouts, its compression, its triggers).
 
 use super::codec::{pack, AGAINST_SOURCE, ZSTD_DICT_MAGIC};
-use super::records::SAME_AS_FIRST;
 use super::*;
 use crate::conformance::rec;
 use crate::*;
