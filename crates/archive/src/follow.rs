@@ -49,7 +49,7 @@ impl Archive {
     }
 
     fn open_writer(&self, wait: Duration) -> Result<Partitions> {
-        let mut index = Partitions::open(&self.dir.join("index"))?;
+        let mut index = Partitions::open(&self.index_dir)?;
         index.set_lock_wait(wait);
         Ok(index)
     }
@@ -67,7 +67,7 @@ impl Archive {
     pub fn refresh(&self) -> Result<()> {
         let current = self.index();
         if current.changed_on_disk() {
-            let fresh = Arc::new(Partitions::open(&self.dir.join("index"))?);
+            let fresh = Arc::new(Partitions::open(&self.index_dir)?);
             *self.readers.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         } else {
             current.reload()?;

@@ -279,7 +279,11 @@ pub use airgram_model::series_of;
 /// `&self`. Reads run side by side; writes take the store's own locks and,
 /// for the index, one writer at a time.
 pub struct Archive {
+    /// The embedded archive's directory; for a shared store, this node's
+    /// index directory.
     dir: PathBuf,
+    /// Where this process keeps its derived index.
+    index_dir: PathBuf,
     /// Behind the trait, so that a shared PostgreSQL store can replace the
     /// embedded one without touching the read paths.
     store: Arc<dyn Store>,
@@ -472,16 +476,39 @@ fn each_record(store: &dyn Store, f: &mut dyn FnMut(&[Version]) -> Result<()>) -
 }
 
 impl Archive {
-    /// Opens (creating if needed) the archive in `dir`; an index that is
-    /// missing, incomplete or behind the store is brought up to date.
+    /// Opens (creating if needed) the embedded archive in `dir`; an index
+    /// that is missing, incomplete or behind the store is brought up to date.
     pub fn open(dir: &Path) -> Result<Archive> {
         std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Io(dir.to_path_buf(), e))?;
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("archive.db"))?);
-        let index_dir = dir.join("index");
+        Archive::open_with(store, dir, &dir.join("index"))
+    }
+
+    /// Opens what `--archive` names: a PostgreSQL URL (`postgres://...`)
+    /// with this node's index in `index_dir` (by default a directory named
+    /// after the database, in the working directory), else an embedded
+    /// archive's directory.
+    pub fn open_named(archive: &Path, index_dir: Option<&Path>) -> Result<Archive> {
+        let Some(url) = archive.to_str().filter(|s| is_postgres_url(s)) else {
+            return Archive::open(archive);
+        };
+        let index_dir = match index_dir {
+            Some(d) => d.to_path_buf(),
+            None => default_index_dir(url),
+        };
+        std::fs::create_dir_all(&index_dir).map_err(|e| ArchiveError::Io(index_dir.clone(), e))?;
+        let store: Arc<dyn Store> = Arc::new(airgram_store::PgStore::open(url)?);
+        Archive::open_with(store, &index_dir, &index_dir)
+    }
+
+    /// Opens an archive on `store`, keeping its index in `index_dir` and
+    /// what else it keeps on disk (the review policy) in `dir`.
+    pub fn open_with(store: Arc<dyn Store>, dir: &Path, index_dir: &Path) -> Result<Archive> {
         let a = Archive {
             dir: dir.to_path_buf(),
+            index_dir: index_dir.to_path_buf(),
             store,
-            readers: RwLock::new(Arc::new(Partitions::open(&index_dir)?)),
+            readers: RwLock::new(Arc::new(Partitions::open(index_dir)?)),
             writing: Mutex::new(()),
             throttle: auth::Throttle::ACCOUNT,
         };
@@ -497,6 +524,11 @@ impl Archive {
             a.catch_up(std::time::Duration::ZERO)?;
         }
         Ok(a)
+    }
+
+    /// What the archive's store is (for messages).
+    pub fn describe(&self) -> String {
+        self.store.describe()
     }
 
     pub fn dir(&self) -> &Path {
@@ -1147,6 +1179,39 @@ impl Archive {
     }
 }
 
+/// Whether `--archive` names a PostgreSQL database.
+pub fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// `--archive` as it may be shown: a PostgreSQL URL without its password.
+pub fn shown(archive: &Path) -> String {
+    let s = archive.display().to_string();
+    if !is_postgres_url(&s) {
+        return s;
+    }
+    let (scheme, rest) = s.split_once("://").unwrap_or(("postgres", &s));
+    match rest.split_once('@') {
+        Some((who, host)) => {
+            let user = who.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}@{host}")
+        }
+        None => s.clone(),
+    }
+}
+
+/// The index directory a node uses for a PostgreSQL archive when none is
+/// named: `<database>-index` in the working directory.
+pub fn default_index_dir(url: &str) -> PathBuf {
+    let db = url
+        .rsplit('/')
+        .next()
+        .and_then(|d| d.split('?').next())
+        .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or("airgram");
+    PathBuf::from(format!("{db}-index"))
+}
+
 /// Which of the records sharing a cited message id a record dated
 /// `citing_date` means. Posts numbered their messages afresh each year, so
 /// one id can name several records, and a citation points back in time: it
@@ -1255,6 +1320,25 @@ mod tests {
         assert!(!not_after("1962-11-08", "1962-11-07"));
         assert!(not_after("1962-11-30", "1962-11") && not_after("1962-11", "1962-11-01"));
         assert!(!not_after("1962-12-01", "1962-11"));
+    }
+
+    #[test]
+    fn a_postgres_url_is_shown_without_its_password() {
+        let shown = |s: &str| shown(Path::new(s));
+        assert_eq!(
+            shown("postgres://ann:s3cret@db:5432/airgram"),
+            "postgres://ann@db:5432/airgram"
+        );
+        assert_eq!(shown("postgres://ann@db/airgram"), "postgres://ann@db/airgram");
+        assert_eq!(shown("./airgram-archive"), "./airgram-archive");
+        assert_eq!(
+            default_index_dir("postgres://ann@db:5432/records"),
+            PathBuf::from("records-index")
+        );
+        assert_eq!(
+            default_index_dir("postgres://ann@db:5432/"),
+            PathBuf::from("airgram-index")
+        );
     }
 
     #[test]

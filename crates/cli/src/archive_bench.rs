@@ -17,7 +17,7 @@ use rusqlite::{params, Connection};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Clone)]
 struct Q {
@@ -453,6 +453,8 @@ pub fn run(
         }
     }
     let speedup = pct(&mut ratios.clone(), 0.5);
+    eprintln!("follower lag: {LAG_PROBES} writes, each found by a second process's follower");
+    let mut lags = follow_lag(&archive, &arch_dir)?;
     let report = json!({
         "machine": machine(),
         "count": done,
@@ -468,6 +470,8 @@ pub fn run(
         "fts5_p99_ms": pct(&mut all_theirs.clone(), 0.99),
         "speedup_vs_fts5": speedup,
         "match_sets_equal": sets_equal,
+        "follow_lag_p50_ms": pct(&mut lags, 0.5),
+        "follow_lag_p99_ms": pct(&mut lags, 0.99),
         "mismatches": mismatches,
         "per_type": ours.iter().map(|(k, v)| {
             let mut v = v.clone();
@@ -521,11 +525,63 @@ pub fn run(
         println!(
             "\nspeedup vs FTS5 (median of per-query ratios): {speedup:.1}x   boolean match sets equal: {sets_equal}"
         );
+        println!(
+            "follower lag (write committed to found by another process): p50 {:.1} ms, p99 {:.1} ms",
+            report["follow_lag_p50_ms"].as_f64().unwrap_or(0.0),
+            report["follow_lag_p99_ms"].as_f64().unwrap_or(0.0)
+        );
         for m in report["mismatches"].as_array().into_iter().flatten() {
             println!("  mismatch {m}");
         }
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Writes the follower-lag probe makes.
+const LAG_PROBES: usize = 20;
+
+/// How long a write by one process takes to be found by another's search:
+/// a second `Archive` on the same store follows the change log on a timer,
+/// as a server does (`airgram_server::FOLLOW_EVERY`), while this process
+/// ingests one record at a time; each lag runs from the ingest's return
+/// to the first search of the follower that finds the record.
+fn follow_lag(writer: &Archive, dir: &Path) -> anyhow::Result<Vec<f64>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let follower = std::sync::Arc::new(Archive::open(dir)?);
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let following = {
+        let (f, stop) = (follower.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = f.follow();
+                std::thread::sleep(airgram_server::FOLLOW_EVERY);
+            }
+        })
+    };
+    let public = Reader::public();
+    let mut lags = Vec::with_capacity(LAG_PROBES);
+    for i in 0..LAG_PROBES {
+        let word = format!("lagprobe{i}x{}", std::process::id());
+        let text = format!("UNCLASSIFIED\n\nSUBJECT: {word}\n\n1. A probe of the follower, {word}.\n");
+        writer.ingest(
+            [Input::text(format!("probe-{word}.txt"), text.into_bytes())],
+            &IngestOptions::default(),
+            |_| {},
+        )?;
+        let t = Instant::now();
+        let req = SearchRequest {
+            query: word.clone(),
+            ..SearchRequest::default()
+        };
+        while follower.search(&public, &req)?.total == 0 {
+            anyhow::ensure!(t.elapsed() < Duration::from_secs(30), "the follower never found {word}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        lags.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = following.join();
+    Ok(lags)
 }
 
 /// What the figures were measured on: the same build runs half again as

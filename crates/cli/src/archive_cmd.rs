@@ -16,8 +16,29 @@ pub fn archive_dir(flag: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("airgram-archive"))
 }
 
-fn open(dir: &Path) -> anyhow::Result<Archive> {
-    Archive::open(dir).with_context(|| format!("opening the archive at {}", dir.display()))
+/// `--index-dir`, else `$AIRGRAM_INDEX_DIR` (for a PostgreSQL archive).
+static INDEX_DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+pub fn set_index_dir(flag: Option<PathBuf>) {
+    let _ = INDEX_DIR.set(flag.or_else(|| std::env::var_os("AIRGRAM_INDEX_DIR").map(PathBuf::from)));
+}
+
+pub fn index_dir() -> Option<&'static Path> {
+    INDEX_DIR.get().and_then(|d| d.as_deref())
+}
+
+/// The archive `--archive` names: a directory or a PostgreSQL database.
+pub fn open(dir: &Path) -> anyhow::Result<Archive> {
+    Archive::open_named(dir, index_dir())
+        .with_context(|| format!("opening the archive at {}", airgram_archive::shown(dir)))
+}
+
+/// Refuses what only an embedded archive can do.
+fn embedded_only(dir: &Path, what: &str) -> anyhow::Result<()> {
+    if dir.to_str().is_some_and(airgram_archive::is_postgres_url) {
+        anyhow::bail!("{what} works on an embedded archive; for PostgreSQL use pg_dump and pg_restore, then `airgram reindex` on each node");
+    }
+    Ok(())
 }
 
 /// A bar on a terminal, nothing otherwise (logs stay clean).
@@ -331,7 +352,7 @@ pub fn user_unlock(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
 
 pub fn serve(dir: &Path, addr: std::net::SocketAddr, secure_cookies: bool) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(airgram_server::serve(dir, addr, secure_cookies))?;
+    rt.block_on(airgram_server::serve(dir, index_dir(), addr, secure_cookies))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -378,6 +399,7 @@ pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn backup(dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    embedded_only(dir, "backup")?;
     let m = airgram_archive::backup::backup(dir, to)
         .with_context(|| format!("backing up {} to {}", dir.display(), to.display()))?;
     println!(
@@ -391,6 +413,7 @@ pub fn backup(dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn restore(from: &Path, dir: &Path) -> anyhow::Result<ExitCode> {
+    embedded_only(dir, "restore")?;
     let m = airgram_archive::backup::restore(from, dir)
         .with_context(|| format!("restoring {} to {}", from.display(), dir.display()))?;
     println!(

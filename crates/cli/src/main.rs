@@ -35,9 +35,16 @@ use archive_cmd::{Format, GraphFormat, SortArg};
     about = "Archive, search and review classified diplomatic records"
 )]
 struct Cli {
-    /// The archive directory [default: $AIRGRAM_ARCHIVE, else ./airgram-archive]
+    /// The archive: a directory (embedded), or a PostgreSQL database
+    /// `postgres://USER@HOST:PORT/DB` shared by several servers
+    /// [default: $AIRGRAM_ARCHIVE, else ./airgram-archive]
     #[arg(long, global = true)]
     archive: Option<PathBuf>,
+    /// With a PostgreSQL archive: where this node keeps its search index,
+    /// derived from the database [default: $AIRGRAM_INDEX_DIR, else
+    /// ./<database>-index]
+    #[arg(long, global = true)]
+    index_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -257,6 +264,7 @@ enum AuditCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = archive_cmd::archive_dir(cli.archive.clone());
+    archive_cmd::set_index_dir(cli.index_dir.clone());
     let result = match cli.command {
         Command::Ingest {
             paths,

@@ -5,7 +5,7 @@
 use crate::archive_cmd::Format;
 use airgram_access::Level;
 use airgram_archive::review::{self, QueueFilter};
-use airgram_archive::{Archive, ArchiveError};
+use airgram_archive::ArchiveError;
 use airgram_review::{excise, Decision, Excision, Proposal, ReviewKind};
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
@@ -180,7 +180,7 @@ fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let a = Archive::open(dir).with_context(|| format!("opening the archive at {}", dir.display()))?;
+    let a = crate::archive_cmd::open(dir)?;
     match cmd {
         ReviewCommand::Queue {
             user,

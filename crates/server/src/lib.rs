@@ -910,8 +910,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
-pub async fn serve(dir: &Path, addr: SocketAddr, secure_cookies: bool) -> std::io::Result<()> {
-    let archive = Archive::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+pub async fn serve(
+    dir: &Path,
+    index_dir: Option<&Path>,
+    addr: SocketAddr,
+    secure_cookies: bool,
+) -> std::io::Result<()> {
+    let archive = Archive::open_named(dir, index_dir).map_err(|e| std::io::Error::other(e.to_string()))?;
     airgram_archive::auth::prepare_sign_in();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);

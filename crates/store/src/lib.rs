@@ -16,9 +16,11 @@
 //! store's own concurrency control.
 
 pub mod conformance;
+pub mod postgres;
 pub mod review;
 pub mod sqlite;
 
+pub use postgres::PgStore;
 pub use review::{fingerprint, Dossier, EventRow, QueueQuery, Referral, Settle};
 pub use sqlite::SqliteStore;
 
