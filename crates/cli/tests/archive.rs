@@ -277,6 +277,8 @@ fn bench_json_reports_every_published_figure() {
         "fts5_p50_ms",
         "fts5_p99_ms",
         "speedup_vs_fts5",
+        "follow_lag_p50_ms",
+        "follow_lag_p99_ms",
     ] {
         assert!(r[k].as_f64().is_some_and(|v| v > 0.0), "{k}: {}", r[k]);
     }
