@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod backup;
 mod follow;
+pub mod migrate;
 pub mod review;
 pub mod views;
 
@@ -499,6 +500,22 @@ impl Archive {
         std::fs::create_dir_all(&index_dir).map_err(|e| ArchiveError::Io(index_dir.clone(), e))?;
         let store: Arc<dyn Store> = Arc::new(airgram_store::PgStore::open(url)?);
         Archive::open_with(store, &index_dir, &index_dir)
+    }
+
+    /// The store `--archive` names, alone (no index): a PostgreSQL
+    /// database, or an embedded archive's, made if `create` and missing.
+    pub fn store_named(archive: &Path, create: bool) -> Result<Arc<dyn Store>> {
+        if let Some(url) = archive.to_str().filter(|s| is_postgres_url(s)) {
+            return Ok(Arc::new(airgram_store::PgStore::open(url)?));
+        }
+        let db = archive.join("archive.db");
+        if !db.exists() {
+            if !create {
+                return Err(ArchiveError::NotFound(format!("no archive at {}", archive.display())));
+            }
+            std::fs::create_dir_all(archive).map_err(|e| ArchiveError::Io(archive.to_path_buf(), e))?;
+        }
+        Ok(Arc::new(SqliteStore::open(&db)?))
     }
 
     /// Opens an archive on `store`, keeping its index in `index_dir` and

@@ -412,6 +412,36 @@ pub fn backup(dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn migrate(from: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    let (shown_from, shown_to) = (airgram_archive::shown(from), airgram_archive::shown(to));
+    let source = Archive::store_named(from, false).with_context(|| format!("opening {shown_from}"))?;
+    let target = Archive::store_named(to, true).with_context(|| format!("opening {shown_to}"))?;
+    let pb = progress(source.record_ids()?.len() as u64, "records");
+    let moved = airgram_archive::migrate::copy(source.as_ref(), target.as_ref(), |n| pb.set_position(n as u64))
+        .with_context(|| format!("copying {shown_from} into {shown_to}"))?;
+    pb.finish_and_clear();
+    drop((source, target));
+    // The copy's index, built from it, then checked against it.
+    let archive = open(to)?;
+    let problems = archive.check()?;
+    let verified = archive.audit_verify()?;
+    println!(
+        "copied {} records ({} versions), {} users, {} review events, {} referrals and {} audit entries from {shown_from} into {shown_to}; index built",
+        moved.records, moved.versions, moved.users, moved.review_events, moved.referrals, moved.audit_entries
+    );
+    for p in &problems {
+        println!("problem: {p}");
+    }
+    if let Err((seq, why)) = &verified {
+        println!("problem: audit entry {seq}: {why}");
+    }
+    Ok(if problems.is_empty() && verified.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 pub fn restore(from: &Path, dir: &Path) -> anyhow::Result<ExitCode> {
     embedded_only(dir, "restore")?;
     let m = airgram_archive::backup::restore(from, dir)

@@ -160,6 +160,15 @@ enum Command {
         /// The directory to create (or an empty one).
         to: PathBuf,
     },
+    /// Copy the archive named by --archive into another, which must be
+    /// empty: an embedded directory into PostgreSQL (or back). Sources,
+    /// versions, users, review and the audit chain move as they are; the
+    /// new archive's index is built from it.
+    Migrate {
+        /// The archive to fill: `postgres://USER@HOST:PORT/DB` or a directory.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Restore a backup as the archive named by --archive (a new or empty
     /// directory), check it against its manifest, and rebuild its index.
     Restore {
@@ -336,6 +345,7 @@ fn main() -> ExitCode {
         Command::Check => archive_cmd::check(&dir),
         Command::Backup { to } => archive_cmd::backup(&dir, &to),
         Command::Restore { from } => archive_cmd::restore(&from, &dir),
+        Command::Migrate { to } => archive_cmd::migrate(&dir, &to),
         Command::Audit {
             command: AuditCommand::Verify,
         } => archive_cmd::audit_verify(&dir),

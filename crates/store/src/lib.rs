@@ -346,8 +346,26 @@ pub trait ChangeLog {
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Change)>>;
 }
 
+/// Copying one store into another as it is (`airgram migrate`): review
+/// events, referrals and audit entries keep their numbers, stamps and
+/// hashes, so the audit chain verifies in the copy and every audit entry
+/// still names the event it recorded.
+pub trait Migration {
+    /// Every user, with their password hash if one is set.
+    fn all_users(&self) -> Result<Vec<(User, Option<String>)>>;
+    /// Every record's dossier, in record order.
+    fn all_dossiers(&self) -> Result<Vec<Dossier>>;
+    /// Writes review state as another store held it: the dossiers replace
+    /// those of the same records, the events replace every event (the
+    /// historic stamps ingest derived included), and the referrals are
+    /// added, each with its id.
+    fn import_review(&self, dossiers: &[Dossier], events: &[EventRow], referrals: &[Referral]) -> Result<()>;
+    /// Appends another store's audit entries as they are, to an empty log.
+    fn import_audit(&self, entries: &[AuditEntry]) -> Result<()>;
+}
+
 /// The archive's storage: all of it, shareable between threads.
-pub trait Store: Records + Accounts + AuditLog + ReviewStore + ChangeLog + Send + Sync {
+pub trait Store: Records + Accounts + AuditLog + ReviewStore + ChangeLog + Migration + Send + Sync {
     /// What the store is, for messages: its backend and where it lives.
     fn describe(&self) -> String;
     /// The store's clock (seconds since 1970).

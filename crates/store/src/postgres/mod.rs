@@ -19,6 +19,7 @@
 mod accounts;
 mod audit;
 mod migrate;
+mod migration;
 mod records;
 mod review;
 

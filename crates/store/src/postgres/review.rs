@@ -274,7 +274,7 @@ impl ReviewStore for PgStore {
     }
 }
 
-fn to_dossier(r: &Row) -> Result<Dossier> {
+pub(crate) fn to_dossier(r: &Row) -> Result<Dossier> {
     let record_id: String = get(r, 0)?;
     let label: &str = get(r, 2)?;
     let label =
@@ -292,7 +292,7 @@ fn to_dossier(r: &Row) -> Result<Dossier> {
     })
 }
 
-fn referral_row(r: &Row) -> Result<Referral> {
+pub(crate) fn referral_row(r: &Row) -> Result<Referral> {
     Ok(Referral {
         id: get_u64(r, 0)?,
         event_id: get_u64(r, 1)?,
@@ -307,7 +307,7 @@ fn referral_row(r: &Row) -> Result<Referral> {
     })
 }
 
-fn event_row(r: &Row) -> Result<EventRow> {
+pub(crate) fn event_row(r: &Row) -> Result<EventRow> {
     Ok(EventRow {
         id: get_u64(r, 0)?,
         record_id: get(r, 1)?,

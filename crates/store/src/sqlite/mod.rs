@@ -16,6 +16,7 @@ mod accounts;
 mod audit;
 mod codec;
 mod migrate;
+mod migration;
 mod records;
 mod review;
 

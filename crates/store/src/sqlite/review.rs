@@ -274,7 +274,7 @@ type DossierRow = (
     Option<String>,
 );
 
-fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
+pub(crate) fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -288,7 +288,7 @@ fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
     ))
 }
 
-fn to_dossier(
+pub(crate) fn to_dossier(
     (record_id, origin, label, series, message_id, fingerprint, status, next_review, assignee): DossierRow,
 ) -> Result<Dossier> {
     let label =
@@ -306,7 +306,7 @@ fn to_dossier(
     })
 }
 
-fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
+pub(crate) fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
     Ok(Referral {
         id: r.get(0)?,
         event_id: r.get(1)?,
@@ -321,7 +321,7 @@ fn referral_row(r: &rusqlite::Row) -> rusqlite::Result<Referral> {
     })
 }
 
-fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+pub(crate) fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         id: r.get(0)?,
         record_id: r.get(1)?,
