@@ -916,16 +916,27 @@ pub async fn serve(
     addr: SocketAddr,
     secure_cookies: bool,
 ) -> std::io::Result<()> {
-    let archive = Archive::open_named(dir, index_dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    // Opening blocks (a database client, an index rebuild): off the
+    // runtime's threads, as every archive call is.
+    let (d, i) = (dir.to_path_buf(), index_dir.map(Path::to_path_buf));
+    let archive = tokio::task::spawn_blocking(move || Archive::open_named(&d, i.as_deref()))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     airgram_archive::auth::prepare_sign_in();
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    eprintln!("airgram serving {} on http://{}", dir.display(), listener.local_addr()?);
-    serve_on(
-        listener,
-        AppState::new(archive).secure_cookies(secure_cookies),
-        shutdown(),
-    )
-    .await
+    eprintln!(
+        "airgram serving {} on http://{}",
+        airgram_archive::shown(dir),
+        listener.local_addr()?
+    );
+    let state = AppState::new(archive).secure_cookies(secure_cookies);
+    let archive = state.archive.clone();
+    let served = serve_on(listener, state, shutdown()).await;
+    // The last reference goes off the runtime's threads too: a database
+    // client closes its connections by blocking.
+    let _ = tokio::task::spawn_blocking(move || drop(archive)).await;
+    served
 }
 
 /// Serves `state` on a bound listener until `until` resolves, recording
