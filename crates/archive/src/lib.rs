@@ -537,8 +537,12 @@ impl Archive {
         } else {
             // Behind the store after a crash, or after another process's
             // write: catch up, unless another process is writing the index
-            // now (it catches up itself before it commits).
-            a.catch_up(std::time::Duration::ZERO)?;
+            // now (it catches up itself before it commits). A log the index
+            // cannot follow is said, not fatal: reads still check every hit
+            // against the store, and `reindex` must be able to open it.
+            if let Err(e) = a.catch_up(std::time::Duration::ZERO) {
+                eprintln!("airgram: the index could not catch up with the store: {e}");
+            }
         }
         Ok(a)
     }

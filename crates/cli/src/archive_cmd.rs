@@ -350,9 +350,14 @@ pub fn user_unlock(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve(dir: &Path, addr: std::net::SocketAddr, secure_cookies: bool) -> anyhow::Result<ExitCode> {
+pub fn serve(
+    dir: &Path,
+    addr: std::net::SocketAddr,
+    secure_cookies: bool,
+    node: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(airgram_server::serve(dir, index_dir(), addr, secure_cookies))?;
+    rt.block_on(airgram_server::serve(dir, index_dir(), addr, secure_cookies, node))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -205,6 +205,10 @@ enum Command {
         /// and send Strict-Transport-Security.
         #[arg(long)]
         secure_cookies: bool,
+        /// This server's name among several behind a proxy, sent on every
+        /// response as `X-Airgram-Node` [default: $AIRGRAM_NODE]
+        #[arg(long)]
+        node: Option<String>,
     },
     /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
     Bench {
@@ -326,7 +330,16 @@ fn main() -> ExitCode {
             command: UserCommand::Unlock { name },
         } => archive_cmd::user_unlock(&dir, &name),
         Command::Review { command } => review_cmd::run(&dir, command),
-        Command::Serve { addr, secure_cookies } => archive_cmd::serve(&dir, addr, secure_cookies),
+        Command::Serve {
+            addr,
+            secure_cookies,
+            node,
+        } => archive_cmd::serve(
+            &dir,
+            addr,
+            secure_cookies,
+            node.or_else(|| std::env::var("AIRGRAM_NODE").ok()).as_deref(),
+        ),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::BenchServe {
             count,

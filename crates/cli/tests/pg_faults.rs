@@ -182,7 +182,10 @@ fn postgres_stopped_mid_ingest_fails_clearly_and_the_rerun_completes() {
     let check = airgram(&url, &index).arg("check").output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     let partial = total(&url, &index);
-    assert!(partial.is_multiple_of(100) && partial < 3000, "whole batches only: {partial}");
+    assert!(
+        partial.is_multiple_of(100) && partial < 3000,
+        "whole batches only: {partial}"
+    );
     let out = ingest().wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(total(&url, &index), 3000);

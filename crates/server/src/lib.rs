@@ -51,6 +51,9 @@ pub struct AppState {
     /// adds threads, read connections and cache misses; the rest wait
     /// their turn in line, as cheap futures.
     working: Arc<tokio::sync::Semaphore>,
+    /// This server's name among several behind a proxy, sent on every
+    /// response as `X-Airgram-Node` (none when alone).
+    node: Option<HeaderValue>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             guard: Arc::default(),
             quiet: false,
             working: Arc::new(tokio::sync::Semaphore::new(busy_limit())),
+            node: None,
         }
     }
 
@@ -78,6 +82,13 @@ impl AppState {
     /// The per-address sign-in throttle (`signin::ADDRESS` by default).
     pub fn address_throttle(mut self, t: airgram_archive::auth::Throttle) -> AppState {
         self.guard = Arc::new(signin::Guard::new(t));
+        self
+    }
+
+    /// Names this server on every response (`X-Airgram-Node`), for a
+    /// deployment of several behind a proxy: which one answered.
+    pub fn node(mut self, name: Option<&str>) -> AppState {
+        self.node = name.and_then(|n| HeaderValue::from_str(n).ok());
         self
     }
 
@@ -828,6 +839,9 @@ async fn security_headers(
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if let Some(n) = &st.node {
+        h.insert("x-airgram-node", n.clone());
+    }
     if st.secure {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -915,6 +929,7 @@ pub async fn serve(
     index_dir: Option<&Path>,
     addr: SocketAddr,
     secure_cookies: bool,
+    node: Option<&str>,
 ) -> std::io::Result<()> {
     // Opening blocks (a database client, an index rebuild): off the
     // runtime's threads, as every archive call is.
@@ -930,7 +945,7 @@ pub async fn serve(
         airgram_archive::shown(dir),
         listener.local_addr()?
     );
-    let state = AppState::new(archive).secure_cookies(secure_cookies);
+    let state = AppState::new(archive).secure_cookies(secure_cookies).node(node);
     let archive = state.archive.clone();
     let served = serve_on(listener, state, shutdown()).await;
     // The last reference goes off the runtime's threads too: a database

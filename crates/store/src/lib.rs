@@ -395,6 +395,43 @@ pub(crate) fn kind_parse(s: &str) -> Option<VersionKind> {
     }
 }
 
+/// A stored version's columns as text and numbers: record id, sequence,
+/// kind, label, record JSON (or [`SAME_AS_FIRST`]) and batch.
+pub(crate) type VersionRow = (String, u64, String, String, String, u64);
+
+/// A stored row as a version, taking the record of `first` where the row
+/// refers to it.
+pub(crate) fn fill_same(mut row: VersionRow, first: Option<&Version>) -> Result<Version> {
+    if row.4 == SAME_AS_FIRST {
+        let f = first
+            .ok_or_else(|| StoreError::Corrupt(format!("{}/{} refers to a missing first version", row.0, row.1)))?;
+        row.4 = "{}".into();
+        let mut v = to_version(row)?;
+        v.record = f.record.clone();
+        return Ok(v);
+    }
+    to_version(row)
+}
+
+fn to_version(
+    (record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64),
+) -> Result<Version> {
+    let label =
+        Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
+    let record: Record =
+        serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
+    let kind = kind_parse(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown version kind {kind:?} on {record_id}/{seq}")))?;
+    Ok(Version {
+        record_id,
+        seq,
+        kind,
+        label,
+        record,
+        batch,
+    })
+}
+
 /// The hash of an audit entry chains it to the one before.
 pub fn audit_hash(
     prev: &str,

@@ -2,7 +2,7 @@
 
 use super::{counter, get, get_u64, int, log_change, named, next_number, PgStore};
 use crate::review::{historic_rows, Dossier, Historic};
-use crate::{kind_parse, kind_str, SAME_AS_FIRST};
+use crate::{fill_same, kind_parse, kind_str, VersionRow, SAME_AS_FIRST};
 use crate::{Change, Committed, NewRecord, Presence, Records, Result, StoreError, Version, VersionRef};
 use airgram_access::{Label, VersionKind};
 use airgram_model::Record;
@@ -165,8 +165,6 @@ impl Encoded {
 /// A version's columns.
 const VERSION_COLUMNS: &str = "record_id, seq, kind, label, record, batch";
 
-type VersionRow = (String, u64, String, String, String, u64);
-
 fn version_row(row: &Row) -> Result<VersionRow> {
     Ok((
         get(row, 0)?,
@@ -176,37 +174,6 @@ fn version_row(row: &Row) -> Result<VersionRow> {
         get(row, 4)?,
         get_u64(row, 5)?,
     ))
-}
-
-/// A stored row as a version, taking the record of `first` where the row
-/// refers to it.
-fn fill_same(mut row: VersionRow, first: Option<&Version>) -> Result<Version> {
-    if row.4 == SAME_AS_FIRST {
-        let f = first
-            .ok_or_else(|| StoreError::Corrupt(format!("{}/{} refers to a missing first version", row.0, row.1)))?;
-        row.4 = "{}".into();
-        let mut v = to_version(row)?;
-        v.record = f.record.clone();
-        return Ok(v);
-    }
-    to_version(row)
-}
-
-fn to_version((record_id, seq, kind, label, record, batch): VersionRow) -> Result<Version> {
-    let label =
-        Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
-    let record: Record =
-        serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
-    let kind = kind_parse(&kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown version kind {kind:?} on {record_id}/{seq}")))?;
-    Ok(Version {
-        record_id,
-        seq,
-        kind,
-        label,
-        record,
-        batch,
-    })
 }
 
 /// Writes the batch's records with binary COPY (sources verbatim).

@@ -25,8 +25,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::VersionRow;
 use codec::{raw_source, record_text};
-use records::VersionRow;
 
 pub struct SqliteStore {
     path: PathBuf,

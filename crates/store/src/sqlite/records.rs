@@ -3,7 +3,7 @@
 use super::codec::{pack, packed_record, raw_source, record_text, unpack};
 use super::{log_change, SqliteStore};
 use crate::review::{historic_rows, Dossier, Historic};
-use crate::{kind_parse, kind_str, SAME_AS_FIRST};
+use crate::{fill_same, kind_parse, kind_str, SAME_AS_FIRST};
 use crate::{Change, Committed, NewRecord, Presence, Records, Result, StoreError, Version, VersionRef};
 use airgram_access::{Label, VersionKind};
 use airgram_model::Record;
@@ -139,45 +139,10 @@ impl Encoded {
 pub(crate) const VERSION_COLUMNS: &str =
     "v.record_id, v.seq, v.kind, v.label, v.record, v.batch, r.source FROM versions v JOIN records r ON r.id = v.record_id";
 
-pub(crate) type VersionRow = (String, u64, String, String, String, u64);
-
 /// The raw source of a stored record, inside a transaction.
 pub(crate) fn stored_source(tx: &Connection, id: &str, packed: bool) -> Result<Vec<u8>> {
     let stored: Vec<u8> = tx.query_row("SELECT source FROM records WHERE id = ?1", [id], |r| r.get(0))?;
     raw_source(stored, packed).ok_or_else(|| StoreError::Corrupt(format!("source of {id} is unreadable")))
-}
-
-/// A stored row as a version, taking the record of `first` where the row
-/// refers to it.
-fn fill_same(mut row: VersionRow, first: Option<&Version>) -> Result<Version> {
-    if row.4 == SAME_AS_FIRST {
-        let f = first
-            .ok_or_else(|| StoreError::Corrupt(format!("{}/{} refers to a missing first version", row.0, row.1)))?;
-        row.4 = "{}".into();
-        let mut v = to_version(row)?;
-        v.record = f.record.clone();
-        return Ok(v);
-    }
-    to_version(row)
-}
-
-fn to_version(
-    (record_id, seq, kind, label, record, batch): (String, u64, String, String, String, u64),
-) -> Result<Version> {
-    let label =
-        Label::parse(&label).ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {record_id}")))?;
-    let record: Record =
-        serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("record {record_id}/{seq}: {e}")))?;
-    let kind = kind_parse(&kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown version kind {kind:?} on {record_id}/{seq}")))?;
-    Ok(Version {
-        record_id,
-        seq,
-        kind,
-        label,
-        record,
-        batch,
-    })
 }
 
 /// The last batch, read inside `conn`'s transaction.
