@@ -128,8 +128,8 @@ pub fn password_problem(password: &str) -> Option<String> {
 }
 
 /// A sign-in under way: what to check the password against, taken from
-/// the store under the archive's lock, so that the slow hash itself can
-/// run without it ([`SignIn::matches`]).
+/// the store, so that the slow hash itself can run apart, under a bound of
+/// its own ([`SignIn::matches`]).
 pub struct SignIn {
     name: String,
     phc: String,
@@ -227,7 +227,7 @@ impl Archive {
     }
 
     /// Checks the password and opens a new session: returns its token.
-    /// (The server runs the three steps apart, to hash outside the lock.)
+    /// (The server runs the three steps apart, to bound the hashing on its own.)
     pub fn sign_in(&self, name: &str, password: &str) -> Result<String> {
         let t = now();
         let s = self.sign_in_begin(name, t)?;

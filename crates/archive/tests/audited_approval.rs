@@ -2,7 +2,7 @@
 //! the index journal, then wrote the audit entry in a transaction of its
 //! own. An index error between them published the release unaudited and
 //! told the reviewer the approval had failed. Now the entry commits with
-//! the decision, and the journal reaches the index on the next open.
+//! the decision, and the change log reaches the index on the next open.
 //!
 //! Its own test binary: the failpoint is a process-wide variable.
 
@@ -66,7 +66,7 @@ fn an_approval_whose_index_update_fails_stands_audited_and_reaches_the_index_on_
     assert_eq!(public_hits(&mut a), 0, "the index has not taken the release yet");
     drop(a);
     let mut a = Archive::open(dir.path()).unwrap();
-    assert_eq!(public_hits(&mut a), 1, "the journal reached the index on reopen");
+    assert_eq!(public_hits(&mut a), 1, "the change log reached the index on reopen");
     assert!(a.check().unwrap().is_empty());
     assert!(a.audit_verify().unwrap().is_ok());
 }

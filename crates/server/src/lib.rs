@@ -629,7 +629,7 @@ async fn sign_in_post(
         Ok(s) => s,
         Err(e) => return refused(e),
     };
-    // The slow hash runs outside the archive's lock, one at a time.
+    // The slow hash runs apart from the archive calls, one at a time.
     let Some(permit) = st.guard.hashing().await else {
         return refused(ApiError::too_many(1, "too many sign-ins at once; try again in 1 s"));
     };

@@ -3,9 +3,10 @@
 //! and a bound on how many password hashes run at once, so that guessing
 //! cannot starve the readers of the cores.
 //!
-//! A sign-in takes the archive's lock only to read the hash and, after,
-//! to record the outcome; the argon2id check itself (tens of milliseconds)
-//! runs outside it, on the blocking pool, behind [`Guard::hashing`].
+//! A sign-in is an archive call only to read the hash and, after, to
+//! record the outcome; the argon2id check itself (tens of milliseconds)
+//! runs apart from the archive calls, on the blocking pool, behind
+//! [`Guard::hashing`].
 
 use airgram_archive::auth::Throttle;
 use axum::extract::{ConnectInfo, FromRequestParts};
