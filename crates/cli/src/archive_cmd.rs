@@ -355,9 +355,17 @@ pub fn serve(
     addr: std::net::SocketAddr,
     secure_cookies: bool,
     node: Option<&str>,
+    trusted_proxies: Vec<std::net::IpAddr>,
 ) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(airgram_server::serve(dir, index_dir(), addr, secure_cookies, node))?;
+    rt.block_on(airgram_server::serve(
+        dir,
+        index_dir(),
+        addr,
+        secure_cookies,
+        node,
+        trusted_proxies,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

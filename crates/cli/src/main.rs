@@ -209,6 +209,10 @@ enum Command {
         /// response as `X-Airgram-Node` [default: $AIRGRAM_NODE]
         #[arg(long)]
         node: Option<String>,
+        /// A proxy in front (repeatable): its `X-Forwarded-For` names the
+        /// client, for the per-address sign-in throttle
+        #[arg(long = "trusted-proxy", value_name = "ADDR")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
     Bench {
@@ -334,11 +338,13 @@ fn main() -> ExitCode {
             addr,
             secure_cookies,
             node,
+            trusted_proxies,
         } => archive_cmd::serve(
             &dir,
             addr,
             secure_cookies,
             node.or_else(|| std::env::var("AIRGRAM_NODE").ok()).as_deref(),
+            trusted_proxies,
         ),
         Command::Reindex => archive_cmd::reindex(&dir),
         Command::BenchServe {

@@ -54,6 +54,10 @@ pub struct AppState {
     /// This server's name among several behind a proxy, sent on every
     /// response as `X-Airgram-Node` (none when alone).
     node: Option<HeaderValue>,
+    /// Proxies whose `X-Forwarded-For` names the client (for the sign-in
+    /// throttle per address); anyone else's is ignored, or a guesser could
+    /// name a fresh address with every try.
+    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
             quiet: false,
             working: Arc::new(tokio::sync::Semaphore::new(busy_limit())),
             node: None,
+            trusted_proxies: Arc::default(),
         }
     }
 
@@ -90,6 +95,35 @@ impl AppState {
     pub fn node(mut self, name: Option<&str>) -> AppState {
         self.node = name.and_then(|n| HeaderValue::from_str(n).ok());
         self
+    }
+
+    /// Trusts these proxies to name the client in `X-Forwarded-For`.
+    pub fn trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted
+    /// proxy, the nearest address in `X-Forwarded-For` that is not one (a
+    /// client may write the header too; only what the proxies appended is
+    /// believed).
+    fn client_addr(&self, peer: Option<std::net::IpAddr>, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+        let peer = peer?;
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let forwarded: Vec<std::net::IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect();
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !self.trusted_proxies.contains(a))
+            .or(Some(peer))
     }
 
     /// For a deployment served over TLS (directly or by a proxy in front).
@@ -619,6 +653,7 @@ async fn sign_in_post(
         e.add_retry_after(&mut r);
         r
     };
+    let addr = st.client_addr(addr, &headers);
     let now = airgram_archive::auth::now();
     match st.guard.wait(addr, now) {
         0 => {}
@@ -930,6 +965,7 @@ pub async fn serve(
     addr: SocketAddr,
     secure_cookies: bool,
     node: Option<&str>,
+    trusted_proxies: Vec<std::net::IpAddr>,
 ) -> std::io::Result<()> {
     // Opening blocks (a database client, an index rebuild): off the
     // runtime's threads, as every archive call is.
@@ -945,7 +981,10 @@ pub async fn serve(
         airgram_archive::shown(dir),
         listener.local_addr()?
     );
-    let state = AppState::new(archive).secure_cookies(secure_cookies).node(node);
+    let state = AppState::new(archive)
+        .secure_cookies(secure_cookies)
+        .node(node)
+        .trusted_proxies(trusted_proxies);
     let archive = state.archive.clone();
     let served = serve_on(listener, state, shutdown()).await;
     // The last reference goes off the runtime's threads too: a database

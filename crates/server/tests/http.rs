@@ -140,6 +140,14 @@ fn start() -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
 
 /// As [`start`], with `extra` records besides.
 fn start_with(extra: Vec<(Record, Label)>) -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
+    start_configured(extra, |s| s)
+}
+
+/// As [`start_with`], the server's state set by `configure`.
+fn start_configured(
+    extra: Vec<(Record, Label)>,
+    configure: fn(airgram_server::AppState) -> airgram_server::AppState,
+) -> (SocketAddr, tempfile::TempDir, std::sync::mpsc::Sender<()>) {
     let dir = tempfile::tempdir().unwrap();
     let a = Archive::open(dir.path()).unwrap();
     let mut recs = vec![
@@ -186,7 +194,7 @@ fn start_with(extra: Vec<(Record, Label)>) -> (SocketAddr, tempfile::TempDir, st
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             atx.send(listener.local_addr().unwrap()).unwrap();
-            let app = airgram_server::router(airgram_server::AppState::new(a));
+            let app = airgram_server::router(configure(airgram_server::AppState::new(a)));
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -729,6 +737,56 @@ fn one_address_guessing_many_names_is_throttled() {
     let (r, _) = sign_in(addr, "ann", "correct horse");
     assert_eq!(r.status, 429, "{}", r.body);
     assert!(!r.header("retry-after").is_empty());
+}
+
+/// Behind a trusted proxy (issue 19's cluster), the per-address throttle
+/// counts the client the proxy names, not the proxy: one guesser does not
+/// lock out everyone behind it. From anyone else, the header counts for
+/// nothing, or a guesser could name a new address with every try.
+#[test]
+fn behind_a_trusted_proxy_the_throttle_counts_the_forwarded_client() {
+    let guess = |addr: SocketAddr, forwarded: &str, user: &str, password: &str| {
+        let page = http(addr, "GET", "/signin", "", None);
+        let csrf = cookie_value(&page, airgram_server::CSRF_COOKIE).expect("csrf cookie");
+        let form = format!("user={user}&password={}&csrf={csrf}", password.replace(' ', "+"));
+        let cookie = format!("airgram_csrf={csrf}");
+        let headers = [("x-forwarded-for", forwarded)];
+        let content = Some(("application/x-www-form-urlencoded", form.as_str()));
+        request(addr, "POST", "/signin", &cookie, &headers, content).status
+    };
+    let (addr, _dir, _stop) = start_configured(vec![], |s| s.trusted_proxies(vec!["127.0.0.1".parse().unwrap()]));
+    for i in 0..20 {
+        assert_eq!(
+            guess(addr, "203.0.113.9", &format!("user{i}"), "wrong horse"),
+            401,
+            "try {i}"
+        );
+    }
+    assert_eq!(
+        guess(addr, "203.0.113.9", "ann", "correct horse"),
+        429,
+        "the guesser waits"
+    );
+    // A client's own header before the proxy's entry is not believed.
+    assert_eq!(guess(addr, "198.51.100.1, 203.0.113.9", "ann", "correct horse"), 429);
+    assert_eq!(
+        guess(addr, "198.51.100.7", "ann", "correct horse"),
+        303,
+        "another client does not"
+    );
+
+    let (addr, _dir, _stop) = start();
+    for i in 0..20 {
+        assert_eq!(
+            guess(addr, &format!("203.0.113.{i}"), &format!("user{i}"), "wrong horse"),
+            401
+        );
+    }
+    assert_eq!(
+        guess(addr, "198.51.100.7", "ann", "correct horse"),
+        429,
+        "an untrusted header is ignored"
+    );
 }
 
 /// Found by schemathesis (issue 22): an event or referral number past
