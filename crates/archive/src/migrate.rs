@@ -27,7 +27,7 @@ const BATCH: usize = 2_000;
 /// Copies everything `from` holds into `to`, which must hold nothing yet;
 /// `progress` gets the number of records copied so far.
 pub fn copy(from: &dyn Store, to: &dyn Store, mut progress: impl FnMut(usize)) -> Result<Moved> {
-    if !to.record_ids()?.is_empty() || !to.audit_entries()?.is_empty() || !to.all_users()?.is_empty() {
+    if !to.versions_page(None, 1)?.is_empty() || !to.audit_entries()?.is_empty() || !to.all_users()?.is_empty() {
         return Err(ArchiveError::Invalid(format!(
             "{} is not empty: an archive is copied into an empty store",
             to.describe()

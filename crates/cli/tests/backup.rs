@@ -5,7 +5,6 @@
 mod common;
 
 use common::shared;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -71,11 +70,7 @@ fn a_backup_taken_while_serving_and_ingesting_restores_the_same_archive() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stderr.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.contains("serving"), "{line}");
+    common::served_at(&mut server);
 
     // An ingest writes while the backup reads.
     let mut ingest = Command::new(env!("CARGO_BIN_EXE_airgram"))

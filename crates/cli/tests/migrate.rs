@@ -6,32 +6,10 @@
 //! Needs a PostgreSQL server named by `AIRGRAM_TEST_PG` (the test command
 //! starts one: `scripts/with-postgres`); without it this test fails.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn run(archive: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airgram"))
-        .args(["--archive", archive])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("airgram runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok(archive: &str, args: &[&str], stdin: &str) -> String {
-    let out = run(archive, args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::ok;
+use std::process::Command;
 
 /// A new database on the test server, dropped at the end.
 struct Db {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -233,11 +233,7 @@ fn a_server_answers_503_while_postgres_is_down_and_recovers_by_itself() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.split("http://").nth(1).expect("the address").trim().to_string();
+    let addr = common::served_at(&mut child);
     let server = Server(child, addr);
     assert_eq!(server.get("/api/search?q=Berlin").0, 200);
 

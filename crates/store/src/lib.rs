@@ -105,6 +105,24 @@ pub struct User {
     pub disabled: bool,
 }
 
+/// The row a store keeps a user in: clearance by name, authorizations
+/// comma-separated.
+pub(crate) type UserRow = (String, String, String, String, bool);
+
+impl User {
+    /// A user as stored; a clearance the store should not hold is `Corrupt`.
+    pub(crate) fn from_row((name, clearance, auths, role, disabled): UserRow) -> Result<User> {
+        Ok(User {
+            clearance: Level::parse(&clearance)
+                .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?,
+            auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+            name,
+            role,
+            disabled,
+        })
+    }
+}
+
 /// One audit entry: who did what to what, when, with what outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

@@ -187,6 +187,22 @@ pub(crate) fn historic_rows(r: &Record) -> Vec<Historic> {
         .collect()
 }
 
+/// A new record's dossier and historic stamps, from its first version.
+pub(crate) fn first_dossier(r: &crate::NewRecord) -> Option<(Dossier, Vec<Historic>)> {
+    r.versions.first().map(|v| {
+        let mut d = dossier_of(&r.id, &v.label, &v.record);
+        // Open to the public in full already (unclassified, or ingested
+        // as released): nothing to declassify.
+        if r.versions
+            .iter()
+            .any(|v| v.kind != airgram_access::VersionKind::Redacted && v.label == Label::unclassified())
+        {
+            d.status = "released".into();
+        }
+        (d, historic_rows(&v.record))
+    })
+}
+
 pub(crate) fn level_rank(l: Level) -> i64 {
     Level::ALL.iter().position(|x| *x == l).unwrap_or(3) as i64
 }

@@ -2,7 +2,6 @@
 
 use super::{get, get_u64, int, log_change, PgStore};
 use crate::{Accounts, Change, Result, StoreError, User};
-use airgram_access::Level;
 use postgres::types::Type;
 
 /// A session's last use is recorded at most this often (seconds).
@@ -126,20 +125,12 @@ impl Accounts for PgStore {
             )?)
         })?;
         let Some(row) = row else { return Ok(None) };
-        let (name, clearance, auths, role, disabled): (String, String, String, String, bool) = (
-            get(&row, 0)?,
-            get(&row, 1)?,
-            get(&row, 2)?,
-            get(&row, 3)?,
-            get(&row, 4)?,
-        );
-        Ok(Some(User {
-            clearance: Level::parse(&clearance)
-                .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?,
-            auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
-            name,
-            role,
-            disabled,
-        }))
+        Ok(Some(User::from_row(user_row(&row)?)?))
     }
+}
+
+/// The user columns of a row (name, clearance, auths, role, disabled
+/// first), for [`User::from_row`].
+pub(crate) fn user_row(row: &postgres::Row) -> Result<crate::UserRow> {
+    Ok((get(row, 0)?, get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?))
 }

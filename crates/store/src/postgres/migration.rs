@@ -1,11 +1,11 @@
 //! Copying a store into this one as it is (see [`Migration`]), in
 //! PostgreSQL.
 
+use super::accounts::user_row;
 use super::review::to_dossier;
 use super::{get, int, PgStore};
 use crate::review::{level_rank, DOSSIER_COLS};
 use crate::{AuditEntry, Dossier, EventRow, Migration, Referral, Result, StoreError, User};
-use airgram_access::Level;
 
 impl Migration for PgStore {
     fn all_users(&self) -> Result<Vec<(User, Option<String>)>> {
@@ -17,23 +17,7 @@ impl Migration for PgStore {
             )?)
         })?;
         rows.iter()
-            .map(|r| {
-                let name: String = get(r, 0)?;
-                let clearance: String = get(r, 1)?;
-                let clearance = Level::parse(&clearance)
-                    .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?;
-                let auths: String = get(r, 2)?;
-                Ok((
-                    User {
-                        clearance,
-                        auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
-                        role: get(r, 3)?,
-                        disabled: get(r, 4)?,
-                        name,
-                    },
-                    get(r, 5)?,
-                ))
-            })
+            .map(|r| Ok((User::from_row(user_row(r)?)?, get(r, 5)?)))
             .collect()
     }
 

@@ -4,7 +4,7 @@ use super::{counter, get, get_u64, int, log_change, named, next_number, PgStore}
 use crate::review::{historic_rows, Dossier, Historic};
 use crate::{fill_same, kind_parse, kind_str, VersionRow, SAME_AS_FIRST};
 use crate::{Change, Committed, NewRecord, Presence, Records, Result, StoreError, Version, VersionRef};
-use airgram_access::{Label, VersionKind};
+use airgram_access::Label;
 use airgram_model::Record;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -146,18 +146,7 @@ impl Encoded {
             };
             versions.push((v.label.to_string(), record));
         }
-        let first = r.versions.first().map(|v| {
-            let mut d = crate::review::dossier_of(&r.id, &v.label, &v.record);
-            // Open to the public in full already (unclassified, or ingested
-            // as released): nothing to declassify.
-            if r.versions
-                .iter()
-                .any(|v| v.kind != VersionKind::Redacted && v.label == Label::unclassified())
-            {
-                d.status = "released".into();
-            }
-            (d, historic_rows(&v.record))
-        });
+        let first = crate::review::first_dossier(r);
         Ok(Encoded { versions, first })
     }
 }

@@ -1,8 +1,7 @@
 //! Users, passwords, sessions and the sign-in throttle, in SQLite.
 
 use super::{log_change, SqliteStore};
-use crate::{Accounts, Change, Result, StoreError, User};
-use airgram_access::Level;
+use crate::{Accounts, Change, Result, User};
 use rusqlite::{params, OptionalExtension};
 
 /// A session's last use is recorded at most this often (seconds).
@@ -122,16 +121,6 @@ impl Accounts for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        row.map(|(name, clearance, auths, role, disabled)| {
-            Ok(User {
-                clearance: Level::parse(&clearance)
-                    .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?,
-                auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
-                name,
-                role,
-                disabled,
-            })
-        })
-        .transpose()
+        row.map(User::from_row).transpose()
     }
 }

@@ -4,7 +4,6 @@ use super::review::{dossier_row, to_dossier};
 use super::SqliteStore;
 use crate::review::{level_rank, DOSSIER_COLS};
 use crate::{AuditEntry, Dossier, EventRow, Migration, Referral, Result, StoreError, User};
-use airgram_access::Level;
 use rusqlite::params;
 
 impl Migration for SqliteStore {
@@ -15,31 +14,13 @@ impl Migration for SqliteStore {
              FROM users u LEFT JOIN credentials c ON c.name = u.name ORDER BY u.name",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
+            let user = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok((user, r.get::<_, Option<String>>(5)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, clearance, auths, role, disabled, phc) = row?;
-            let clearance = Level::parse(&clearance)
-                .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?;
-            let auths = auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect();
-            out.push((
-                User {
-                    name,
-                    clearance,
-                    auths,
-                    role,
-                    disabled,
-                },
-                phc,
-            ));
+            let (user, phc) = row?;
+            out.push((User::from_row(user)?, phc));
         }
         Ok(out)
     }

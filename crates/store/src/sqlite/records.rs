@@ -5,7 +5,7 @@ use super::{log_change, SqliteStore};
 use crate::review::{historic_rows, Dossier, Historic};
 use crate::{fill_same, kind_parse, kind_str, SAME_AS_FIRST};
 use crate::{Change, Committed, NewRecord, Presence, Records, Result, StoreError, Version, VersionRef};
-use airgram_access::{Label, VersionKind};
+use airgram_access::Label;
 use airgram_model::Record;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
@@ -111,18 +111,7 @@ impl Encoded {
                 (v.label.to_string(), packed)
             })
             .collect();
-        let first = r.versions.first().map(|v| {
-            let mut d = crate::review::dossier_of(&r.id, &v.label, &v.record);
-            // Open to the public in full already (unclassified, or ingested
-            // as released): nothing to declassify.
-            if r.versions
-                .iter()
-                .any(|v| v.kind != VersionKind::Redacted && v.label == Label::unclassified())
-            {
-                d.status = "released".into();
-            }
-            (d, historic_rows(&v.record))
-        });
+        let first = crate::review::first_dossier(r);
         Encoded {
             source: if packed_sources {
                 pack(&r.source)
