@@ -214,7 +214,10 @@ enum Command {
         #[arg(long = "trusted-proxy", value_name = "ADDR")]
         trusted_proxies: Vec<std::net::IpAddr>,
     },
-    /// Ingest and search N synthetic documents, against SQLite FTS5 in the same run.
+    /// Ingest and search N synthetic documents, against SQLite FTS5 in the
+    /// same run; with `--archive postgres://…`, also a PostgreSQL archive
+    /// against PostgreSQL's own full-text search, side by side (in a scratch
+    /// database the bench creates on that server and drops after).
     Bench {
         #[arg(long, default_value_t = 100_000)]
         count: u64,
@@ -360,7 +363,14 @@ fn main() -> ExitCode {
             dir: bench_dir,
             batch_size,
             format,
-        } => archive_bench::run(count, seed, bench_dir.as_deref(), batch_size, format == Format::Json),
+        } => archive_bench::run(
+            count,
+            seed,
+            bench_dir.as_deref(),
+            batch_size,
+            dir.to_str().filter(|s| airgram_archive::is_postgres_url(s)),
+            format == Format::Json,
+        ),
         Command::Check => archive_cmd::check(&dir),
         Command::Backup { to } => archive_cmd::backup(&dir, &to),
         Command::Restore { from } => archive_cmd::restore(&from, &dir),
