@@ -8,9 +8,11 @@
 //! the log is a bug in the store: the follower stops and says so, rather
 //! than skip what it may have held.
 //!
-//! Every process that serves an archive runs [`Archive::follow`] on a
-//! timer: it reloads the index when another process committed to it, and
-//! applies the entries no process has applied yet.
+//! Every process that serves an archive runs [`Archive::follow`] in a
+//! loop with [`Archive::wait_for_change`]: woken by the store when it can
+//! announce commits (PostgreSQL), on a timer regardless. Each follow
+//! reloads the index when another process committed to it, and applies
+//! the entries no process has applied yet.
 
 use crate::{index_versions, Archive, ArchiveError, Result};
 use airgram_index::{Partitions, TantivyError};
@@ -35,6 +37,15 @@ pub struct Followed {
 }
 
 impl Archive {
+    /// Returns when the store announces a logged write, or after `every`
+    /// (a store that cannot announce just sleeps). For a follower's loop:
+    /// a failure to listen is slept off, then the loop follows anyway.
+    pub fn wait_for_change(&self, every: Duration) {
+        if self.store.wait_for_change(every).is_err() {
+            std::thread::sleep(every);
+        }
+    }
+
     /// The partitions searches read now.
     pub(crate) fn index(&self) -> Arc<Partitions> {
         self.readers.read().unwrap_or_else(|p| p.into_inner()).clone()

@@ -795,12 +795,14 @@ impl Archive {
         let labels: Vec<Label> = index.labels().into_iter().cloned().collect();
         let visible = reader.visible(labels.iter());
         let store = &self.store;
-        let body_of = |id: &str, seq: u64| store.version_body(id, seq).ok().flatten();
-        let mut res = index.search(&visible, req, &body_of)?;
+        // A store that fails here fails the check below too, which says so.
+        let bodies_of = |keys: &[(String, u64)]| store.version_bodies(keys).unwrap_or_default();
+        let mut res = index.search(&visible, req, &bodies_of)?;
         let before = res.hits.len();
+        let ids: Vec<String> = res.hits.iter().map(|h| h.id.clone()).collect();
+        let refs = self.store.version_refs_of(&ids)?;
         let mut kept = Vec::with_capacity(before);
-        for h in std::mem::take(&mut res.hits) {
-            let refs = self.store.version_refs(&h.id)?;
+        for (h, refs) in std::mem::take(&mut res.hits).into_iter().zip(refs) {
             let current = refs
                 .iter()
                 .any(|v| v.seq == h.seq && v.label == h.label && reader.may_see(&v.label));

@@ -874,13 +874,14 @@ impl Partitions {
     }
 
     /// Runs a search over the partitions of `visible` labels only.
-    /// `body_of(id, seq)` gives the body of a hit's version, to cut its
-    /// snippet from (the index does not store bodies).
+    /// `bodies_of` gives the bodies of the page's hits, by (id, seq), to
+    /// cut their snippets from (the index does not store bodies): asked
+    /// once a page, so a store across a network answers in one round trip.
     pub fn search(
         &self,
         visible: &[&Label],
         req: &SearchRequest,
-        body_of: &dyn Fn(&str, u64) -> Option<String>,
+        bodies_of: &BodiesOf<'_>,
     ) -> Result<SearchResult, SearchError> {
         let expr = query::parse(&req.query).map_err(SearchError::Query)?;
         let parts: Vec<&Partition> = visible.iter().filter_map(|l| self.parts.get(*l)).collect();
@@ -963,38 +964,25 @@ impl Partitions {
         }
         let facet_counts = add_counts(fruits);
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
-        let mut hits = Vec::new();
-        let mut snippet_gens: HashMap<usize, SnippetGenerator> = HashMap::new();
-        for (_, pi, addr) in cands.into_iter().skip(req.offset).take(req.limit) {
-            let s = &searchers[pi];
-            let d: TantivyDocument = s.doc(addr)?;
+        let page: Vec<(usize, DocAddress)> = cands
+            .into_iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .map(|(_, pi, a)| (pi, a))
+            .collect();
+        let mut hits = Vec::with_capacity(page.len());
+        for &(pi, addr) in &page {
+            let d: TantivyDocument = searchers[pi].doc(addr)?;
             let get = |fl: Field| {
                 d.get_first(fl)
                     .and_then(|x| x.as_str())
                     .map(str::to_string)
                     .filter(|x| !x.is_empty())
             };
-            let gen = match snippet_gens.entry(pi) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let mut g = SnippetGenerator::create(s, &q, f.text)?;
-                    g.set_max_num_chars(200);
-                    e.insert(g)
-                }
-            };
-            let id = get(f.id).unwrap_or_default();
-            let seq = d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0);
-            let body = body_of(&id, seq).unwrap_or_default();
-            let mut snip = gen.snippet(&body);
-            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let mut snippet = snip.to_html();
-            if snippet.is_empty() {
-                snippet = html_escape(&body.chars().take(200).collect::<String>());
-            }
             hits.push(Hit {
-                id,
+                id: get(f.id).unwrap_or_default(),
                 label: parts[pi].label.clone(),
-                seq,
+                seq: d.get_first(f.seq).and_then(|x| x.as_u64()).unwrap_or(0),
                 message_id: get(f.message_id),
                 date: get(f.date),
                 doc_type: get(f.doc_type),
@@ -1004,8 +992,29 @@ impl Partitions {
                     .map(|t| t.split("; ").map(str::to_string).collect())
                     .unwrap_or_default(),
                 subject: get(f.subject),
-                snippet,
+                snippet: String::new(),
             });
+        }
+        let keys: Vec<(String, u64)> = hits.iter().map(|h| (h.id.clone(), h.seq)).collect();
+        let mut bodies = bodies_of(&keys);
+        bodies.resize(hits.len(), None);
+        let mut snippet_gens: HashMap<usize, SnippetGenerator> = HashMap::new();
+        for ((hit, &(pi, _)), body) in hits.iter_mut().zip(&page).zip(bodies) {
+            let gen = match snippet_gens.entry(pi) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let mut g = SnippetGenerator::create(&searchers[pi], &q, f.text)?;
+                    g.set_max_num_chars(200);
+                    e.insert(g)
+                }
+            };
+            let body = body.unwrap_or_default();
+            let mut snip = gen.snippet(&body);
+            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+            hit.snippet = snip.to_html();
+            if hit.snippet.is_empty() {
+                hit.snippet = html_escape(&body.chars().take(200).collect::<String>());
+            }
         }
         let mut facets = BTreeMap::new();
         if req.facets {
@@ -1028,6 +1037,10 @@ impl Partitions {
         Ok(SearchResult { total, hits, facets })
     }
 }
+
+/// Gives the bodies of versions by (record id, seq), in the order asked;
+/// `None` for one the store no longer has.
+pub type BodiesOf<'a> = dyn Fn(&[(String, u64)]) -> Vec<Option<String>> + 'a;
 
 /// Facet counts by facet id (see [`FacetNames`]).
 type FacetFruit = Vec<(u32, u64)>;
@@ -1383,9 +1396,11 @@ mod tests {
         v
     }
 
-    /// The body the store would give for a hit's snippet.
-    fn bodies(id: &str, _: u64) -> Option<String> {
-        Some(format!("record {id}: cuba missiles"))
+    /// The bodies the store would give for a page's snippets.
+    fn bodies(keys: &[(String, u64)]) -> Vec<Option<String>> {
+        keys.iter()
+            .map(|(id, _)| Some(format!("record {id}: cuba missiles")))
+            .collect()
     }
 
     fn doc(id: &str, body: &str, date: &str) -> IndexDoc {

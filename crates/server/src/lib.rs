@@ -161,9 +161,10 @@ fn busy_limit() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
-/// How often a server looks at the change log (it also reloads the index
-/// another process committed to). A write anywhere is searchable here
-/// within this, plus the time to index it.
+/// How often a server looks at the change log at the latest (it also
+/// reloads the index another process committed to). A store that
+/// announces commits (PostgreSQL) wakes it sooner. A write anywhere is
+/// searchable here within this, plus the time to index it.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(200);
 
 /// Follows the archive's change log until the archive is dropped. A
@@ -188,8 +189,8 @@ fn follow_in_background(archive: std::sync::Weak<Archive>) {
                         }
                     }
                 }
+                a.wait_for_change(FOLLOW_EVERY);
                 drop(a);
-                std::thread::sleep(FOLLOW_EVERY);
             }
         })
         .expect("a thread to follow the change log");

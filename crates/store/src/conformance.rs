@@ -158,6 +158,20 @@ pub fn version_refs_match_versions(s: &dyn Store) {
         .collect();
     assert_eq!(s.version_refs("a").unwrap(), full);
     assert!(s.version_refs("zz").unwrap().is_empty());
+    // The batched forms a search page uses: in the order asked, nothing
+    // for what is not there, and a release's body through its first
+    // version's record.
+    s.commit_batch(&[rec("b", "POLTO 2", &[])]).unwrap();
+    let ids = ["b", "zz", "a"].map(String::from);
+    let b = s.version_refs("b").unwrap();
+    assert_eq!(s.version_refs_of(&ids).unwrap(), vec![b, vec![], full]);
+    let keys = [("a", 2), ("zz", 1), ("b", 1), ("a", 9), ("a", 1)].map(|(id, n)| (id.to_string(), n));
+    let body = |id: &str| Some(format!("The body of {id}."));
+    assert_eq!(
+        s.version_bodies(&keys).unwrap(),
+        vec![body("a"), None, body("b"), None, body("a")]
+    );
+    assert!(s.version_bodies(&[]).unwrap().is_empty());
 }
 
 pub fn the_change_log_names_what_changed(s: &dyn Store) {

@@ -261,6 +261,16 @@ pub trait Records {
     /// The body of one version (for search snippets: cheaper than
     /// reading the whole record).
     fn version_body(&self, id: &str, seq: u64) -> Result<Option<String>>;
+    /// [`Records::version_refs`] of several records, in the order asked: a
+    /// search page's checks in one round trip where the store is remote.
+    fn version_refs_of(&self, ids: &[String]) -> Result<Vec<Vec<VersionRef>>> {
+        ids.iter().map(|id| self.version_refs(id)).collect()
+    }
+    /// [`Records::version_body`] of several versions, in the order asked
+    /// (a search page's snippets).
+    fn version_bodies(&self, keys: &[(String, u64)]) -> Result<Vec<Option<String>>> {
+        keys.iter().map(|(id, seq)| self.version_body(id, *seq)).collect()
+    }
     /// Source path and verbatim bytes.
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
     /// Records whose versions carry `message_id`.
@@ -362,6 +372,15 @@ pub trait ChangeLog {
     fn log_head(&self) -> Result<u64>;
     /// Up to `limit` entries after position `after`, in order.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Change)>>;
+    /// Returns when an entry may have been logged since the last call, or
+    /// after `timeout`. A store that can announce commits (PostgreSQL's
+    /// LISTEN/NOTIFY) wakes its followers at once; this default only
+    /// sleeps. Either way a follower reads the log after each return, so
+    /// a lost announcement costs at most `timeout`.
+    fn wait_for_change(&self, timeout: std::time::Duration) -> Result<()> {
+        std::thread::sleep(timeout);
+        Ok(())
+    }
 }
 
 /// Copying one store into another as it is (`airgram migrate`): review

@@ -1,7 +1,7 @@
 //! SQLite FTS5, loaded the way a straightforward FTS5 archive would be: one
 //! row per version a label may see, the label a column filtered in WHERE.
 
-use super::{Alternative, Match, Q, Row};
+use super::{Alternative, Match, Row, Q};
 use rusqlite::{params, Connection};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -120,7 +120,9 @@ impl Alternative for Fts5 {
         let mut st = self
             .conn
             .prepare_cached(&format!("SELECT meta.id FROM {from} ORDER BY {order} LIMIT 10"))?;
-        let top: Vec<String> = st.query_map(args.clone(), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let top: Vec<String> = st
+            .query_map(args.clone(), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         std::hint::black_box(top);
         let mut st = self
             .conn
@@ -128,7 +130,8 @@ impl Alternative for Fts5 {
         let total: u64 = st.query_row(args.clone(), |r| r.get(0))?;
         if q.facets {
             for col in super::FACETS {
-                let sql = format!("SELECT meta.{col}, count(*) FROM {from} GROUP BY meta.{col} ORDER BY 2 DESC LIMIT 10");
+                let sql =
+                    format!("SELECT meta.{col}, count(*) FROM {from} GROUP BY meta.{col} ORDER BY 2 DESC LIMIT 10");
                 let mut st = self.conn.prepare_cached(&sql)?;
                 let rows: Vec<(Option<String>, i64)> = st
                     .query_map(args.clone(), |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -324,7 +324,10 @@ fn load(
         *s += t.elapsed().as_secs_f64();
     }
     pb.finish_and_clear();
-    Ok((secs.iter().map(|s| (count as f64 / s.max(1e-9)).round()).collect(), labels))
+    Ok((
+        secs.iter().map(|s| (count as f64 / s.max(1e-9)).round()).collect(),
+        labels,
+    ))
 }
 
 fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
@@ -352,7 +355,13 @@ fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
             false,
             true,
         ));
-        qs.push(q("or", format!("{a} OR {b}"), Match::Or(a.clone(), b.clone()), false, true));
+        qs.push(q(
+            "or",
+            format!("{a} OR {b}"),
+            Match::Or(a.clone(), b.clone()),
+            false,
+            true,
+        ));
         qs.push(q(
             "phrase",
             format!("\"{a} {b}\""),
@@ -368,7 +377,13 @@ fn query_mix(vocab: &[String], froms: &[String]) -> Vec<Q> {
         let y = 1960 + k as i64 * 2;
         let lo = airgram_index::query::days_from_civil(y, 3, 1);
         let hi = airgram_index::query::days_from_civil(y, 8, 31);
-        qs.push(q("date", format!("date:{y}-03..{y}-08"), Match::Days(lo, hi), false, true));
+        qs.push(q(
+            "date",
+            format!("date:{y}-03..{y}-08"),
+            Match::Days(lo, hi),
+            false,
+            true,
+        ));
         qs.push(q("facets", a.clone(), Match::Term(a), true, false));
     }
     qs
@@ -476,7 +491,10 @@ pub fn run(
                 }
             }
             if trace {
-                eprintln!("{rname} {:?}: {mine:.2?} ms, {totals:?} hits; alternatives {theirs:?}", q.ours);
+                eprintln!(
+                    "{rname} {:?}: {mine:.2?} ms, {totals:?} hits; alternatives {theirs:?}",
+                    q.ours
+                );
             }
             if !q.compare {
                 continue;
@@ -625,7 +643,10 @@ fn report(r: Report) -> anyhow::Result<std::process::ExitCode> {
         m["memory_gb"]
     );
     for t in r.tiers {
-        let cpu = t.cpu_us_per_doc.map(|c| format!("  {c:.0} µs CPU/doc")).unwrap_or_default();
+        let cpu = t
+            .cpu_us_per_doc
+            .map(|c| format!("  {c:.0} µs CPU/doc"))
+            .unwrap_or_default();
         println!(
             "ingest {:<9} {:>9.0} docs/s {:>6.1} MB/s{cpu}  archive {:.1} MB",
             t.place.name(),
@@ -637,7 +658,12 @@ fn report(r: Report) -> anyhow::Result<std::process::ExitCode> {
     for (a, rate) in r.alts.iter().zip(r.load_rates) {
         println!("load   {:<9} {rate:>9.0} docs/s", a.name());
     }
-    let names: Vec<&str> = r.tiers.iter().map(|t| t.place.name()).chain(r.alts.iter().map(|a| a.name())).collect();
+    let names: Vec<&str> = r
+        .tiers
+        .iter()
+        .map(|t| t.place.name())
+        .chain(r.alts.iter().map(|a| a.name()))
+        .collect();
     let times: Vec<&Times> = r.tiers.iter().map(|t| &t.times).chain(r.alt_times).collect();
     print!("\n{:<8}", "p50/p99");
     for n in &names {
@@ -653,7 +679,10 @@ fn report(r: Report) -> anyhow::Result<std::process::ExitCode> {
         println!();
     }
     println!();
-    for (name, s) in [("sqlite vs fts5", r.speedup_vs_fts5), ("postgres vs pg_fts", r.speedup_vs_pg_fts)] {
+    for (name, s) in [
+        ("sqlite vs fts5", r.speedup_vs_fts5),
+        ("postgres vs pg_fts", r.speedup_vs_pg_fts),
+    ] {
         if let Some(s) = s {
             println!("speedup {name} (median of per-query ratios): {s:.1}x");
         }
@@ -757,8 +786,9 @@ fn vocabulary(bodies: &[String]) -> Vec<String> {
 const LAG_PROBES: usize = 20;
 
 /// How long a write by one process takes to be found by another's search:
-/// a second `Archive` on the same store follows the change log on a timer,
-/// as a server does (`airgram_server::FOLLOW_EVERY`), while this process
+/// a second `Archive` on the same store follows the change log as a
+/// server does (woken by the store, `airgram_server::FOLLOW_EVERY` at the
+/// latest), while this process
 /// ingests one record at a time; each lag runs from the ingest's return
 /// to the first search of the follower that finds the record.
 fn follow_lag(writer: &Archive, follower: Archive) -> anyhow::Result<Vec<f64>> {
@@ -770,7 +800,7 @@ fn follow_lag(writer: &Archive, follower: Archive) -> anyhow::Result<Vec<f64>> {
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 let _ = f.follow();
-                std::thread::sleep(airgram_server::FOLLOW_EVERY);
+                f.wait_for_change(airgram_server::FOLLOW_EVERY);
             }
         })
     };
@@ -818,4 +848,3 @@ pub(crate) fn machine() -> serde_json::Value {
         "memory_gb": memory_gb,
     })
 }
-

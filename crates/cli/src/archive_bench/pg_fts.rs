@@ -4,7 +4,7 @@
 //! the bulk load, `websearch_to_tsquery`, and the top 10 by `ts_rank`. One
 //! row per version a label may see, the label a column filtered in WHERE.
 
-use super::{Alternative, Match, Q, Row};
+use super::{Alternative, Match, Row, Q};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Statement};

@@ -20,8 +20,8 @@ impl Scratch {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs())
         );
-        let mut c = postgres::Client::connect(server, postgres::NoTls)
-            .with_context(|| format!("cannot connect to {shown}"))?;
+        let mut c =
+            postgres::Client::connect(server, postgres::NoTls).with_context(|| format!("cannot connect to {shown}"))?;
         c.batch_execute(&format!("CREATE DATABASE {name}"))
             .with_context(|| format!("the bench makes a scratch database on {shown} and needs CREATEDB there"))?;
         Ok(Scratch {

@@ -26,6 +26,7 @@ mod review;
 use crate::{Change, ChangeLog, Clock, Result, Store, StoreError, SystemClock};
 use postgres::config::Host;
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::FromSql;
 use postgres::{Client, Config, GenericClient, NoTls, Row, Transaction};
 use std::str::FromStr;
@@ -39,8 +40,14 @@ pub struct PgStore {
     name: String,
     /// Idle connections (see [`PgStore::conn`]).
     idle: Mutex<Vec<Client>>,
+    /// The connection that LISTENs for log entries (see
+    /// [`ChangeLog::wait_for_change`]), made on first use.
+    listener: Mutex<Option<Client>>,
     clock: Arc<dyn Clock>,
 }
+
+/// The channel every log entry is announced on, at its commit.
+const CHANGES_CHANNEL: &str = "airgram_changes";
 
 /// At most this many idle connections are kept (more may be open at a
 /// burst; the rest close when returned).
@@ -177,6 +184,7 @@ impl PgStore {
             name: describe(&config),
             config,
             idle: Mutex::new(Vec::new()),
+            listener: Mutex::new(None),
             clock,
         };
         migrate::to_current(&mut *s.conn()?).map_err(|e| s.named(e))?;
@@ -336,12 +344,35 @@ pub(crate) fn log_change(tx: &mut Transaction, at: u64, change: &Change) -> Resu
             &[&int(at), &kind, &a, &b],
         )?
         .ok_or_else(|| StoreError::Corrupt("the log counter is missing".into()))?;
+    // Delivered when (and only if) the transaction commits; a
+    // transaction's repeated notices come as one.
+    tx.batch_execute(&format!("NOTIFY {CHANGES_CHANNEL}"))?;
     get_u64(&row, 0)
 }
 
 impl ChangeLog for PgStore {
     fn log_head(&self) -> Result<u64> {
         self.run(|c| counter(c, "log"))
+    }
+
+    /// Blocks on a connection of its own that LISTENs, until a commit
+    /// that logged an entry is announced or `timeout` passes. Announcements
+    /// that came meanwhile are taken together: one wake for a burst.
+    fn wait_for_change(&self, timeout: Duration) -> Result<()> {
+        let mut listener = self.listener.lock().unwrap_or_else(|p| p.into_inner());
+        if !matches!(listener.as_ref(), Some(c) if !c.is_closed()) {
+            let mut c = self.connect()?;
+            c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+            *listener = Some(c);
+        }
+        let c = listener.as_mut().expect("made above");
+        let waited = c.notifications().timeout_iter(timeout).next();
+        let drained = waited.and_then(|_| c.notifications().iter().count());
+        if let Err(e) = drained {
+            *listener = None;
+            return Err(self.named(e.into()));
+        }
+        Ok(())
     }
 
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Change)>> {

@@ -303,18 +303,23 @@ impl Records for PgStore {
     }
 
     fn version_refs(&self, id: &str) -> Result<Vec<VersionRef>> {
+        Ok(self.version_refs_of(&[id.to_string()])?.pop().unwrap_or_default())
+    }
+
+    fn version_refs_of(&self, ids: &[String]) -> Result<Vec<Vec<VersionRef>>> {
         let rows = self.run(|c| {
             Ok(c.query_typed(
-                "SELECT seq, kind, label FROM versions WHERE record_id = $1 ORDER BY seq",
-                &[(&id, Type::TEXT)],
+                "SELECT record_id, seq, kind, label FROM versions WHERE record_id = ANY($1) ORDER BY record_id, seq",
+                &[(&ids, Type::TEXT_ARRAY)],
             )?)
         })?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut by_id: std::collections::HashMap<&str, Vec<VersionRef>> = std::collections::HashMap::new();
         for row in &rows {
-            let seq = get_u64(row, 0)?;
-            let kind: &str = get(row, 1)?;
-            let label: &str = get(row, 2)?;
-            out.push(VersionRef {
+            let id: &str = get(row, 0)?;
+            let seq = get_u64(row, 1)?;
+            let kind: &str = get(row, 2)?;
+            let label: &str = get(row, 3)?;
+            by_id.entry(id).or_default().push(VersionRef {
                 seq,
                 kind: kind_parse(kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown version kind {kind:?} on {id}/{seq}")))?,
@@ -322,31 +327,53 @@ impl Records for PgStore {
                     .ok_or_else(|| StoreError::Corrupt(format!("bad label {label:?} on {id}/{seq}")))?,
             });
         }
-        Ok(out)
+        Ok(ids
+            .iter()
+            .map(|id| by_id.remove(id.as_str()).unwrap_or_default())
+            .collect())
     }
 
     fn version_body(&self, id: &str, seq: u64) -> Result<Option<String>> {
+        Ok(self.version_bodies(&[(id.to_string(), seq)])?.pop().flatten())
+    }
+
+    fn version_bodies(&self, keys: &[(String, u64)]) -> Result<Vec<Option<String>>> {
         #[derive(serde::Deserialize)]
         struct Body {
             #[serde(default)]
             body: String,
         }
+        let ids: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        let seqs: Vec<i64> = keys.iter().map(|k| int(k.1)).collect();
         // The first version's record comes along for a version that refers
-        // to it: one round trip either way.
-        let row = self.run(|c| {
-            Ok(c.query_typed_opt(
-                "SELECT CASE WHEN v.record = $3 THEN f.record ELSE v.record END
-                 FROM versions v LEFT JOIN versions f ON f.record_id = v.record_id AND f.seq = 1
-                 WHERE v.record_id = $1 AND v.seq = $2",
-                &[(&id, Type::TEXT), (&int(seq), Type::INT8), (&SAME_AS_FIRST, Type::TEXT)],
+        // to it: one round trip for the page either way.
+        let rows = self.run(|c| {
+            Ok(c.query_typed(
+                "SELECT k.i, CASE WHEN v.record = $3 THEN f.record ELSE v.record END
+                 FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS k(id, seq, i)
+                 JOIN versions v ON v.record_id = k.id AND v.seq = k.seq
+                 LEFT JOIN versions f ON f.record_id = v.record_id AND f.seq = 1",
+                &[
+                    (&ids, Type::TEXT_ARRAY),
+                    (&seqs, Type::INT8_ARRAY),
+                    (&SAME_AS_FIRST, Type::TEXT),
+                ],
             )?)
         })?;
-        let Some(row) = row else { return Ok(None) };
-        let Some(j) = get::<Option<&str>>(&row, 0)? else {
-            return Ok(None);
-        };
-        let b: Body = serde_json::from_str(j).map_err(|e| StoreError::Corrupt(format!("record {id}/{seq}: {e}")))?;
-        Ok(Some(b.body))
+        let mut out = vec![None; keys.len()];
+        for row in &rows {
+            let i = get_u64(row, 0)? as usize;
+            let Some(j) = get::<Option<&str>>(row, 1)? else {
+                continue;
+            };
+            let Some((id, seq)) = i.checked_sub(1).and_then(|i| keys.get(i)) else {
+                continue;
+            };
+            let b: Body =
+                serde_json::from_str(j).map_err(|e| StoreError::Corrupt(format!("record {id}/{seq}: {e}")))?;
+            out[i - 1] = Some(b.body);
+        }
+        Ok(out)
     }
 
     fn source(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {

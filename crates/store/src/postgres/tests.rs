@@ -583,3 +583,32 @@ fn connections_cut_by_the_server_are_replaced() {
     assert_eq!(verify_audit(&s.audit_entries().unwrap()), Ok(1));
     assert!(presence.has_record("b").unwrap());
 }
+
+#[test]
+fn a_commit_by_another_server_wakes_a_waiting_follower_at_once() {
+    let (s, db) = fresh();
+    let other = PgStore::open(&db.url).unwrap();
+    // The first wait starts listening; nothing has been written since.
+    let t = std::time::Instant::now();
+    s.wait_for_change(Duration::from_millis(300)).unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(250),
+        "no announcement, so it waited"
+    );
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        other.commit_batch(&[rec("a", "POLTO 1", &[])]).unwrap();
+    });
+    let t = std::time::Instant::now();
+    s.wait_for_change(Duration::from_secs(30)).unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "woken by the commit, not the timeout"
+    );
+    writer.join().unwrap();
+    assert_eq!(s.log_head().unwrap(), 1);
+    // A burst is one wake: the next wait has nothing pending.
+    let t = std::time::Instant::now();
+    s.wait_for_change(Duration::from_millis(300)).unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(250));
+}
