@@ -3,11 +3,18 @@
 //! archive that holds only what that reader may see. If anything invisible
 //! leaked — a count, a facet, a score that reorders hits, a snippet, a term
 //! expansion, a graph edge, an export, an error — the two would differ.
+//!
+//! Each property runs on both stores: the embedded SQLite one, and
+//! PostgreSQL (on the server named by `AIRGRAM_TEST_PG`) with each process
+//! a node keeping its own index.
+
+mod common;
 
 use airgram_access::{Label, Level, Reader, VersionKind};
 use airgram_archive::{Archive, IngestOptions, Input};
 use airgram_index::{SearchRequest, Sort};
 use airgram_model::{Classification, Record};
+use common::{Backend, Place};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
@@ -109,8 +116,8 @@ fn arb_query() -> impl Strategy<Value = String> {
     ]
 }
 
-fn build(dir: &std::path::Path, docs: &[&Doc]) -> Archive {
-    let a = Archive::open(dir).unwrap();
+fn build(place: &Place, docs: &[&Doc]) -> Archive {
+    let a = place.node();
     let inputs = docs.iter().map(|d| Input {
         source_path: d.record.source_path.clone(),
         source: serde_json::to_vec(&d.record).unwrap(),
@@ -168,40 +175,79 @@ fn responses(a: &mut Archive, r: &Reader, q: &str, sort: Sort, offset: usize, ke
     out
 }
 
+fn a_reader_learns_nothing_beyond_their_access(
+    backend: Backend,
+    docs: Vec<Doc>,
+    reader: Reader,
+    queries: Vec<String>,
+    date_sort: bool,
+    offset: usize,
+) -> Result<(), TestCaseError> {
+    let full_place = Place::new(backend);
+    let mut full = build(&full_place, &docs.iter().collect::<Vec<_>>());
+    // The reference archive: only the versions this reader may see.
+    let visible: Vec<Doc> = docs
+        .iter()
+        .filter_map(|d| {
+            let vs: Vec<_> = d.versions.iter().filter(|(_, l)| reader.may_see(l)).cloned().collect();
+            (!vs.is_empty()).then(|| Doc {
+                record: d.record.clone(),
+                versions: vs,
+            })
+        })
+        .collect();
+    let ref_place = Place::new(backend);
+    let mut reference = build(&ref_place, &visible.iter().collect::<Vec<_>>());
+    // Keys: every record's message id and content id, visible or not,
+    // and one that never existed.
+    let mut keys: Vec<String> = docs.iter().filter_map(|d| d.record.message_id.clone()).collect();
+    keys.extend(
+        docs.iter()
+            .map(|d| airgram_archive::content_id(&serde_json::to_vec(&d.record).unwrap())),
+    );
+    keys.push("POLTO 999".into());
+    let sort = if date_sort { Sort::Date } else { Sort::Relevance };
+    for q in &queries {
+        let a = responses(&mut full, &reader, q, sort, offset, &keys);
+        let b = responses(&mut reference, &reader, q, sort, offset, &keys);
+        prop_assert!(
+            a == b,
+            "query {q:?} differs:\nfull: {}\nref:  {}",
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b)
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn a_reader_learns_nothing_beyond_their_access(
+    fn on_sqlite_a_reader_learns_nothing_beyond_their_access(
         docs in arb_corpus(),
         reader in arb_reader(),
         queries in proptest::collection::vec(arb_query(), 1..4),
         date_sort in any::<bool>(),
         offset in 0..2usize,
     ) {
-        let full_dir = tempfile::tempdir().unwrap();
-        let mut full = build(full_dir.path(), &docs.iter().collect::<Vec<_>>());
-        // The reference archive: only the versions this reader may see.
-        let visible: Vec<Doc> = docs
-            .iter()
-            .filter_map(|d| {
-                let vs: Vec<_> = d.versions.iter().filter(|(_, l)| reader.may_see(l)).cloned().collect();
-                (!vs.is_empty()).then(|| Doc { record: d.record.clone(), versions: vs })
-            })
-            .collect();
-        let ref_dir = tempfile::tempdir().unwrap();
-        let mut reference = build(ref_dir.path(), &visible.iter().collect::<Vec<_>>());
-        // Keys: every record's message id and content id, visible or not,
-        // and one that never existed.
-        let mut keys: Vec<String> = docs.iter().filter_map(|d| d.record.message_id.clone()).collect();
-        keys.extend(docs.iter().map(|d| airgram_archive::content_id(&serde_json::to_vec(&d.record).unwrap())));
-        keys.push("POLTO 999".into());
-        let sort = if date_sort { Sort::Date } else { Sort::Relevance };
-        for q in &queries {
-            let a = responses(&mut full, &reader, q, sort, offset, &keys);
-            let b = responses(&mut reference, &reader, q, sort, offset, &keys);
-            prop_assert!(a == b, "query {q:?} differs:\nfull: {}\nref:  {}", String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
-        }
+        a_reader_learns_nothing_beyond_their_access(Backend::Sqlite, docs, reader, queries, date_sort, offset)?;
+    }
+}
+
+proptest! {
+    // Fewer cases: each makes two databases on the server.
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    #[test]
+    fn on_postgres_a_reader_learns_nothing_beyond_their_access(
+        docs in arb_corpus(),
+        reader in arb_reader(),
+        queries in proptest::collection::vec(arb_query(), 1..4),
+        date_sort in any::<bool>(),
+        offset in 0..2usize,
+    ) {
+        a_reader_learns_nothing_beyond_their_access(Backend::Postgres, docs, reader, queries, date_sort, offset)?;
     }
 }
 
@@ -210,51 +256,96 @@ fn arb_more() -> impl Strategy<Value = Vec<Doc>> {
     (1..6usize).prop_flat_map(|n| (0..n).map(|i| arb_doc(100 + i)).collect::<Vec<_>>())
 }
 
+/// A server whose index lags the store (another process wrote since it
+/// last followed the change log) never answers more than the reader may
+/// see: each hit is a record the store lets the reader see, and no count
+/// exceeds an up-to-date one. Once it follows, every response equals that
+/// of the process that wrote.
+fn a_lagging_follower_never_widens_access_and_then_converges(
+    backend: Backend,
+    docs: Vec<Doc>,
+    more: Vec<Doc>,
+    reader: Reader,
+    queries: Vec<String>,
+) -> Result<(), TestCaseError> {
+    let place = Place::new(backend);
+    let mut lagging = build(&place, &docs.iter().collect::<Vec<_>>());
+    // Another process, on the same archive, adds the rest.
+    let mut writer = place.node();
+    let inputs = more.iter().map(|d| Input {
+        source_path: d.record.source_path.clone(),
+        source: serde_json::to_vec(&d.record).unwrap(),
+        parsed: Some(d.record.clone()),
+        versions: Some(d.versions.clone()),
+        authority: None,
+    });
+    writer.ingest(inputs, &IngestOptions::default(), |_| {}).unwrap();
+    for q in &queries {
+        let req = SearchRequest {
+            query: q.clone(),
+            limit: 50,
+            facets: true,
+            ..SearchRequest::default()
+        };
+        let (Ok(stale), Ok(fresh)) = (lagging.search(&reader, &req), writer.search(&reader, &req)) else {
+            continue;
+        };
+        prop_assert!(stale.total <= fresh.total, "{q:?}: {} > {}", stale.total, fresh.total);
+        for h in &stale.hits {
+            prop_assert!(
+                writer.show(&reader, &h.id).is_ok(),
+                "{q:?}: {} is not the reader's",
+                h.id
+            );
+        }
+    }
+    let followed = lagging.follow().unwrap();
+    prop_assert_eq!(followed.cursor, followed.head);
+    let mut keys: Vec<String> = docs
+        .iter()
+        .chain(&more)
+        .filter_map(|d| d.record.message_id.clone())
+        .collect();
+    keys.push("POLTO 999".into());
+    for q in &queries {
+        let a = responses(&mut lagging, &reader, q, Sort::Relevance, 0, &keys);
+        let b = responses(&mut writer, &reader, q, Sort::Relevance, 0, &keys);
+        prop_assert!(
+            a == b,
+            "query {q:?} differs after following:\nfollower: {}\nwriter:   {}",
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b)
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
-    /// A server whose index lags the store (another process wrote since
-    /// it last followed the change log) never answers more than the
-    /// reader may see: each hit is a record the store lets the reader see,
-    /// and no count exceeds an up-to-date one. Once it follows, every
-    /// response equals that of the process that wrote.
     #[test]
-    fn a_lagging_follower_never_widens_access_and_then_converges(
+    fn on_sqlite_a_lagging_follower_never_widens_access_and_then_converges(
         docs in arb_corpus(),
         more in arb_more(),
         reader in arb_reader(),
         queries in proptest::collection::vec(arb_query(), 1..4),
     ) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut lagging = build(dir.path(), &docs.iter().collect::<Vec<_>>());
-        // Another process, on the same archive, adds the rest.
-        let mut writer = Archive::open(dir.path()).unwrap();
-        let inputs = more.iter().map(|d| Input {
-            source_path: d.record.source_path.clone(),
-            source: serde_json::to_vec(&d.record).unwrap(),
-            parsed: Some(d.record.clone()),
-            versions: Some(d.versions.clone()),
-            authority: None,
-        });
-        writer.ingest(inputs, &IngestOptions::default(), |_| {}).unwrap();
-        for q in &queries {
-            let req = SearchRequest { query: q.clone(), limit: 50, facets: true, ..SearchRequest::default() };
-            let (Ok(stale), Ok(fresh)) = (lagging.search(&reader, &req), writer.search(&reader, &req)) else {
-                continue;
-            };
-            prop_assert!(stale.total <= fresh.total, "{q:?}: {} > {}", stale.total, fresh.total);
-            for h in &stale.hits {
-                prop_assert!(writer.show(&reader, &h.id).is_ok(), "{q:?}: {} is not the reader's", h.id);
-            }
-        }
-        let followed = lagging.follow().unwrap();
-        prop_assert_eq!(followed.cursor, followed.head);
-        let mut keys: Vec<String> = docs.iter().chain(&more).filter_map(|d| d.record.message_id.clone()).collect();
-        keys.push("POLTO 999".into());
-        for q in &queries {
-            let a = responses(&mut lagging, &reader, q, Sort::Relevance, 0, &keys);
-            let b = responses(&mut writer, &reader, q, Sort::Relevance, 0, &keys);
-            prop_assert!(a == b, "query {q:?} differs after following:\nfollower: {}\nwriter:   {}", String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
-        }
+        a_lagging_follower_never_widens_access_and_then_converges(Backend::Sqlite, docs, more, reader, queries)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// On PostgreSQL the lagging process is a second node with an index
+    /// of its own, which the writer's commits never touch.
+    #[test]
+    fn on_postgres_a_lagging_follower_never_widens_access_and_then_converges(
+        docs in arb_corpus(),
+        more in arb_more(),
+        reader in arb_reader(),
+        queries in proptest::collection::vec(arb_query(), 1..4),
+    ) {
+        a_lagging_follower_never_widens_access_and_then_converges(Backend::Postgres, docs, more, reader, queries)?;
     }
 }

@@ -6,55 +6,16 @@
 //! Needs a PostgreSQL server named by `AIRGRAM_TEST_PG` (the test command
 //! starts one: `scripts/with-postgres`); without it these tests fail.
 
+mod common;
+
 use airgram_access::{Label, Level, Reader, VersionKind};
 use airgram_archive::{Archive, ArchiveError, IngestOptions, Input};
 use airgram_index::SearchRequest;
 use airgram_model::{Classification, Record};
 use airgram_review::{Decision, Proposal};
-use airgram_store::{PgStore, Store};
-use std::sync::Arc;
+use common::{Backend, Place};
 
 const PW: &str = "correct horse";
-
-/// A fresh database on the test server, dropped when the guard is.
-struct Db {
-    admin: String,
-    url: String,
-    name: String,
-}
-
-impl Db {
-    fn new() -> Db {
-        let admin = std::env::var("AIRGRAM_TEST_PG")
-            .expect("AIRGRAM_TEST_PG names no PostgreSQL server (run under scripts/with-postgres)");
-        let name = format!(
-            "airgram_nodes_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server answers");
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Db { admin, url, name }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
-
-/// A server: the shared store, and an index directory of its own.
-fn node(db: &Db, index: &std::path::Path) -> Archive {
-    let store: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).unwrap());
-    Archive::open_with(store, index, index).unwrap()
-}
 
 fn record(i: usize, words: &str) -> Record {
     let mut r = Record::new(format!("r{i}.txt"));
@@ -85,10 +46,9 @@ fn hits(a: &Archive, r: &Reader, q: &str) -> usize {
 
 #[test]
 fn two_nodes_share_one_archive_and_one_approval_wins() {
-    let db = Db::new();
-    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let one = node(&db, dirs.0.path());
-    let two = node(&db, dirs.1.path());
+    let place = Place::new(Backend::Postgres);
+    let one = place.node();
+    let two = place.node();
     for name in ["ann", "bob", "cat"] {
         one.add_user(name, Level::TopSecret, vec![], "reviewer").unwrap();
         one.set_password(name, PW).unwrap();
@@ -137,9 +97,8 @@ fn two_nodes_share_one_archive_and_one_approval_wins() {
 
 #[test]
 fn a_node_with_no_index_rebuilds_it_from_the_database() {
-    let db = Db::new();
-    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let one = node(&db, dirs.0.path());
+    let place = Place::new(Backend::Postgres);
+    let one = place.node();
     let recs: Vec<Record> = (0..30)
         .map(|i| record(i, &format!("item {i} of the zanzibar file")))
         .collect();
@@ -147,11 +106,12 @@ fn a_node_with_no_index_rebuilds_it_from_the_database() {
         .unwrap();
     let all = Reader::new("all", Level::TopSecret, Vec::<String>::new());
     // A node started later, and one whose index was deleted, build theirs.
-    let two = node(&db, dirs.1.path());
+    let two = place.node();
     assert_eq!(hits(&two, &all, "zanzibar"), 30);
     drop(two);
-    std::fs::remove_dir_all(dirs.1.path()).unwrap();
-    let two = node(&db, dirs.1.path());
+    let index = place.dir.path().join("node-1");
+    std::fs::remove_dir_all(&index).unwrap();
+    let two = place.node_in(&index);
     assert_eq!(hits(&two, &all, "zanzibar"), 30);
     assert!(two.check().unwrap().is_empty());
 }

@@ -33,6 +33,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::index::SegmentId;
 use tantivy::query::{
@@ -898,11 +899,12 @@ impl Partitions {
         let stats = MultiStats::new(&searchers);
         let k = req.offset + req.limit;
         let mut total = 0usize;
-        // (sort value, partition, address); higher sort value first. Ties
-        // go by partition (label order) and address: both are the same in
-        // any archive holding the same visible partitions, and reading ids
-        // from the doc store to break ties would cost a fetch per candidate.
-        let mut cands: Vec<(f64, usize, DocAddress)> = Vec::new();
+        // (sort value, record key, partition, address); higher sort value
+        // first, then lower key. The key is the record id as a number (a
+        // fast field), so ties fall the same way in every index holding
+        // the same records, however its segments were built: two nodes
+        // that indexed them in other batches answer in one order.
+        let mut cands: Vec<(f64, u64, usize, DocAddress)> = Vec::new();
         // A weight per partition: the query, less the documents shadowed by
         // a visible label. Term statistics are those of the visible
         // partitions together, looked up once and shared.
@@ -934,24 +936,32 @@ impl Partitions {
         };
         // One pass: top hits, the count and (if asked) the facet counts
         // together, for every partition.
+        let tie = || (SortByStaticFastValue::<u64>::for_field("key"), Order::Asc);
         let per: Vec<PartitionFruit> = match req.sort {
             Sort::Relevance => {
-                let top = TopDocs::with_limit(k.max(1)).order_by_score();
-                collect_all(&searchers, &weights, &(top, Count, FacetCounts(flats.as_ref())))?
-                    .into_iter()
-                    .map(|(top, n, fc)| (top.into_iter().map(|(sc, a)| (sc as f64, a)).collect(), n, fc))
-                    .collect()
-            }
-            Sort::Date => {
-                let top = TopDocs::with_limit(k.max(1)).order_by_u64_field("sortkey", Order::Desc);
+                let top = TopDocs::with_limit(k.max(1)).order_by(((SortBySimilarityScore, Order::Desc), tie()));
                 collect_all(&searchers, &weights, &(top, Count, FacetCounts(flats.as_ref())))?
                     .into_iter()
                     .map(|(top, n, fc)| {
-                        (
-                            top.into_iter().map(|(v, a)| (v.unwrap_or(0) as f64, a)).collect(),
-                            n,
-                            fc,
-                        )
+                        let top = top
+                            .into_iter()
+                            .map(|((sc, key), a)| (sc as f64, key.unwrap_or(0), a))
+                            .collect();
+                        (top, n, fc)
+                    })
+                    .collect()
+            }
+            Sort::Date => {
+                let by_date = (SortByStaticFastValue::<u64>::for_field("sortkey"), Order::Desc);
+                let top = TopDocs::with_limit(k.max(1)).order_by((by_date, tie()));
+                collect_all(&searchers, &weights, &(top, Count, FacetCounts(flats.as_ref())))?
+                    .into_iter()
+                    .map(|(top, n, fc)| {
+                        let top = top
+                            .into_iter()
+                            .map(|((v, key), a)| (v.unwrap_or(0) as f64, key.unwrap_or(0), a))
+                            .collect();
+                        (top, n, fc)
                     })
                     .collect()
             }
@@ -960,15 +970,15 @@ impl Partitions {
         for (pi, (top, n, counts)) in per.into_iter().enumerate() {
             total += n;
             fruits.push(counts);
-            cands.extend(top.into_iter().map(|(v, a)| (v, pi, a)));
+            cands.extend(top.into_iter().map(|(v, key, a)| (v, key, pi, a)));
         }
         let facet_counts = add_counts(fruits);
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, a.2, a.3).cmp(&(b.1, b.2, b.3))));
         let page: Vec<(usize, DocAddress)> = cands
             .into_iter()
             .skip(req.offset)
             .take(req.limit)
-            .map(|(_, pi, a)| (pi, a))
+            .map(|(_, _, pi, a)| (pi, a))
             .collect();
         let mut hits = Vec::with_capacity(page.len());
         for &(pi, addr) in &page {
@@ -1061,9 +1071,9 @@ fn add_counts(fruits: Vec<FacetFruit>) -> FacetFruit {
         .collect()
 }
 
-/// What one partition gives a search: (sort value, address) of its top
+/// What one partition gives a search: (sort value, record key, address) of its top
 /// hits, its count, its facet counts.
-type PartitionFruit = (Vec<(f64, DocAddress)>, usize, FacetFruit);
+type PartitionFruit = (Vec<(f64, u64, DocAddress)>, usize, FacetFruit);
 
 /// A segment of a partition: (partition, segment ordinal).
 type Task = (usize, usize);
@@ -1417,6 +1427,41 @@ mod tests {
             series: Some("POLTO".into()),
             message_id: Some(format!("POLTO {id}")),
             ..IndexDoc::default()
+        }
+    }
+
+    /// Regression (issue 19): two nodes that indexed the same records in
+    /// other batches answered equal-scored hits in other orders, since
+    /// ties fell by segment and address.
+    #[test]
+    fn ties_fall_by_record_id_however_the_segments_were_built() {
+        let u = Label::unclassified();
+        let ids = ["00000000000000a1", "00000000000000b2", "00000000000000c3", "00000000000000d4"];
+        let order = |batches: &[&[usize]], sort: Sort| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut p = Partitions::open(dir.path()).unwrap();
+            for (n, batch) in batches.iter().enumerate() {
+                for &i in *batch {
+                    p.add(&u, &doc(ids[i], "berlin wall", "1961-08-13")).unwrap();
+                }
+                p.commit(n as u64 + 1).unwrap();
+            }
+            let req = SearchRequest {
+                query: "berlin".into(),
+                limit: 3,
+                sort,
+                ..Default::default()
+            };
+            let r = p.search(&[&u], &req, &bodies).unwrap();
+            r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+        };
+        // Equal scores: the lowest ids. (Equal days go by a hash of the
+        // id, which the date sort key carries.)
+        assert_eq!(order(&[&[3, 2, 1, 0]], Sort::Relevance), ids[..3].to_vec());
+        for sort in [Sort::Relevance, Sort::Date] {
+            let one = order(&[&[3, 2, 1, 0]], sort);
+            assert_eq!(order(&[&[1], &[3, 0], &[2]], sort), one, "{sort:?}");
+            assert_eq!(order(&[&[0], &[1], &[2], &[3]], sort), one, "{sort:?}");
         }
     }
 
