@@ -1,6 +1,13 @@
 //! The review workflow against a real archive: proposals, the two-person
 //! rule with re-authentication, referrals, consistency flags, and the
 //! guarantee that excised text reaches no reader of the release.
+//!
+//! The main flow, the race of two approvals, the workflow's state machine
+//! and the excision property run on both stores: the embedded SQLite one,
+//! and PostgreSQL (on the server named by `AIRGRAM_TEST_PG`) with each
+//! process a node keeping its own index.
+
+mod common;
 
 use airgram_access::{Label, Level, Reader, VersionKind};
 use airgram_archive::review::QueueFilter;
@@ -8,6 +15,7 @@ use airgram_archive::{Archive, ArchiveError, IngestOptions, Input};
 use airgram_index::SearchRequest;
 use airgram_model::{Classification, Record};
 use airgram_review::{Decision, Excision, Proposal};
+use common::{Backend, Place};
 use proptest::prelude::*;
 
 const PW: &str = "correct horse";
@@ -39,8 +47,8 @@ fn input(r: &Record, label: &str) -> Input {
     }
 }
 
-fn archive(dir: &std::path::Path, records: &[(Record, &str)]) -> Archive {
-    let a = Archive::open(dir).unwrap();
+fn archive(place: &Place, records: &[(Record, &str)]) -> Archive {
+    let a = place.node();
     let opts = IngestOptions {
         batch_size: 100,
         ..Default::default()
@@ -88,15 +96,14 @@ fn public_search(a: &mut Archive, q: &str) -> serde_json::Value {
     airgram_archive::views::search_json(&a.search(&Reader::public(), &req).unwrap())
 }
 
-#[test]
-fn excise_approve_publish_and_the_public_reads_the_release() {
-    let dir = tempfile::tempdir().unwrap();
+fn excise_approve_publish_and_the_public_reads_the_release(backend: Backend) {
+    let place = Place::new(backend);
     let body = "1. The Council met on the third. See POLTO 534.\n\n\
                 2. Our source in the Presidium, Penkovsky, reports the missiles are operational.\n\n\
                 3. Further talks are set for Monday.";
     let r = secret_record("a.txt", "POLTO A-517", body);
     let cited = secret_record("b.txt", "POLTO 534", "The earlier report on the Council.");
-    let mut a = archive(dir.path(), &[(r.clone(), "SECRET"), (cited, "UNCLASSIFIED")]);
+    let mut a = archive(&place, &[(r.clone(), "SECRET"), (cited, "UNCLASSIFIED")]);
     let id = id_of(&r);
     let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
 
@@ -212,7 +219,7 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
 
     // After a reopen the release is still served (store and index agree).
     drop(a);
-    let mut a = Archive::open(dir.path()).unwrap();
+    let mut a = place.node();
     assert_eq!(public_search(&mut a, "monday")["total"], 1);
     assert!(a.check().unwrap().is_empty());
 
@@ -226,10 +233,20 @@ fn excise_approve_publish_and_the_public_reads_the_release() {
 }
 
 #[test]
+fn on_sqlite_excise_approve_publish_and_the_public_reads_the_release() {
+    excise_approve_publish_and_the_public_reads_the_release(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_excise_approve_publish_and_the_public_reads_the_release() {
+    excise_approve_publish_and_the_public_reads_the_release(Backend::Postgres);
+}
+
+#[test]
 fn referrals_hold_the_release_until_every_agency_answers() {
-    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(Backend::Sqlite);
     let r = secret_record("a.txt", "POLTO 1", "Atomic matters for the DOE and the CIA.");
-    let a = archive(dir.path(), &[(r.clone(), "SECRET")]);
+    let a = archive(&place, &[(r.clone(), "SECRET")]);
     let id = id_of(&r);
     let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
     let mut refer = Proposal::new(Decision::Refer);
@@ -282,11 +299,11 @@ fn referrals_hold_the_release_until_every_agency_answers() {
 
 #[test]
 fn releases_that_disagree_are_flagged_before_approval() {
-    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(Backend::Sqlite);
     let body = "The agent known as HOMER met the Counselor in Vienna.";
     let a1 = secret_record("a.txt", "POLTO 1", body);
     let a2 = secret_record("copy-of-a.txt", "POLTO 1", body);
-    let a = archive(dir.path(), &[(a1.clone(), "SECRET"), (a2.clone(), "SECRET")]);
+    let a = archive(&place, &[(a1.clone(), "SECRET"), (a2.clone(), "SECRET")]);
     let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
     let mut p = Proposal::new(Decision::Excise);
     p.excisions = vec![excise(&a1, "body", "The agent known as HOMER", "25X1")];
@@ -306,12 +323,12 @@ fn releases_that_disagree_are_flagged_before_approval() {
 
 #[test]
 fn reviewers_see_only_what_their_clearance_allows() {
-    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(Backend::Sqlite);
     let s = secret_record("s.txt", "POLTO 1", "secret text");
     let c = secret_record("c.txt", "POLTO 2", "confidential text");
     let n = secret_record("n.txt", "POLTO 3", "nodis text");
     let a = archive(
-        dir.path(),
+        &place,
         &[
             (s.clone(), "SECRET"),
             (c.clone(), "CONFIDENTIAL"),
@@ -362,10 +379,10 @@ fn reviewers_see_only_what_their_clearance_allows() {
 
 #[test]
 fn the_due_date_policy_is_configurable_and_a_bad_one_is_named() {
-    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(Backend::Sqlite);
     let mut r = secret_record("a.txt", "POLTO 1", "text");
     r.date = Some("2005-06-01".into());
-    let a = archive(dir.path(), &[(r, "SECRET")]);
+    let a = archive(&place, &[(r, "SECRET")]);
     let ann = who(&a, "ann");
     assert_eq!(
         a.review_queue(&ann, &QueueFilter::default()).unwrap().total,
@@ -376,22 +393,29 @@ fn the_due_date_policy_is_configurable_and_a_bad_one_is_named() {
         automatic_years: 20,
         ..Default::default()
     };
-    std::fs::write(dir.path().join("policy.json"), serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    std::fs::write(
+        place.dir.path().join("policy.json"),
+        serde_json::to_vec_pretty(&p).unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         a.review_queue(&ann, &QueueFilter::default()).unwrap().total,
         1,
         "due at 20 years"
     );
-    std::fs::write(dir.path().join("policy.json"), "{\n  \"automatic_years\": \"soon\"\n}").unwrap();
+    std::fs::write(
+        place.dir.path().join("policy.json"),
+        "{\n  \"automatic_years\": \"soon\"\n}",
+    )
+    .unwrap();
     let err = a.review_queue(&ann, &QueueFilter::default()).unwrap_err().to_string();
     assert!(err.contains("policy.json:2"), "{err}");
 }
 
-#[test]
-fn concurrent_approvals_settle_once() {
-    let dir = tempfile::tempdir().unwrap();
+fn concurrent_approvals_settle_once(backend: Backend) {
+    let place = Place::new(backend);
     let r = secret_record("a.txt", "POLTO 1", "Words to release.");
-    let a = archive(dir.path(), &[(r.clone(), "SECRET")]);
+    let a = archive(&place, &[(r.clone(), "SECRET")]);
     let ann = who(&a, "ann");
     let e = a
         .review_propose(&ann, &id_of(&r), Proposal::new(Decision::Release))
@@ -403,9 +427,9 @@ fn concurrent_approvals_settle_once() {
         let hs: Vec<_> = ["bob", "cat"]
             .into_iter()
             .map(|name| {
-                let path = dir.path().to_path_buf();
+                let place = &place;
                 s.spawn(move || {
-                    let a = Archive::open(&path).unwrap();
+                    let a = place.node();
                     let r = a.reader(Some(name)).unwrap();
                     a.review_approve(&r, e, PW, false).map(|x| x.event)
                 })
@@ -415,9 +439,19 @@ fn concurrent_approvals_settle_once() {
     });
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
     assert!(results.iter().any(|r| matches!(r, Err(ArchiveError::Conflict(_)))));
-    let a = Archive::open(dir.path()).unwrap();
+    let a = place.node();
     assert!(a.check().unwrap().is_empty());
     assert_eq!(a.show(&Reader::public(), &id_of(&r)).unwrap().versions.len(), 1);
+}
+
+#[test]
+fn on_sqlite_concurrent_approvals_settle_once() {
+    concurrent_approvals_settle_once(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_concurrent_approvals_settle_once() {
+    concurrent_approvals_settle_once(Backend::Postgres);
 }
 
 // ---------------------------------------------------------------------
@@ -454,79 +488,116 @@ fn arb_case() -> impl Strategy<Value = Case> {
         })
 }
 
+fn excised_text_is_found_through_no_channel(
+    backend: Backend,
+    case: Case,
+    name_excised: bool,
+) -> Result<(), TestCaseError> {
+    let place = Place::new(backend);
+    // Secret words occur only in the excised passage (and the subject).
+    let secret: Vec<String> = (0..case.secret_len).map(|i| format!("zqx{i}nonce")).collect();
+    let mut passage = format!("Source Oleg Penkovsky says {}", secret.join(" "));
+    if case.cite_in_secret {
+        passage.push_str(" as in TOPOL 77");
+    }
+    let mut paras: Vec<String> = case
+        .open
+        .iter()
+        .map(|p| p.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "))
+        .collect();
+    paras.insert(case.secret_at, passage.clone());
+    let body = paras.join("\n\n");
+    let mut r = secret_record("a.txt", "POLTO 5", &body);
+    r.persons = vec!["Penkovsky, Oleg".into(), "Rusk, Dean".into()];
+    if case.in_subject {
+        r.subject = Some(format!("Talks on {}", secret[0]));
+    }
+    let cited = secret_record("b.txt", "TOPOL 77", "The earlier cable on bases.");
+    let mut a = archive(&place, &[(r.clone(), "SECRET/NODIS"), (cited, "UNCLASSIFIED")]);
+    let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
+    let mut p = Proposal::new(Decision::Excise);
+    p.excisions = vec![excise(&r, "body", &passage, "25X1")];
+    if case.in_subject {
+        p.excisions.push(excise(&r, "subject", &secret[0], "(b)(1)"));
+    }
+    if name_excised {
+        p.excisions.push(excise(&r, "persons", "Penkovsky, Oleg", "(b)(6)"));
+    }
+    let e = a.review_propose(&ann, &id_of(&r), p).unwrap().event;
+    a.review_approve(&bob, e, PW, false).unwrap();
+
+    let public = Reader::public();
+    let forbidden: Vec<String> = secret
+        .iter()
+        .cloned()
+        .chain(["penkovsky".to_string(), "oleg".to_string()])
+        .collect();
+    let leaks = |s: &str| {
+        forbidden
+            .iter()
+            .find(|w| s.to_lowercase().contains(w.as_str()))
+            .cloned()
+    };
+    let mut queries: Vec<String> = secret.clone();
+    queries.extend([
+        "zqx*".into(),
+        "penk*".into(),
+        "person:penkovsky".into(),
+        "oleg".into(),
+        format!("\"{}\"", secret.join(" ")),
+    ]);
+    for q in &queries {
+        let res = public_search(&mut a, q);
+        prop_assert_eq!(&res["total"], 0, "query {} found the excised text", q);
+    }
+    // Broad queries: snippets and facets of the release carry none of it.
+    for q in [
+        "",
+        "talks",
+        "council OR berlin OR missile OR nato OR soviet OR bases OR summit OR talks",
+    ] {
+        let res = public_search(&mut a, q).to_string();
+        prop_assert!(leaks(&res).is_none(), "query {:?}: {}", q, res);
+    }
+    let id = id_of(&r);
+    let shown = serde_json::to_string(&a.show(&public, &id).unwrap()).unwrap();
+    prop_assert!(leaks(&shown).is_none(), "show: {}", shown);
+    let g = a.graph(&public, &id, 2).unwrap();
+    let gj = serde_json::to_string(&g).unwrap();
+    prop_assert!(leaks(&gj).is_none());
+    // A cite made only inside the passage is no edge of the release.
+    prop_assert_eq!(g.edges.is_empty(), true);
+    prop_assert!(g.unresolved.iter().all(|u| u.cite != "TOPOL 77"));
+    let mut export = String::new();
+    a.export(&public, "", 100, |v| {
+        export.push_str(&serde_json::to_string(&v).unwrap());
+        Ok(())
+    })
+    .unwrap();
+    prop_assert!(export.contains(&id), "the release is exported");
+    prop_assert!(leaks(&export).is_none(), "export: {}", export);
+    let h = serde_json::to_string(&a.review_history(&public, &id).unwrap()).unwrap();
+    prop_assert!(leaks(&h).is_none(), "history: {}", h);
+    prop_assert!(a.source(&public, &id).is_err());
+    prop_assert!(a.check().unwrap().is_empty());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
-    fn excised_text_is_found_through_no_channel(case in arb_case(), name_excised in any::<bool>()) {
-        let dir = tempfile::tempdir().unwrap();
-        // Secret words occur only in the excised passage (and the subject).
-        let secret: Vec<String> = (0..case.secret_len).map(|i| format!("zqx{i}nonce")).collect();
-        let mut passage = format!("Source Oleg Penkovsky says {}", secret.join(" "));
-        if case.cite_in_secret {
-            passage.push_str(" as in TOPOL 77");
-        }
-        let mut paras: Vec<String> = case
-            .open
-            .iter()
-            .map(|p| p.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "))
-            .collect();
-        paras.insert(case.secret_at, passage.clone());
-        let body = paras.join("\n\n");
-        let mut r = secret_record("a.txt", "POLTO 5", &body);
-        r.persons = vec!["Penkovsky, Oleg".into(), "Rusk, Dean".into()];
-        if case.in_subject {
-            r.subject = Some(format!("Talks on {}", secret[0]));
-        }
-        let cited = secret_record("b.txt", "TOPOL 77", "The earlier cable on bases.");
-        let mut a = archive(dir.path(), &[(r.clone(), "SECRET/NODIS"), (cited, "UNCLASSIFIED")]);
-        let (ann, bob) = (who(&a, "ann"), who(&a, "bob"));
-        let mut p = Proposal::new(Decision::Excise);
-        p.excisions = vec![excise(&r, "body", &passage, "25X1")];
-        if case.in_subject {
-            p.excisions.push(excise(&r, "subject", &secret[0], "(b)(1)"));
-        }
-        if name_excised {
-            p.excisions.push(excise(&r, "persons", "Penkovsky, Oleg", "(b)(6)"));
-        }
-        let e = a.review_propose(&ann, &id_of(&r), p).unwrap().event;
-        a.review_approve(&bob, e, PW, false).unwrap();
+    fn on_sqlite_excised_text_is_found_through_no_channel(case in arb_case(), name_excised in any::<bool>()) {
+        excised_text_is_found_through_no_channel(Backend::Sqlite, case, name_excised)?;
+    }
+}
 
-        let public = Reader::public();
-        let forbidden: Vec<String> = secret.iter().cloned().chain(["penkovsky".to_string(), "oleg".to_string()]).collect();
-        let leaks = |s: &str| forbidden.iter().find(|w| s.to_lowercase().contains(w.as_str())).cloned();
-        let mut queries: Vec<String> = secret.clone();
-        queries.extend(["zqx*".into(), "penk*".into(), "person:penkovsky".into(), "oleg".into(), format!("\"{}\"", secret.join(" "))]);
-        for q in &queries {
-            let res = public_search(&mut a, q);
-            prop_assert_eq!(&res["total"], 0, "query {} found the excised text", q);
-        }
-        // Broad queries: snippets and facets of the release carry none of it.
-        for q in ["", "talks", "council OR berlin OR missile OR nato OR soviet OR bases OR summit OR talks"] {
-            let res = public_search(&mut a, q).to_string();
-            prop_assert!(leaks(&res).is_none(), "query {:?}: {}", q, res);
-        }
-        let id = id_of(&r);
-        let shown = serde_json::to_string(&a.show(&public, &id).unwrap()).unwrap();
-        prop_assert!(leaks(&shown).is_none(), "show: {}", shown);
-        let g = a.graph(&public, &id, 2).unwrap();
-        let gj = serde_json::to_string(&g).unwrap();
-        prop_assert!(leaks(&gj).is_none());
-        // A cite made only inside the passage is no edge of the release.
-        prop_assert_eq!(g.edges.is_empty(), true);
-        prop_assert!(g.unresolved.iter().all(|u| u.cite != "TOPOL 77"));
-        let mut export = String::new();
-        a.export(&public, "", 100, |v| {
-            export.push_str(&serde_json::to_string(&v).unwrap());
-            Ok(())
-        })
-        .unwrap();
-        prop_assert!(export.contains(&id), "the release is exported");
-        prop_assert!(leaks(&export).is_none(), "export: {}", export);
-        let h = serde_json::to_string(&a.review_history(&public, &id).unwrap()).unwrap();
-        prop_assert!(leaks(&h).is_none(), "history: {}", h);
-        prop_assert!(a.source(&public, &id).is_err());
-        prop_assert!(a.check().unwrap().is_empty());
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn on_postgres_excised_text_is_found_through_no_channel(case in arb_case(), name_excised in any::<bool>()) {
+        excised_text_is_found_through_no_channel(Backend::Postgres, case, name_excised)?;
     }
 }
 
@@ -568,91 +639,119 @@ struct Model {
     settled: usize,
 }
 
+fn the_workflow_follows_its_model(backend: Backend, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let place = Place::new(backend);
+    let recs: Vec<Record> = (0..2)
+        .map(|i| secret_record(&format!("r{i}.txt"), &format!("POLTO {i}"), "alpha bravo charlie delta"))
+        .collect();
+    let a = archive(&place, &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
+    let ids: Vec<String> = recs.iter().map(id_of).collect();
+    let mut model = [Model::default(), Model::default()];
+    for op in &ops {
+        match *op {
+            Op::Propose(who_i, r, d) => {
+                let mut p = Proposal::new(DECISIONS[d]);
+                match DECISIONS[d] {
+                    Decision::Excise => p.excisions = vec![excise(&recs[r], "body", "alpha", "25X1")],
+                    Decision::Deny => p.codes = vec!["b1".into()],
+                    Decision::Refer => p.agencies = vec!["CIA".into(), "NSC".into()],
+                    _ => {}
+                }
+                let res = a.review_propose(&who(&a, REVIEWERS[who_i]), &ids[r], p);
+                if model[r].pending.is_some() {
+                    prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
+                } else {
+                    let e = res.unwrap().event;
+                    model[r].pending = Some((e, who_i, DECISIONS[d]));
+                }
+            }
+            Op::Approve(who_i, r) => {
+                let Some((e, proposer, d)) = model[r].pending else {
+                    continue;
+                };
+                let res = a.review_approve(&who(&a, REVIEWERS[who_i]), e, PW, true);
+                let releases = matches!(d, Decision::Release | Decision::Excise);
+                if who_i == proposer {
+                    prop_assert!(matches!(res, Err(ArchiveError::Forbidden(_))), "{:?}", res);
+                } else if releases && model[r].open_referrals > 0 {
+                    prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
+                } else {
+                    let ok = res.unwrap();
+                    prop_assert_eq!(ok.published.is_some(), releases);
+                    model[r].pending = None;
+                    model[r].settled += 1;
+                    if releases {
+                        model[r].releases += 1;
+                    }
+                    if d == Decision::Refer {
+                        model[r].open_referrals += 2;
+                    }
+                }
+            }
+            Op::Return(who_i, r) => {
+                let Some((e, _, _)) = model[r].pending else { continue };
+                a.review_return(&who(&a, REVIEWERS[who_i]), e, "look again").unwrap();
+                model[r].pending = None;
+                model[r].settled += 1;
+            }
+            Op::Answer(who_i, r) => {
+                let reader = who(&a, REVIEWERS[who_i]);
+                let open = a
+                    .review_history(&reader, &ids[r])
+                    .unwrap()
+                    .referrals
+                    .into_iter()
+                    .find(|x| x.answered.is_none());
+                match open {
+                    Some(x) => {
+                        prop_assert!(model[r].open_referrals > 0);
+                        a.review_answer(&reader, x.id, "concur", "").unwrap();
+                        model[r].open_referrals -= 1;
+                    }
+                    None => prop_assert_eq!(model[r].open_referrals, 0),
+                }
+            }
+        }
+        // The archive agrees with the model after every step.
+        let ann = who(&a, "ann");
+        for r in 0..2 {
+            let h = a.review_history(&ann, &ids[r]).unwrap();
+            let proposed = h.reviews.iter().filter(|x| x.state == "proposed").count();
+            let settled = h
+                .reviews
+                .iter()
+                .filter(|x| x.state == "approved" || x.state == "returned")
+                .count();
+            prop_assert_eq!(proposed, usize::from(model[r].pending.is_some()));
+            prop_assert_eq!(settled, model[r].settled);
+            prop_assert_eq!(
+                h.referrals.iter().filter(|x| x.answered.is_none()).count(),
+                model[r].open_referrals
+            );
+            let versions = a.show(&ann, &ids[r]).unwrap().versions.len();
+            prop_assert_eq!(versions, 1 + model[r].releases);
+            prop_assert_eq!(a.show(&Reader::public(), &ids[r]).is_ok(), model[r].releases > 0);
+        }
+    }
+    prop_assert!(a.check().unwrap().is_empty());
+    prop_assert!(a.audit_verify().unwrap().is_ok());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_workflow_follows_its_model(ops in proptest::collection::vec(arb_op(), 1..14)) {
-        let dir = tempfile::tempdir().unwrap();
-        let recs: Vec<Record> = (0..2)
-            .map(|i| secret_record(&format!("r{i}.txt"), &format!("POLTO {i}"), "alpha bravo charlie delta"))
-            .collect();
-        let a = archive(dir.path(), &[(recs[0].clone(), "SECRET"), (recs[1].clone(), "SECRET")]);
-        let ids: Vec<String> = recs.iter().map(id_of).collect();
-        let mut model = [Model::default(), Model::default()];
-        for op in &ops {
-            match *op {
-                Op::Propose(who_i, r, d) => {
-                    let mut p = Proposal::new(DECISIONS[d]);
-                    match DECISIONS[d] {
-                        Decision::Excise => p.excisions = vec![excise(&recs[r], "body", "alpha", "25X1")],
-                        Decision::Deny => p.codes = vec!["b1".into()],
-                        Decision::Refer => p.agencies = vec!["CIA".into(), "NSC".into()],
-                        _ => {}
-                    }
-                    let res = a.review_propose(&who(&a, REVIEWERS[who_i]), &ids[r], p);
-                    if model[r].pending.is_some() {
-                        prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
-                    } else {
-                        let e = res.unwrap().event;
-                        model[r].pending = Some((e, who_i, DECISIONS[d]));
-                    }
-                }
-                Op::Approve(who_i, r) => {
-                    let Some((e, proposer, d)) = model[r].pending else { continue };
-                    let res = a.review_approve(&who(&a, REVIEWERS[who_i]), e, PW, true);
-                    let releases = matches!(d, Decision::Release | Decision::Excise);
-                    if who_i == proposer {
-                        prop_assert!(matches!(res, Err(ArchiveError::Forbidden(_))), "{:?}", res);
-                    } else if releases && model[r].open_referrals > 0 {
-                        prop_assert!(matches!(res, Err(ArchiveError::Conflict(_))), "{:?}", res);
-                    } else {
-                        let ok = res.unwrap();
-                        prop_assert_eq!(ok.published.is_some(), releases);
-                        model[r].pending = None;
-                        model[r].settled += 1;
-                        if releases {
-                            model[r].releases += 1;
-                        }
-                        if d == Decision::Refer {
-                            model[r].open_referrals += 2;
-                        }
-                    }
-                }
-                Op::Return(who_i, r) => {
-                    let Some((e, _, _)) = model[r].pending else { continue };
-                    a.review_return(&who(&a, REVIEWERS[who_i]), e, "look again").unwrap();
-                    model[r].pending = None;
-                    model[r].settled += 1;
-                }
-                Op::Answer(who_i, r) => {
-                    let reader = who(&a, REVIEWERS[who_i]);
-                    let open = a.review_history(&reader, &ids[r]).unwrap().referrals.into_iter().find(|x| x.answered.is_none());
-                    match open {
-                        Some(x) => {
-                            prop_assert!(model[r].open_referrals > 0);
-                            a.review_answer(&reader, x.id, "concur", "").unwrap();
-                            model[r].open_referrals -= 1;
-                        }
-                        None => prop_assert_eq!(model[r].open_referrals, 0),
-                    }
-                }
-            }
-            // The archive agrees with the model after every step.
-            let ann = who(&a, "ann");
-            for r in 0..2 {
-                let h = a.review_history(&ann, &ids[r]).unwrap();
-                let proposed = h.reviews.iter().filter(|x| x.state == "proposed").count();
-                let settled = h.reviews.iter().filter(|x| x.state == "approved" || x.state == "returned").count();
-                prop_assert_eq!(proposed, usize::from(model[r].pending.is_some()));
-                prop_assert_eq!(settled, model[r].settled);
-                prop_assert_eq!(h.referrals.iter().filter(|x| x.answered.is_none()).count(), model[r].open_referrals);
-                let versions = a.show(&ann, &ids[r]).unwrap().versions.len();
-                prop_assert_eq!(versions, 1 + model[r].releases);
-                prop_assert_eq!(a.show(&Reader::public(), &ids[r]).is_ok(), model[r].releases > 0);
-            }
-        }
-        prop_assert!(a.check().unwrap().is_empty());
-        prop_assert!(a.audit_verify().unwrap().is_ok());
+    fn on_sqlite_the_workflow_follows_its_model(ops in proptest::collection::vec(arb_op(), 1..14)) {
+        the_workflow_follows_its_model(Backend::Sqlite, ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5, ..ProptestConfig::default() })]
+
+    #[test]
+    fn on_postgres_the_workflow_follows_its_model(ops in proptest::collection::vec(arb_op(), 1..14)) {
+        the_workflow_follows_its_model(Backend::Postgres, ops)?;
     }
 }

@@ -1436,7 +1436,12 @@ mod tests {
     #[test]
     fn ties_fall_by_record_id_however_the_segments_were_built() {
         let u = Label::unclassified();
-        let ids = ["00000000000000a1", "00000000000000b2", "00000000000000c3", "00000000000000d4"];
+        let ids = [
+            "00000000000000a1",
+            "00000000000000b2",
+            "00000000000000c3",
+            "00000000000000d4",
+        ];
         let order = |batches: &[&[usize]], sort: Sort| {
             let dir = tempfile::tempdir().unwrap();
             let mut p = Partitions::open(dir.path()).unwrap();
