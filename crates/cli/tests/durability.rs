@@ -9,13 +9,39 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn airgram(archive: &Path) -> Command {
+/// An archive as the command line names it: a directory, or a
+/// PostgreSQL database with this process's index directory.
+struct Arch {
+    archive: std::ffi::OsString,
+    index_dir: Option<std::path::PathBuf>,
+}
+
+impl Arch {
+    fn dir(p: &Path) -> Arch {
+        Arch {
+            archive: p.into(),
+            index_dir: None,
+        }
+    }
+
+    fn postgres(url: &str, index_dir: &Path) -> Arch {
+        Arch {
+            archive: url.into(),
+            index_dir: Some(index_dir.to_path_buf()),
+        }
+    }
+}
+
+fn airgram(a: &Arch) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_airgram"));
-    c.arg("--archive").arg(archive);
+    c.arg("--archive").arg(&a.archive);
+    if let Some(d) = &a.index_dir {
+        c.arg("--index-dir").arg(d);
+    }
     c
 }
 
-fn run(archive: &Path, args: &[&str]) -> Output {
+fn run(archive: &Arch, args: &[&str]) -> Output {
     airgram(archive).args(args).output().expect("airgram runs")
 }
 
@@ -38,7 +64,7 @@ const ADD_ALL_SEEING: &[&str] = &[
 ];
 
 /// Everything stored, as the all-seeing reader counts it.
-fn stored_total(archive: &Path) -> u64 {
+fn stored_total(archive: &Arch) -> u64 {
     let out = run(
         archive,
         &["search", "", "--as", "all", "--format", "json", "--limit", "1"],
@@ -48,7 +74,7 @@ fn stored_total(archive: &Path) -> u64 {
     v["total"].as_u64().unwrap()
 }
 
-fn assert_consistent(archive: &Path) {
+fn assert_consistent(archive: &Arch) {
     let out = run(archive, &["check"]);
     assert!(
         out.status.success(),
@@ -74,7 +100,7 @@ fn delays(n: usize) -> Vec<u64> {
 #[test]
 fn killed_ingests_leave_the_archive_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let a = dir.path();
+    let a = &Arch::dir(dir.path());
     let user = run(a, ADD_ALL_SEEING);
     assert!(user.status.success());
     let mut args: Vec<String> = vec!["ingest".into(), "--batch-size".into(), "40".into()];
@@ -107,13 +133,14 @@ fn killed_ingests_leave_the_archive_consistent() {
     let fresh = tempfile::tempdir().unwrap();
     let mut fresh_args = args.clone();
     fresh_args[2] = "10000".into();
-    assert!(
-        run(fresh.path(), &fresh_args.iter().map(String::as_str).collect::<Vec<_>>())
-            .status
-            .success()
-    );
-    run(fresh.path(), ADD_ALL_SEEING);
-    let full = stored_total(fresh.path());
+    assert!(run(
+        &Arch::dir(fresh.path()),
+        &fresh_args.iter().map(String::as_str).collect::<Vec<_>>()
+    )
+    .status
+    .success());
+    run(&Arch::dir(fresh.path()), ADD_ALL_SEEING);
+    let full = stored_total(&Arch::dir(fresh.path()));
     assert_eq!(stored_total(a), full);
     // The kills must have landed mid-ingest, or this test proves nothing.
     assert!(
@@ -130,7 +157,7 @@ fn fail_then_recover(point: &str, batch: &str, kept: &[u64]) {
     let vol = shared().join("corpus/frus/frus1961-63v06");
     let vol = vol.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let a = dir.path();
+    let a = &Arch::dir(dir.path());
     run(a, ADD_ALL_SEEING);
     let args = ["ingest", vol, "--batch-size", batch];
     let out = airgram(a).args(args).env("AIRGRAM_FAIL", point).output().unwrap();
@@ -198,10 +225,11 @@ fn failures_at_a_later_batch_keep_the_earlier_ones() {
 fn a_reindex_or_rebuild_killed_midway_is_rebuilt_on_the_next_open() {
     let vol = shared().join("corpus/frus/frus1961-63v06");
     let dir = tempfile::tempdir().unwrap();
-    let a = dir.path();
+    let a = &Arch::dir(dir.path());
     run(a, ADD_ALL_SEEING);
     assert!(run(a, &["ingest", vol.to_str().unwrap()]).status.success());
     assert_eq!(stored_total(a), 120);
+    let index = dir.path().join("index");
 
     let out = airgram(a)
         .arg("reindex")
@@ -213,7 +241,7 @@ fn a_reindex_or_rebuild_killed_midway_is_rebuilt_on_the_next_open() {
     assert_consistent(a);
 
     // An index in another layout is rebuilt on open; kill that rebuild.
-    std::fs::write(a.join("index/FORMAT"), "1\n").unwrap();
+    std::fs::write(index.join("FORMAT"), "1\n").unwrap();
     let out = airgram(a)
         .args(["search", "cuba", "--as", "all"])
         .env("AIRGRAM_FAIL", "rebuild.after_record:abort")
@@ -224,14 +252,14 @@ fn a_reindex_or_rebuild_killed_midway_is_rebuilt_on_the_next_open() {
     assert_consistent(a);
 
     // And an index directory deleted outright is rebuilt too.
-    std::fs::remove_dir_all(a.join("index")).unwrap();
+    std::fs::remove_dir_all(&index).unwrap();
     assert_eq!(stored_total(a), 120, "after the index was deleted");
     assert_consistent(a);
 }
 
 /// Runs `args` with `stdin`, killing it (SIGKILL) after `ms`; whether the
 /// kill found it still running.
-fn kill_after(archive: &Path, args: &[&str], stdin: &str, ms: u64) -> bool {
+fn kill_after(archive: &Arch, args: &[&str], stdin: &str, ms: u64) -> bool {
     use std::io::Write;
     let mut child = airgram(archive)
         .args(args)
@@ -249,7 +277,7 @@ fn kill_after(archive: &Path, args: &[&str], stdin: &str, ms: u64) -> bool {
 }
 
 /// Runs `args` with `stdin` to its end.
-fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
+fn run_in(archive: &Arch, args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = airgram(archive)
         .args(args)
@@ -262,7 +290,7 @@ fn run_in(archive: &Path, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
+fn ok(archive: &Arch, args: &[&str], stdin: &str) -> String {
     let out = run_in(archive, args, stdin);
     assert!(
         out.status.success(),
@@ -277,16 +305,37 @@ fn ok(archive: &Path, args: &[&str], stdin: &str) -> String {
 /// verify` pass, and nothing committed is lost; an interrupted approval
 /// either took effect whole (the public reads the release) or not at all
 /// (approving again publishes it). `AIRGRAM_CRASH_KILLS` sets the number
-/// of kills: 50 by default, as CI runs it.
+/// of kills: 50 by default, as CI runs it (30 on PostgreSQL, where each
+/// command also connects).
 #[test]
 fn crash_loop_kills_ingest_approval_and_reindex_at_random() {
-    let kills: usize = std::env::var("AIRGRAM_CRASH_KILLS")
+    let dir = tempfile::tempdir().unwrap();
+    crash_loop(&Arch::dir(&dir.path().join("archive")), dir.path(), kills(50));
+}
+
+/// The crash loop on a PostgreSQL archive (issue 19): the process killed
+/// holds connections mid-transaction, which the server rolls back; its
+/// index directory is left as the kill left it.
+#[test]
+fn on_postgres_crash_loop_kills_ingest_approval_and_reindex_at_random() {
+    let db = common::Db::new("crash");
+    let dir = tempfile::tempdir().unwrap();
+    crash_loop(
+        &Arch::postgres(&db.url, &dir.path().join("index")),
+        dir.path(),
+        kills(30),
+    );
+}
+
+/// `AIRGRAM_CRASH_KILLS`, else `default`.
+fn kills(default: usize) -> usize {
+    std::env::var("AIRGRAM_CRASH_KILLS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
-    let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("archive");
-    let a = a.as_path();
+        .unwrap_or(default)
+}
+
+fn crash_loop(a: &Arch, dir: &Path, kills: usize) {
     run(a, ADD_ALL_SEEING);
     for name in ["ann", "bob"] {
         ok(
@@ -305,7 +354,7 @@ fn crash_loop_kills_ingest_approval_and_reindex_at_random() {
         );
     }
     // Records that fall due for review, to approve releases of.
-    let corpus = dir.path().join("corpus");
+    let corpus = dir.join("corpus");
     let n = (kills * 2).max(60).to_string();
     ok(
         a,
@@ -428,8 +477,7 @@ impl Drop for SmallDisk {
 fn a_disk_that_fills_during_ingest_fails_clearly_and_the_rerun_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let disk = SmallDisk::mount(&dir.path().join("disk"), 6);
-    let a = dir.path().join("disk/archive");
-    let a = a.as_path();
+    let a = &Arch::dir(&dir.path().join("disk/archive"));
     run(a, ADD_ALL_SEEING);
     let mut args: Vec<String> = vec!["ingest".into(), "--batch-size".into(), "40".into()];
     args.extend(volumes());
@@ -456,9 +504,13 @@ fn a_disk_that_fills_during_ingest_fails_clearly_and_the_rerun_finishes() {
     let mut fresh_args = args.clone();
     fresh_args[2] = "10000".into();
     let refs: Vec<&str> = fresh_args.iter().map(String::as_str).collect();
-    assert!(run(fresh.path(), &refs).status.success());
-    run(fresh.path(), ADD_ALL_SEEING);
-    assert_eq!(total, stored_total(fresh.path()), "nothing lost, nothing doubled");
+    assert!(run(&Arch::dir(fresh.path()), &refs).status.success());
+    run(&Arch::dir(fresh.path()), ADD_ALL_SEEING);
+    assert_eq!(
+        total,
+        stored_total(&Arch::dir(fresh.path())),
+        "nothing lost, nothing doubled"
+    );
 }
 
 /// Fault injection in the index directory (issue 22): the Nth filesystem
@@ -477,7 +529,7 @@ fn the_nth_index_sync_rename_or_write_failing_leaves_the_archive_consistent() {
         "index.write#3",
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let a = dir.path();
+        let a = &Arch::dir(dir.path());
         run(a, ADD_ALL_SEEING);
         let args = ["ingest", vol, "--batch-size", "30"];
         let out = airgram(a).args(args).env("AIRGRAM_FAIL", point).output().unwrap();

@@ -8,38 +8,8 @@
 
 mod common;
 
-use common::ok;
+use common::{ok, Db};
 use std::process::Command;
-
-/// A new database on the test server, dropped at the end.
-struct Db {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Db {
-    fn new() -> Db {
-        let admin = std::env::var("AIRGRAM_TEST_PG")
-            .expect("AIRGRAM_TEST_PG names no PostgreSQL server (run under scripts/with-postgres)");
-        let name = format!("airgram_migrate_{}", std::process::id());
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server answers");
-        // One statement a call: neither may run inside a transaction.
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Db { admin, name, url }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
 
 #[test]
 fn an_embedded_archive_moves_into_postgresql_whole() {
@@ -114,7 +84,7 @@ fn an_embedded_archive_moves_into_postgresql_whole() {
     );
     ok(embedded, &["search", "the", "--as", "ann"], "");
 
-    let db = Db::new();
+    let db = Db::new("migrate");
     let index = dir.path().join("node-index");
     let moved = Command::new(env!("CARGO_BIN_EXE_airgram"))
         .args([
