@@ -5,7 +5,7 @@
 
 use crate::{Archive, ArchiveError, Result};
 use airgram_access::Reader;
-use airgram_store::Store;
+use airgram_store::{Role, Store};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use argon2::Argon2;
@@ -249,7 +249,7 @@ impl Archive {
     }
 
     /// The reader of a live session, or `None` (expired, unknown, disabled).
-    pub fn session_reader(&self, token: &str) -> Result<Option<(Reader, String)>> {
+    pub fn session_reader(&self, token: &str) -> Result<Option<(Reader, Role)>> {
         let Some(name) = self
             .store
             .session_user(&token_hash(token), now(), IDLE_SECS, MAX_SECS)?
@@ -284,13 +284,13 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::{password_problem, Throttle};
-    use crate::{Archive, ArchiveError};
+    use crate::{Archive, ArchiveError, Role};
     use airgram_access::Level;
 
     fn archive_with_ann() -> (tempfile::TempDir, Archive) {
         let dir = tempfile::tempdir().unwrap();
         let a = Archive::open(dir.path()).unwrap();
-        a.add_user("ann", Level::Secret, vec![], "reader").unwrap();
+        a.add_user("ann", Level::Secret, vec![], Role::Reader).unwrap();
         a.set_password("ann", "correct horse").unwrap();
         (dir, a)
     }
@@ -446,7 +446,7 @@ mod tests {
     fn sign_in_rotates_and_disabling_ends_sessions() {
         let dir = tempfile::tempdir().unwrap();
         let a = Archive::open(dir.path()).unwrap();
-        a.add_user("ann", Level::Secret, vec![], "reader").unwrap();
+        a.add_user("ann", Level::Secret, vec![], Role::Reader).unwrap();
         a.set_password("ann", "correct horse").unwrap();
         assert!(a.sign_in("ann", "wrong horse").is_err());
         assert!(a.sign_in("bob", "correct horse").is_err());
@@ -456,7 +456,7 @@ mod tests {
         assert_eq!(t1.len(), 32, "128 bits");
         assert_eq!(a.session_reader(&t1).unwrap().unwrap().0.clearance, Level::Secret);
         // Lowering the clearance takes effect on the next request.
-        a.add_user("ann", Level::Confidential, vec![], "reader").unwrap();
+        a.add_user("ann", Level::Confidential, vec![], Role::Reader).unwrap();
         assert_eq!(a.session_reader(&t1).unwrap().unwrap().0.clearance, Level::Confidential);
         a.sign_out(&t1).unwrap();
         assert!(a.session_reader(&t1).unwrap().is_none());

@@ -21,7 +21,7 @@ pub mod migrate;
 pub mod review;
 pub mod views;
 
-pub use airgram_store::StoreError;
+pub use airgram_store::{EventState, Role, Status, StoreError};
 pub use follow::Followed;
 
 use airgram_access::{audited, choose_version, original_label, Label, Level, Reader, VersionKind};
@@ -567,7 +567,7 @@ impl Archive {
         }
     }
 
-    pub fn add_user(&self, name: &str, clearance: Level, auths: Vec<String>, role: &str) -> Result<()> {
+    pub fn add_user(&self, name: &str, clearance: Level, auths: Vec<String>, role: Role) -> Result<()> {
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ArchiveError::Invalid(format!("bad user name {name:?}")));
         }
@@ -580,7 +580,7 @@ impl Archive {
             name: name.to_string(),
             clearance,
             auths,
-            role: role.to_string(),
+            role,
             disabled: false,
         })?;
         self.store

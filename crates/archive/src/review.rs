@@ -11,12 +11,11 @@ use crate::{fail_point, Archive, ArchiveError, Result};
 use airgram_access::{audited, choose_version, Label, Level, Reader, VersionKind};
 use airgram_model::Record;
 use airgram_review::{codes, consistency, excise, policy, Decision, Effect, Excision, Policy, Proposal};
-use airgram_store::{AuditNote, EventRow, NewVersion, QueueQuery, Settle, StoreError, Version};
+use airgram_store::{
+    AuditNote, EventRow, EventState, NewVersion, QueueQuery, Role, Settle, Status, StoreError, Version,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Roles that may propose, approve and answer referrals.
-pub const REVIEW_ROLES: &[&str] = &["reviewer", "archivist", "admin"];
 
 /// Told for a proposal that does not exist or that the caller may not see.
 pub const NO_SUCH_EVENT: &str = "no such review event";
@@ -44,7 +43,7 @@ pub struct QueueItem {
     pub subject: Option<String>,
     pub date: Option<String>,
     pub label: String,
-    pub status: String,
+    pub status: Status,
     /// When it fell (or falls) due.
     pub due: Option<String>,
     /// Days past due (negative: not yet due).
@@ -80,7 +79,7 @@ pub struct HistoryItem {
     pub event: Option<u64>,
     pub date: String,
     pub historic: bool,
-    pub state: String,
+    pub state: EventState,
     pub decision: Option<String>,
     /// Stamp boxes, for historic reviews.
     pub actions: Vec<String>,
@@ -123,7 +122,7 @@ pub struct History {
     pub full: bool,
     pub reviews: Vec<HistoryItem>,
     pub referrals: Vec<ReferralView>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub next_review: Option<String>,
 }
 
@@ -205,11 +204,16 @@ impl Archive {
             .clone()
             .ok_or_else(|| ArchiveError::Forbidden("review needs a signed-in reviewer".into()))?;
         match self.store.user(&name)? {
-            Some(u) if !u.disabled && REVIEW_ROLES.contains(&u.role.as_str()) => Ok(name),
+            Some(u) if !u.disabled && u.role.reviews() => Ok(name),
             Some(u) if !u.disabled => Err(ArchiveError::Forbidden(format!(
                 "{name} is a {}; review needs one of {}",
                 u.role,
-                REVIEW_ROLES.join(", ")
+                Role::ALL
+                    .iter()
+                    .filter(|r| r.reviews())
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
             _ => Err(ArchiveError::UnknownUser(name)),
         }
@@ -299,7 +303,7 @@ impl Archive {
                 .store
                 .events_of(&d.record_id)?
                 .iter()
-                .find(|e| e.state == "proposed")
+                .find(|e| e.state == EventState::Proposed)
                 .map(|e| e.id);
             items.push(QueueItem {
                 id: d.record_id.clone(),
@@ -307,7 +311,7 @@ impl Archive {
                 subject: r.and_then(|r| r.subject.clone()),
                 date: r.and_then(|r| r.date.clone()),
                 label: d.label.to_string(),
-                status: d.status.clone(),
+                status: d.status,
                 overdue_days: due.as_deref().and_then(|x| policy::days_between(x, &today)),
                 due,
                 pending_event,
@@ -407,7 +411,7 @@ impl Archive {
                 .store
                 .events_of(&id)?
                 .iter()
-                .filter(|e| e.state == "approved")
+                .filter(|e| e.state == EventState::Approved)
                 .filter_map(event_proposal)
                 .filter(|p| p.decision.effect() == Effect::Excised)
                 .map(|p| p.excisions.into_iter().map(|e| e.text).collect())
@@ -537,7 +541,7 @@ impl Archive {
             ));
         }
         let (e, orig) = self.visible_event(reader, event)?;
-        if e.state != "proposed" {
+        if e.state != EventState::Proposed {
             return Err(ArchiveError::Conflict(format!(
                 "review event {event} is already {}",
                 e.state
@@ -581,12 +585,12 @@ impl Archive {
             Some(policy.next_review(origin.as_deref(), &p.all_codes(), p.next_review.as_deref(), &today))
         };
         let (status, next_review) = match p.decision {
-            Decision::Release | Decision::Declassify => ("released", None),
-            Decision::Downgrade => ("downgraded", next(&p)),
-            Decision::DeclassifyInPart | Decision::Excise => ("partial", next(&p)),
-            Decision::Deny => ("withheld", next(&p)),
-            Decision::Refer => ("referred", None),
-            Decision::NonResponsive => ("open", dossier.as_ref().and_then(|d| d.next_review.clone())),
+            Decision::Release | Decision::Declassify => (Status::Released, None),
+            Decision::Downgrade => (Status::Downgraded, next(&p)),
+            Decision::DeclassifyInPart | Decision::Excise => (Status::Partial, next(&p)),
+            Decision::Deny => (Status::Withheld, next(&p)),
+            Decision::Refer => (Status::Referred, None),
+            Decision::NonResponsive => (Status::Open, dossier.as_ref().and_then(|d| d.next_review.clone())),
         };
         let release = Self::release_of(&orig, &p)?;
         let referrals: Vec<(String, String)> = if p.decision == Decision::Refer {
@@ -598,7 +602,7 @@ impl Archive {
         let published = release.as_ref().map(|v| v.label.to_string());
         let settled = self.store.settle(&Settle {
             event_id: event,
-            state: "approved".into(),
+            state: EventState::Approved,
             decider: who.clone(),
             note: if acknowledge && !flags.is_empty() {
                 format!("acknowledged: {}", flags.join("; "))
@@ -606,7 +610,7 @@ impl Archive {
                 String::new()
             },
             publish: release,
-            status: status.into(),
+            status,
             next_review,
             referrals: referrals.clone(),
             audit: AuditNote::new(
@@ -646,7 +650,7 @@ impl Archive {
     pub fn review_return(&self, reader: &Reader, event: u64, comment: &str) -> Result<()> {
         let who = self.reviewer(reader)?;
         let (e, _) = self.visible_event(reader, event)?;
-        if e.state != "proposed" {
+        if e.state != EventState::Proposed {
             return Err(ArchiveError::Conflict(format!(
                 "review event {event} is already {}",
                 e.state
@@ -655,11 +659,11 @@ impl Archive {
         let d = self.store.dossier(&e.record_id)?;
         let settled = self.store.settle(&Settle {
             event_id: event,
-            state: "returned".into(),
+            state: EventState::Returned,
             decider: who.clone(),
             note: comment.to_string(),
             publish: None,
-            status: "open".into(),
+            status: Status::Open,
             next_review: d.and_then(|d| d.next_review),
             referrals: vec![],
             audit: AuditNote::new(&who, "review.return", &format!("{}#{event}", e.record_id), comment),
@@ -711,13 +715,13 @@ impl Archive {
         let today = policy::today();
         let mut reviews = Vec::new();
         for e in self.store.events_of(&v.record_id)? {
-            if e.state == "historic" {
+            if e.state == EventState::Historic {
                 let st: airgram_model::Review = serde_json::from_str(&e.body).unwrap_or_default();
                 reviews.push(HistoryItem {
                     event: None,
                     date: st.date.clone().unwrap_or_default(),
                     historic: true,
-                    state: "historic".into(),
+                    state: EventState::Historic,
                     decision: None,
                     actions: st.actions.clone(),
                     codes: st.exemptions.clone(),
@@ -727,7 +731,7 @@ impl Archive {
                 });
                 continue;
             }
-            if !full && e.state != "approved" {
+            if !full && e.state != EventState::Approved {
                 continue;
             }
             let Some(p) = event_proposal(&e) else { continue };
@@ -741,7 +745,7 @@ impl Archive {
                     .unwrap_or("")
                     .to_string(),
                 historic: false,
-                state: e.state.clone(),
+                state: e.state,
                 decision: Some(p.decision.to_string()),
                 actions: vec![],
                 codes: p.all_codes(),
@@ -791,7 +795,7 @@ impl Archive {
             if !reader.may_see(&label) {
                 continue;
             }
-            if e.state == "historic" {
+            if e.state == EventState::Historic {
                 let st: airgram_model::Review = serde_json::from_str(&e.body).unwrap_or_default();
                 let year = st.date.as_deref().and_then(|d| d.get(..4)).unwrap_or("").to_string();
                 let acts = st.actions.join(" ").to_ascii_uppercase();
@@ -806,11 +810,11 @@ impl Archive {
                 continue;
             }
             let Some(p) = event_proposal(&e) else { continue };
-            if e.state == "proposed" {
+            if e.state == EventState::Proposed {
                 rep.pending += 1;
                 continue;
             }
-            if e.state != "approved" {
+            if e.state != EventState::Approved {
                 continue;
             }
             *rep.by_decision.entry(p.decision.to_string()).or_default() += 1;

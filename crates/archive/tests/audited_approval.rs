@@ -7,7 +7,7 @@
 //! Its own test binary: the failpoint is a process-wide variable.
 
 use airgram_access::{Label, Level, Reader, VersionKind};
-use airgram_archive::{Archive, IngestOptions, Input};
+use airgram_archive::{Archive, IngestOptions, Input, Role};
 use airgram_index::SearchRequest;
 use airgram_model::{Classification, Record};
 use airgram_review::{Decision, Proposal};
@@ -37,7 +37,7 @@ fn an_approval_whose_index_update_fails_stands_audited_and_reaches_the_index_on_
     };
     a.ingest([input], &opts, |_| {}).unwrap();
     for name in ["ann", "bob"] {
-        a.add_user(name, Level::TopSecret, vec![], "reviewer").unwrap();
+        a.add_user(name, Level::TopSecret, vec![], Role::Reviewer).unwrap();
         a.set_password(name, PW).unwrap();
     }
     let (ann, bob) = (

@@ -11,7 +11,7 @@ mod common;
 
 use airgram_access::{Label, Level, Reader, VersionKind};
 use airgram_archive::review::QueueFilter;
-use airgram_archive::{Archive, ArchiveError, IngestOptions, Input};
+use airgram_archive::{Archive, ArchiveError, EventState, IngestOptions, Input, Role, Status};
 use airgram_index::SearchRequest;
 use airgram_model::{Classification, Record};
 use airgram_review::{Decision, Excision, Proposal};
@@ -56,13 +56,13 @@ fn archive(place: &Place, records: &[(Record, &str)]) -> Archive {
     a.ingest(records.iter().map(|(r, l)| input(r, l)), &opts, |_| {})
         .unwrap();
     for name in ["ann", "bob", "cat"] {
-        a.add_user(name, Level::TopSecret, vec!["NODIS".into()], "reviewer")
+        a.add_user(name, Level::TopSecret, vec!["NODIS".into()], Role::Reviewer)
             .unwrap();
         a.set_password(name, PW).unwrap();
     }
-    a.add_user("low", Level::Confidential, vec![], "reviewer").unwrap();
+    a.add_user("low", Level::Confidential, vec![], Role::Reviewer).unwrap();
     a.set_password("low", PW).unwrap();
-    a.add_user("reader", Level::TopSecret, vec![], "reader").unwrap();
+    a.add_user("reader", Level::TopSecret, vec![], Role::Reader).unwrap();
     a
 }
 
@@ -208,7 +208,7 @@ fn excise_approve_publish_and_the_public_reads_the_release(backend: Backend) {
     assert!(!hj.contains("source protection") && !hj.contains("ann") && !hj.contains("Penkovsky"));
     let h = a.review_history(&ann, &id).unwrap();
     assert!(h.full && serde_json::to_string(&h).unwrap().contains("source protection"));
-    assert_eq!(h.status.as_deref(), Some("partial"));
+    assert_eq!(h.status, Some(Status::Partial));
 
     assert!(a.check().unwrap().is_empty());
     let audit = a.audit_entries().unwrap();
@@ -716,11 +716,11 @@ fn the_workflow_follows_its_model(backend: Backend, ops: Vec<Op>) -> Result<(), 
         let ann = who(&a, "ann");
         for r in 0..2 {
             let h = a.review_history(&ann, &ids[r]).unwrap();
-            let proposed = h.reviews.iter().filter(|x| x.state == "proposed").count();
+            let proposed = h.reviews.iter().filter(|x| x.state == EventState::Proposed).count();
             let settled = h
                 .reviews
                 .iter()
-                .filter(|x| x.state == "approved" || x.state == "returned")
+                .filter(|x| x.state == EventState::Approved || x.state == EventState::Returned)
                 .count();
             prop_assert_eq!(proposed, usize::from(model[r].pending.is_some()));
             prop_assert_eq!(settled, model[r].settled);

@@ -9,7 +9,7 @@
 mod common;
 
 use airgram_access::{Label, Level, Reader, VersionKind};
-use airgram_archive::{Archive, ArchiveError, IngestOptions, Input};
+use airgram_archive::{Archive, ArchiveError, IngestOptions, Input, Role};
 use airgram_index::SearchRequest;
 use airgram_model::{Classification, Record};
 use airgram_review::{Decision, Proposal};
@@ -50,7 +50,7 @@ fn two_nodes_share_one_archive_and_one_approval_wins() {
     let one = place.node();
     let two = place.node();
     for name in ["ann", "bob", "cat"] {
-        one.add_user(name, Level::TopSecret, vec![], "reviewer").unwrap();
+        one.add_user(name, Level::TopSecret, vec![], Role::Reviewer).unwrap();
         one.set_password(name, PW).unwrap();
     }
     let r = record(1, "The council discussed the zanzibar question.");

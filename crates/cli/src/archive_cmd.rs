@@ -377,9 +377,10 @@ pub fn user_add(
     role: &str,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
-    if !["reader", "reviewer", "archivist", "admin"].contains(&role) {
-        return Err(anyhow!("bad role {role:?}: reader, reviewer, archivist or admin"));
-    }
+    let role = airgram_archive::Role::parse(role).ok_or_else(|| {
+        let known: Vec<&str> = airgram_archive::Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow!("bad role {role:?}: one of {}", known.join(", "))
+    })?;
     let level = Level::parse(clearance)
         .ok_or_else(|| anyhow!("bad clearance {clearance:?}: UNCLASSIFIED, CONFIDENTIAL, SECRET or TOP SECRET"))?;
     let archive = open(dir)?;

@@ -440,7 +440,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 println!(
                     "  {:<10} {:<9} {:<20} {}{}",
                     i.date,
-                    if i.historic { "stamp" } else { &i.state },
+                    if i.historic { "stamp" } else { i.state.as_str() },
                     what,
                     i.codes.join(", "),
                     i.office.as_deref().map(|o| format!("  ({o})")).unwrap_or_default()

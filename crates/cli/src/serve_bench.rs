@@ -13,7 +13,7 @@
 //!    flood before any hashing).
 
 use airgram_access::Level;
-use airgram_archive::{Archive, IngestOptions, Input};
+use airgram_archive::{Archive, IngestOptions, Input, Role};
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -293,11 +293,11 @@ pub fn run(
     archive.ingest(inputs, &IngestOptions::default(), |_| {})?;
     archive.wait_merges()?;
     let all: Vec<String> = airgram_access::CONTROL_CAVEATS.iter().map(|s| s.to_string()).collect();
-    archive.add_user("bench", Level::TopSecret, all.clone(), "reader")?;
+    archive.add_user("bench", Level::TopSecret, all.clone(), Role::Reader)?;
     archive.set_password("bench", "bench-reader-pass")?;
     for w in 0..writers {
         let name = format!("writer{w}");
-        archive.add_user(&name, Level::TopSecret, all.clone(), "reviewer")?;
+        archive.add_user(&name, Level::TopSecret, all.clone(), Role::Reviewer)?;
         archive.set_password(&name, "bench-writer-pass")?;
     }
     // The flood must reach the hasher: no per-address throttle here.

@@ -211,7 +211,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub struct Caller {
     pub reader: Reader,
     pub name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<airgram_archive::Role>,
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {

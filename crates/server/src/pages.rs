@@ -46,11 +46,7 @@ fn level_class(c: Option<&str>) -> String {
 }
 
 pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
-    let review = if caller
-        .role
-        .as_deref()
-        .is_some_and(|r| airgram_archive::review::REVIEW_ROLES.contains(&r))
-    {
+    let review = if caller.role.is_some_and(|r| r.reviews()) {
         "<a href=/review>Review queue</a> "
     } else {
         ""

@@ -289,7 +289,7 @@ pub async fn queue_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri
             esc(i.subject.as_deref().unwrap_or("")),
             esc(i.date.as_deref().unwrap_or("undated")),
             esc(&i.label),
-            esc(&i.status),
+            esc(i.status.as_str()),
             i.pending_event.map(|e| format!(" (#{e})")).unwrap_or_default(),
             refs.join("<br>"),
             id = esc(&i.id),
@@ -390,7 +390,11 @@ pub(crate) fn history_html(h: &History) -> String {
             s,
             "<li><strong>{}</strong> {} {}{}{}",
             esc(if i.date.is_empty() { "undated" } else { &i.date }),
-            if i.historic { "stamp".to_string() } else { esc(&i.state) },
+            if i.historic {
+                "stamp".to_string()
+            } else {
+                esc(i.state.as_str())
+            },
             esc(&what),
             if i.codes.is_empty() {
                 String::new()
@@ -520,7 +524,7 @@ async fn render_review(
             let pending = h
                 .reviews
                 .iter()
-                .find(|i| i.state == "proposed")
+                .find(|i| i.state == airgram_archive::EventState::Proposed)
                 .and_then(|i| Some((i.event?, i.detail.clone()?, i.decision.clone()?, i.codes.clone())));
             let preview = match &pending {
                 Some((_, d, _, _)) if !d.excisions.is_empty() => Some(a.review_preview(&reader, &key, &d.excisions)?.1),
@@ -549,7 +553,7 @@ async fn render_review(
         esc(orig.subject.as_deref().or(orig.message_id.as_deref()).unwrap_or(&rid)),
         esc(orig.message_id.as_deref().unwrap_or("")),
         esc(orig.date.as_deref().unwrap_or("undated")),
-        esc(h.status.as_deref().unwrap_or("open")),
+        esc(h.status.unwrap_or(airgram_archive::Status::Open).as_str()),
     );
     if let Some(m) = msg {
         let _ = write!(body, "<p class=ok role=status>{}</p>", esc(&m));

@@ -3,7 +3,7 @@
 //! routes, and a bounded load of concurrent readers.
 
 use airgram_access::{Label, Level, VersionKind};
-use airgram_archive::{Archive, IngestOptions, Input};
+use airgram_archive::{Archive, IngestOptions, Input, Role};
 use airgram_model::{Classification, Record};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -181,10 +181,10 @@ fn start_configured(
         |_| {},
     )
     .unwrap();
-    a.add_user("sam", Level::Secret, vec![], "reader").unwrap();
+    a.add_user("sam", Level::Secret, vec![], Role::Reader).unwrap();
     a.set_password("sam", "correct horse").unwrap();
     for name in ["ann", "bob"] {
-        a.add_user(name, Level::Secret, vec![], "reviewer").unwrap();
+        a.add_user(name, Level::Secret, vec![], Role::Reviewer).unwrap();
         a.set_password(name, "correct horse").unwrap();
     }
     let (tx, rx) = std::sync::mpsc::channel::<()>();

@@ -183,7 +183,7 @@ pub fn the_change_log_names_what_changed(s: &dyn Store) {
         name: "ann".into(),
         clearance: Level::Secret,
         auths: vec![],
-        role: "reader".into(),
+        role: Role::Reader,
         disabled: false,
     })
     .unwrap();
@@ -285,19 +285,19 @@ pub fn one_proposal_at_a_time_settles_once_and_publishes_atomically(s: &dyn Stor
     s.commit_batch(&[r]).unwrap();
     let d = s.dossier("a").unwrap().unwrap();
     assert_eq!((d.origin.as_deref(), d.status.as_str()), (Some("1962-10-01"), "open"));
-    assert_eq!(s.events_of("a").unwrap()[0].state, "historic");
+    assert_eq!(s.events_of("a").unwrap()[0].state, EventState::Historic);
     let note = |who: &str, action: &str| AuditNote::new(who, action, "a", "");
     let e = s.propose("a", "ann", "{}", &note("ann", "review.propose")).unwrap();
     assert!(matches!(
         s.propose("a", "bob", "{}", &note("bob", "review.propose")),
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.dossier("a").unwrap().unwrap().status, "pending");
+    assert_eq!(s.dossier("a").unwrap().unwrap().status, Status::Pending);
     let mut released = s.versions("a").unwrap()[0].record.clone();
     released.body = "[1 line not declassified]".into();
     let settle = Settle {
         event_id: e,
-        state: "approved".into(),
+        state: EventState::Approved,
         decider: "bob".into(),
         note: String::new(),
         publish: Some(NewVersion {
@@ -305,7 +305,7 @@ pub fn one_proposal_at_a_time_settles_once_and_publishes_atomically(s: &dyn Stor
             label: Label::unclassified(),
             record: released,
         }),
-        status: "partial".into(),
+        status: Status::Partial,
         next_review: Some("2030-01-01".into()),
         referrals: vec![("CIA".into(), "2027-01-01".into())],
         audit: note("bob", "review.approve"),
@@ -342,7 +342,7 @@ pub fn users_round_trip(s: &dyn Store) {
         name: "ann".into(),
         clearance: Level::Secret,
         auths: vec!["NOFORN".into()],
-        role: "reader".into(),
+        role: Role::Reader,
         disabled: false,
     };
     s.put_user(&u).unwrap();

@@ -16,10 +16,12 @@
 //! store's own concurrency control.
 
 pub mod conformance;
+mod names;
 pub mod postgres;
 pub mod review;
 pub mod sqlite;
 
+pub use names::{EventState, Role, Status};
 pub use postgres::PgStore;
 pub use review::{fingerprint, Dossier, EventRow, QueueQuery, Referral, Settle};
 pub use sqlite::SqliteStore;
@@ -101,7 +103,7 @@ pub struct User {
     pub name: String,
     pub clearance: Level,
     pub auths: Vec<String>,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
 }
 
@@ -116,8 +118,8 @@ impl User {
             clearance: Level::parse(&clearance)
                 .ok_or_else(|| StoreError::Corrupt(format!("user {name}: clearance {clearance:?}")))?,
             auths: auths.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("user {name}: role {role:?}")))?,
             name,
-            role,
             disabled,
         })
     }

@@ -2,6 +2,7 @@
 //! original label and review status, for the queue), review events and
 //! referrals to other agencies.
 
+use crate::{EventState, Status};
 use airgram_access::{Label, Level};
 use airgram_model::Record;
 use sha2::{Digest, Sha256};
@@ -18,8 +19,7 @@ pub struct Dossier {
     pub message_id: Option<String>,
     /// A hash of the normalised body: equal texts are duplicates.
     pub fingerprint: String,
-    /// `open`, `pending`, `referred`, `released`, `partial`, `withheld`, `downgraded`.
-    pub status: String,
+    pub status: Status,
     pub next_review: Option<String>,
     pub assignee: Option<String>,
 }
@@ -30,8 +30,7 @@ pub struct Dossier {
 pub struct EventRow {
     pub id: u64,
     pub record_id: String,
-    /// `historic`, `proposed`, `approved`, `returned`.
-    pub state: String,
+    pub state: EventState,
     pub actor: String,
     pub decider: Option<String>,
     pub created: String,
@@ -81,13 +80,13 @@ pub struct QueueQuery {
 #[derive(Debug, Clone)]
 pub struct Settle {
     pub event_id: u64,
-    /// `approved` or `returned`.
-    pub state: String,
+    /// [`EventState::Approved`] or [`EventState::Returned`].
+    pub state: EventState,
     pub decider: String,
     pub note: String,
     /// A release to publish (numbered as a batch of its own by the store).
     pub publish: Option<crate::NewVersion>,
-    pub status: String,
+    pub status: Status,
     pub next_review: Option<String>,
     /// Referrals to open: agency and due date.
     pub referrals: Vec<(String, String)>,
@@ -197,7 +196,7 @@ pub(crate) fn first_dossier(r: &crate::NewRecord) -> Option<(Dossier, Vec<Histor
             .iter()
             .any(|v| v.kind != airgram_access::VersionKind::Redacted && v.label == Label::unclassified())
         {
-            d.status = "released".into();
+            d.status = Status::Released;
         }
         (d, historic_rows(&v.record))
     })
@@ -251,7 +250,7 @@ pub(crate) fn dossier_of(record_id: &str, label: &Label, r: &Record) -> Dossier 
         series,
         message_id: r.message_id.clone(),
         fingerprint: fingerprint(&r.body),
-        status: "open".into(),
+        status: Status::Open,
         next_review: None,
         assignee: None,
     }

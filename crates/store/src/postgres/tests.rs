@@ -86,7 +86,7 @@ fn user(name: &str) -> User {
         name: name.into(),
         clearance: Level::Secret,
         auths: vec![],
-        role: "reader".into(),
+        role: Role::Reader,
         disabled: false,
     }
 }
@@ -202,7 +202,7 @@ fn of_proposals_and_decisions_from_two_servers_one_wins() {
     release.body = "[1 line not declassified]".into();
     let settle = Settle {
         event_id: opened[0],
-        state: "approved".into(),
+        state: EventState::Approved,
         decider: "bob".into(),
         note: String::new(),
         publish: Some(NewVersion {
@@ -210,7 +210,7 @@ fn of_proposals_and_decisions_from_two_servers_one_wins() {
             label: Label::unclassified(),
             record: release,
         }),
-        status: "partial".into(),
+        status: Status::Partial,
         next_review: None,
         referrals: vec![],
         audit: AuditNote::new("bob", "review.approve", "a", ""),
@@ -246,11 +246,11 @@ fn answers_at_once_reopen_the_record_once_all_are_in() {
             .unwrap();
         let settle = Settle {
             event_id: e,
-            state: "approved".into(),
+            state: EventState::Approved,
             decider: "bob".into(),
             note: String::new(),
             publish: None,
-            status: "referred".into(),
+            status: Status::Referred,
             next_review: None,
             referrals: vec![("CIA".into(), "2027-01-01".into()), ("DOD".into(), "2027-01-01".into())],
             audit: AuditNote::new("bob", "review.approve", &id, ""),
@@ -263,7 +263,7 @@ fn answers_at_once_reopen_the_record_once_all_are_in() {
                 sc.spawn(move || assert!(s.answer_referral(r.id, "x", "concur", "", &note).unwrap()));
             }
         });
-        assert_eq!(a.dossier(&id).unwrap().unwrap().status, "open", "round {round}");
+        assert_eq!(a.dossier(&id).unwrap().unwrap().status, Status::Open, "round {round}");
     }
     assert!(verify_audit(&a.audit_entries().unwrap()).is_ok());
 }
@@ -298,11 +298,11 @@ fn settled_review_events_cannot_be_rewritten_or_deleted_even_by_hand() {
     // Settled, it stays settled.
     let settle = Settle {
         event_id: open,
-        state: "returned".into(),
+        state: EventState::Returned,
         decider: "bob".into(),
         note: "no".into(),
         publish: None,
-        status: "open".into(),
+        status: Status::Open,
         next_review: None,
         referrals: vec![],
         audit: note("review.return"),
@@ -316,7 +316,7 @@ fn settled_review_events_cannot_be_rewritten_or_deleted_even_by_hand() {
     ] {
         refused(&mut c, &sql);
     }
-    assert_eq!(s.event(open).unwrap().unwrap().state, "returned");
+    assert_eq!(s.event(open).unwrap().unwrap().state, EventState::Returned);
     // Historic stamps are derived: re-deriving replaces them.
     c.batch_execute("DELETE FROM review_events WHERE state = 'historic'")
         .unwrap();
@@ -398,7 +398,7 @@ fn identical_versions_share_their_record_and_big_columns_are_lz4() {
     let all = s.versions_page(None, 10).unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[1].record, r.versions[0].record);
-    assert_eq!(s.dossier("a").unwrap().unwrap().status, "released");
+    assert_eq!(s.dossier("a").unwrap().unwrap().status, Status::Released);
     let methods: Vec<String> = c
         .query(
             "SELECT attname::text || '=' || attcompression::text FROM pg_attribute
@@ -476,9 +476,9 @@ fn update_versions_rederives_dossiers_and_stamps() {
         (d.origin.as_deref(), d.status.as_str()),
         (Some("1962-10-01"), "pending")
     );
-    let states: Vec<String> = s.events_of("a").unwrap().into_iter().map(|e| e.state).collect();
-    assert_eq!(states, ["proposed", "historic"]);
-    assert_eq!(s.event(e).unwrap().unwrap().state, "proposed");
+    let states: Vec<EventState> = s.events_of("a").unwrap().into_iter().map(|e| e.state).collect();
+    assert_eq!(states, [EventState::Proposed, EventState::Historic]);
+    assert_eq!(s.event(e).unwrap().unwrap().state, EventState::Proposed);
     assert_eq!(s.records_citing("TOPOL 9").unwrap(), vec!["a"]);
     // Nothing to update still takes a batch, and logs nothing.
     let none = s.update_versions(&[]).unwrap();

@@ -5,7 +5,7 @@ use super::codec::packed_record;
 use super::records::{link_version, next_batch, put_dossier, replace_historic, stored_source};
 use super::{log_change, SqliteStore};
 use crate::{
-    kind_str, AuditNote, Change, Dossier, EventRow, QueueQuery, Records, Referral, Result, ReviewStore, Settle,
+    kind_str, AuditNote, Change, Dossier, EventRow, QueueQuery, Records, Referral, Result, ReviewStore, Settle, Status,
     StoreError,
 };
 use airgram_access::Label;
@@ -269,7 +269,7 @@ type DossierRow = (
     Option<String>,
     Option<String>,
     String,
-    String,
+    Status,
     Option<String>,
     Option<String>,
 );
