@@ -782,7 +782,7 @@ impl Archive {
             full,
             reviews,
             referrals,
-            status: full.then(|| d.as_ref().map(|d| d.status.clone())).flatten(),
+            status: full.then(|| d.as_ref().map(|d| d.status)).flatten(),
             next_review: full.then(|| d.and_then(|d| d.next_review)).flatten(),
         })
     }
