@@ -90,6 +90,24 @@ impl State {
         Ok(to)
     }
 
+    pub const ALL: [State; 10] = [
+        State::Draft,
+        State::InClearance,
+        State::Cleared,
+        State::Released,
+        State::Transmitted,
+        State::Delivered,
+        State::Acknowledged,
+        State::Cancelled,
+        State::Superseded,
+        State::Deleted,
+    ];
+
+    /// The state named by its word (as [`State::word`] writes it).
+    pub fn parse(word: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.word() == word)
+    }
+
     /// The state in words.
     pub fn word(self) -> &'static str {
         match self {
@@ -143,6 +161,14 @@ mod tests {
         Action::Supersede,
         Action::Delete,
     ];
+
+    #[test]
+    fn every_state_reads_back_from_its_word() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.word()), Some(s));
+        }
+        assert_eq!(State::parse("Draft"), None);
+    }
 
     #[test]
     fn the_ordinary_life_of_a_message() {

@@ -45,6 +45,9 @@ macro_rules! conformance_tests {
             one_proposal_at_a_time_settles_once_and_publishes_atomically,
             users_round_trip,
             the_store_stamps_by_its_clock,
+            messages_move_only_from_the_states_named,
+            release_numbers_are_gapless_and_never_repeated,
+            concurrent_releases_number_one_series_without_gap_or_repeat,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -362,4 +365,110 @@ pub fn the_store_stamps_by_its_clock(s: &dyn Store) {
     assert_eq!(s.now(), 1_000_000_000);
     s.audit("ann", "read", "x", "", "ok").unwrap();
     assert_eq!(s.audit_entries().unwrap()[0].ts, "2001-09-09T01:46:40Z");
+}
+
+fn note(actor: &str, action: &str) -> AuditNote {
+    AuditNote::new(actor, action, "message", "")
+}
+
+pub fn messages_move_only_from_the_states_named(s: &dyn Store) {
+    use airgram_messaging::State as M;
+    let id = s.add_draft("{\"v\":1}", "ann", &note("ann", "message.draft")).unwrap();
+    let m = s.message(id).unwrap().unwrap();
+    assert_eq!((m.state, m.drafter.as_str(), m.number), (M::Draft, "ann", None));
+    s.edit_message(id, "{\"v\":2}", &[M::Draft], M::Draft, &note("ann", "message.edit"))
+        .unwrap();
+    s.move_message(id, &[M::Draft], M::InClearance, &note("ann", "message.submit"))
+        .unwrap();
+    // Another process moved it first: the step is refused, nothing changes.
+    let e = s
+        .move_message(id, &[M::Draft], M::InClearance, &note("bob", "message.submit"))
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Conflict(ref m) if m.contains("in-clearance")),
+        "{e}"
+    );
+    assert!(matches!(
+        s.move_message(99, &[M::Draft], M::Deleted, &note("bob", "message.delete")),
+        Err(StoreError::Conflict(_))
+    ));
+    let m = s.message(id).unwrap().unwrap();
+    assert_eq!((m.state, m.body.as_str()), (M::InClearance, "{\"v\":2}"));
+    assert_eq!(s.message(99).unwrap(), None);
+    // Each step that happened is audited, and only those.
+    let actions: Vec<String> = s.audit_entries().unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["message.draft", "message.edit", "message.submit"]);
+}
+
+pub fn release_numbers_are_gapless_and_never_repeated(s: &dyn Store) {
+    use airgram_messaging::State as M;
+    let draft = |who: &str| {
+        let id = s.add_draft("{}", who, &note(who, "message.draft")).unwrap();
+        s.move_message(id, &[M::Draft], M::Cleared, &note(who, "message.clear"))
+            .unwrap();
+        id
+    };
+    let (a, b, c) = (draft("ann"), draft("ann"), draft("bob"));
+    let rel = |id, series: &str, year| s.release_message(id, M::Cleared, series, year, &note("rel", "message.release"));
+    assert_eq!(rel(a, "POLTO A", 1962).unwrap(), 1);
+    // A spoiled number is voided, never reused, never a gap.
+    assert_eq!(
+        s.void_number("POLTO A", 1962, "typed over", &note("rel", "message.void"))
+            .unwrap(),
+        2
+    );
+    assert_eq!(rel(b, "POLTO A", 1962).unwrap(), 3);
+    // Each series and year counts for itself.
+    assert_eq!(rel(c, "POLTO A", 1963).unwrap(), 1);
+    // A released message is not released again, and takes no number trying.
+    assert!(matches!(rel(a, "POLTO A", 1962), Err(StoreError::Conflict(_))));
+    let reg = s.register("POLTO A", 1962).unwrap();
+    let summary: Vec<(u64, Option<u64>, Option<&str>)> =
+        reg.iter().map(|e| (e.number, e.message, e.void.as_deref())).collect();
+    assert_eq!(
+        summary,
+        [(1, Some(a), None), (2, None, Some("typed over")), (3, Some(b), None)]
+    );
+    assert_eq!(s.message(b).unwrap().unwrap().number, Some(("POLTO A".into(), 1962, 3)));
+    assert_eq!(s.message(b).unwrap().unwrap().state, M::Released);
+    assert!(verify_audit(&s.audit_entries().unwrap()).is_ok());
+}
+
+/// Releasers on several threads at once, each with its own messages, all
+/// in one series: the numbers are 1..n, each once, each message one.
+pub fn concurrent_releases_number_one_series_without_gap_or_repeat(s: &dyn Store) {
+    use airgram_messaging::State as M;
+    let threads = 8;
+    let each = 5;
+    let numbered: Vec<(u64, u64)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..threads)
+            .map(|t| {
+                sc.spawn(move || {
+                    (0..each)
+                        .map(|_| {
+                            let who = format!("rel{t}");
+                            let id = s.add_draft("{}", &who, &note(&who, "message.draft")).unwrap();
+                            s.move_message(id, &[M::Draft], M::Cleared, &note(&who, "message.clear"))
+                                .unwrap();
+                            let n = s
+                                .release_message(id, M::Cleared, "PARIS", 1962, &note(&who, "message.release"))
+                                .unwrap();
+                            (n, id)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let n = (threads * each) as u64;
+    let mut numbers: Vec<u64> = numbered.iter().map(|x| x.0).collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+    let reg = s.register("PARIS", 1962).unwrap();
+    assert_eq!(reg.len() as u64, n);
+    for (num, id) in numbered {
+        assert_eq!(reg[num as usize - 1].message, Some(id));
+    }
+    assert!(verify_audit(&s.audit_entries().unwrap()).is_ok());
 }

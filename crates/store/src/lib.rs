@@ -16,11 +16,13 @@
 //! store's own concurrency control.
 
 pub mod conformance;
+pub mod messages;
 mod names;
 pub mod postgres;
 pub mod review;
 pub mod sqlite;
 
+pub use messages::{Messages, NumberEntry, StoredMessage};
 pub use names::{EventState, Role, Status};
 pub use postgres::PgStore;
 pub use review::{fingerprint, Dossier, EventRow, QueueQuery, Referral, Settle};
@@ -404,7 +406,7 @@ pub trait Migration {
 }
 
 /// The archive's storage: all of it, shareable between threads.
-pub trait Store: Records + Accounts + AuditLog + ReviewStore + ChangeLog + Migration + Send + Sync {
+pub trait Store: Records + Accounts + AuditLog + ReviewStore + ChangeLog + Migration + Messages + Send + Sync {
     /// What the store is, for messages: its backend and where it lives.
     fn describe(&self) -> String;
     /// The store's clock (seconds since 1970).

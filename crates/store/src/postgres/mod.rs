@@ -18,6 +18,7 @@
 
 mod accounts;
 mod audit;
+mod messages;
 mod migrate;
 mod migration;
 mod records;

@@ -178,3 +178,41 @@ CREATE TABLE IF NOT EXISTS changes (
     a TEXT NOT NULL,
     b TEXT NOT NULL
 );
+
+-- Messages being written (see Messages): the text as JSON, the state as
+-- the messaging crate's word, the number once released.
+CREATE TABLE IF NOT EXISTS outgoing_messages (
+    id BIGSERIAL PRIMARY KEY,
+    state TEXT NOT NULL,
+    body TEXT NOT NULL,
+    drafter TEXT NOT NULL,
+    created TEXT NOT NULL,
+    series TEXT,
+    year INTEGER,
+    number BIGINT
+);
+-- Each series' last number, by counting year (0 for a continuous series):
+-- taken with UPDATE ... RETURNING, so the row stays locked to the commit.
+CREATE TABLE IF NOT EXISTS series_counters (
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    value BIGINT NOT NULL,
+    PRIMARY KEY (series, year)
+);
+-- Every number handed out, for a message or voided: never deleted.
+CREATE TABLE IF NOT EXISTS message_numbers (
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number BIGINT NOT NULL,
+    message_id BIGINT REFERENCES outgoing_messages(id),
+    void TEXT,
+    by_user TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (series, year, number)
+);
+CREATE OR REPLACE FUNCTION message_numbers_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the number register is kept'; END $$;
+CREATE OR REPLACE TRIGGER message_numbers_kept BEFORE UPDATE OR DELETE ON message_numbers
+    FOR EACH ROW EXECUTE FUNCTION message_numbers_kept();
+CREATE OR REPLACE TRIGGER message_numbers_not_truncated BEFORE TRUNCATE ON message_numbers
+    FOR EACH STATEMENT EXECUTE FUNCTION message_numbers_kept();

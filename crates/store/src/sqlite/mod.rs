@@ -15,6 +15,7 @@
 mod accounts;
 mod audit;
 mod codec;
+mod messages;
 mod migrate;
 mod migration;
 mod records;

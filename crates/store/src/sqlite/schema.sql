@@ -120,3 +120,38 @@ CREATE TABLE IF NOT EXISTS changes (
     a TEXT NOT NULL,
     b TEXT NOT NULL
 );
+
+-- Messages being written (see Messages): the text as JSON, the state as
+-- the messaging crate's word, the number once released.
+CREATE TABLE IF NOT EXISTS outgoing_messages (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    body TEXT NOT NULL,
+    drafter TEXT NOT NULL,
+    created TEXT NOT NULL,
+    series TEXT,
+    year INTEGER,
+    number INTEGER
+);
+-- Each series' last number, by counting year (0 for a continuous series).
+CREATE TABLE IF NOT EXISTS series_counters (
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (series, year)
+);
+-- Every number handed out, for a message or voided: never deleted.
+CREATE TABLE IF NOT EXISTS message_numbers (
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    message_id INTEGER REFERENCES outgoing_messages(id),
+    void TEXT,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (series, year, number)
+);
+CREATE TRIGGER IF NOT EXISTS message_numbers_kept BEFORE DELETE ON message_numbers
+BEGIN SELECT RAISE(ABORT, 'the number register is kept'); END;
+CREATE TRIGGER IF NOT EXISTS message_numbers_fixed BEFORE UPDATE ON message_numbers
+BEGIN SELECT RAISE(ABORT, 'the number register is kept'); END;
