@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod backup;
 mod follow;
+pub mod messages;
 pub mod migrate;
 pub mod review;
 pub mod views;

@@ -22,6 +22,7 @@ mod archive_bench;
 mod archive_cmd;
 mod bench;
 mod eval;
+mod message_cmd;
 mod review_cmd;
 mod serve_bench;
 mod wrk;
@@ -144,6 +145,11 @@ enum Command {
         #[command(subcommand)]
         command: review_cmd::ReviewCommand,
     },
+    /// Write messages: draft, clear, release and number (`message example` prints a draft).
+    Message {
+        #[command(subcommand)]
+        command: message_cmd::MessageCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -262,7 +268,7 @@ enum UserCommand {
         /// Authorizations (caveats), comma-separated: NOFORN,EXDIS,...
         #[arg(long = "auth", value_delimiter = ',')]
         auths: Vec<String>,
-        /// reader, reviewer, archivist or admin.
+        /// reader, reviewer, archivist, admin, drafter or releaser.
         #[arg(long, default_value = "reader")]
         role: String,
         /// Read a password for signing in to `serve` from standard input.
@@ -337,6 +343,7 @@ fn main() -> ExitCode {
             command: UserCommand::Unlock { name },
         } => archive_cmd::user_unlock(&dir, &name),
         Command::Review { command } => review_cmd::run(&dir, command),
+        Command::Message { command } => message_cmd::run(&dir, command),
         Command::Serve {
             addr,
             secure_cookies,

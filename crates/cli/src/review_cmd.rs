@@ -163,7 +163,7 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
 }
 
 /// Not found, forbidden, conflicting or flagged: said plainly, exit 1.
-fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
+pub(crate) fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
     match e {
         ArchiveError::NotFound(_)
         | ArchiveError::Forbidden(_)

@@ -125,6 +125,10 @@ named! {
         Reviewer = "reviewer",
         Archivist = "archivist",
         Admin = "admin",
+        /// Writes messages at a post.
+        Drafter = "drafter",
+        /// Releases (approves and numbers) a post's messages.
+        Releaser = "releaser",
     }
 }
 
@@ -132,6 +136,11 @@ impl Role {
     /// Whether the role may propose and approve review decisions.
     pub fn reviews(self) -> bool {
         matches!(self, Role::Reviewer | Role::Archivist | Role::Admin)
+    }
+
+    /// Whether the role may release messages.
+    pub fn releases(self) -> bool {
+        matches!(self, Role::Releaser | Role::Admin)
     }
 }
 

@@ -1,0 +1,222 @@
+//! Writing messages through the binary (issue 20): draft, clear and
+//! release with the two-person and re-authentication rules, numbers and
+//! voids in a series' register; and eight processes releasing 1,000
+//! messages into one series at once, on SQLite and on PostgreSQL: numbers
+//! 1..1000, each once, none missing.
+//!
+//! The PostgreSQL test needs the server named by `AIRGRAM_TEST_PG` (the
+//! test command starts one: `scripts/with-postgres`); without it it fails.
+
+mod common;
+
+use airgram_access::{Level, Reader};
+use airgram_archive::Archive;
+use airgram_messaging::Message;
+use common::{ok, run, Db};
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// `--archive X [--index-dir Y]` for the binary.
+fn args_of(archive: &OsString, index: Option<&Path>) -> Vec<OsString> {
+    let mut v = vec!["--archive".into(), archive.clone()];
+    if let Some(i) = index {
+        v.push("--index-dir".into());
+        v.push(i.into());
+    }
+    v
+}
+
+fn add_users(archive: &OsString, index: Option<&Path>) {
+    for (name, role) in [("ann", "drafter"), ("carl", "drafter"), ("bob", "releaser")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_airgram"))
+            .args(args_of(archive, index))
+            .args([
+                "user",
+                "add",
+                name,
+                "--clearance",
+                "TS",
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin
+                    .take()
+                    .unwrap()
+                    .write_all(format!("{name}-password\n").as_bytes())?;
+                c.wait()
+            })
+            .unwrap();
+        assert!(out.success());
+    }
+}
+
+#[test]
+fn a_message_is_drafted_cleared_released_and_numbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    add_users(&a.clone().into_os_string(), None);
+    let example = ok(&a, &["message", "example"], "");
+    let file = dir.path().join("draft.json");
+    std::fs::write(&file, &example).unwrap();
+    let f = file.to_str().unwrap();
+    let id: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["message", "draft", f, "--as", "ann", "--format", "json"], "")).unwrap();
+    let id = id["id"].as_u64().unwrap().to_string();
+    // It needs POL's clearance before release.
+    assert!(ok(&a, &["message", "submit", &id, "--as", "ann"], "").contains("in-clearance"));
+    let early = run(
+        &a,
+        &["message", "release", &id, "--as", "bob", "--password-stdin"],
+        "bob-password\n",
+    );
+    assert!(!early.status.success());
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("in-clearance"),
+        "{early:?}"
+    );
+    assert!(ok(&a, &["message", "clear", &id, "--as", "carl", "--office", "POL"], "").contains("cleared"));
+    // The drafter may not release it, nor may a wrong password.
+    let own = run(
+        &a,
+        &["message", "release", &id, "--as", "ann", "--password-stdin"],
+        "ann-password\n",
+    );
+    assert!(
+        String::from_utf8_lossy(&own.stderr).contains("may not release"),
+        "{own:?}"
+    );
+    let wrong = run(
+        &a,
+        &["message", "release", &id, "--as", "bob", "--password-stdin"],
+        "guess\n",
+    );
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("re-authentication failed"));
+    let number = ok(
+        &a,
+        &["message", "release", &id, "--as", "bob", "--password-stdin"],
+        "bob-password\n",
+    );
+    assert_eq!(number.trim(), "POLTO A-1");
+    // Released once only.
+    let again = run(
+        &a,
+        &["message", "release", &id, "--as", "bob", "--password-stdin"],
+        "bob-password\n",
+    );
+    assert!(!again.status.success());
+    let shown: serde_json::Value = serde_json::from_str(&ok(
+        &a,
+        &["message", "show", &id, "--as", "bob", "--format", "json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(
+        (shown["state"].as_str(), shown["number"].as_str()),
+        (Some("released"), Some("POLTO A-1"))
+    );
+    assert_eq!(shown["message"]["clearances"][0]["name"], "carl");
+    // A SECRET message is no one's business below SECRET: as if missing.
+    let public = run(&a, &["message", "show", &id], "");
+    assert!(!public.status.success());
+    assert!(String::from_utf8_lossy(&public.stderr).contains(&format!("message {id}")));
+    // A spoiled number is void, and the register has no gap.
+    ok(
+        &a,
+        &["message", "void", "POLTO A", "--as", "bob", "--reason", "typed over"],
+        "",
+    );
+    let gaps = ok(&a, &["message", "series", "POLTO A", "--gaps"], "");
+    assert_eq!(gaps.trim().lines().count(), 1, "{gaps}");
+    assert!(gaps.contains("POLTO A-2  void: typed over"), "{gaps}");
+    // Every step is in the audit chain, which verifies.
+    ok(&a, &["audit", "verify"], "");
+}
+
+/// Eight processes, each releasing its share of `count` cleared messages
+/// at once into one series; then the register is 1..count, each number
+/// once, each message once.
+fn eight_releasers(archive: OsString, index: Option<&Path>, open: impl Fn() -> Archive, count: usize) {
+    add_users(&archive, index);
+    let a = open();
+    let ann = a.reader(Some("ann")).unwrap();
+    let mut msg = Message::example();
+    msg.clearances.clear();
+    msg.series = "PARIS".into();
+    let ids: Vec<u64> = (0..count)
+        .map(|_| {
+            let id = a.draft_message(&ann, &msg).unwrap();
+            a.submit_message(&ann, id).unwrap();
+            id
+        })
+        .collect();
+    drop(a);
+    let children: Vec<_> = ids
+        .chunks(count.div_ceil(8))
+        .map(|share| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_airgram"));
+            c.args(args_of(&archive, index))
+                .args(["message", "release", "--as", "bob", "--password-stdin"])
+                .args(share.iter().map(u64::to_string))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"bob-password\n").unwrap();
+            child
+        })
+        .collect();
+    assert_eq!(children.len(), 8);
+    let mut numbers: Vec<u64> = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            numbers.push(line.strip_prefix("PARIS ").unwrap().parse().unwrap());
+        }
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=count as u64).collect::<Vec<_>>(), "1..N, each once");
+    let a = open();
+    let year = a.register("PARIS", None).unwrap();
+    assert!(year.missing.is_empty());
+    let mut released: Vec<u64> = year.numbers.iter().filter_map(|e| e.message).collect();
+    released.sort();
+    assert_eq!(released, ids, "each message numbered once");
+    assert!(a.audit_verify().unwrap().is_ok());
+    let all = Reader::new("all", Level::TopSecret, Vec::<String>::new());
+    assert_eq!(a.show_message(&all, ids[0]).unwrap().state, "released");
+}
+
+#[test]
+fn eight_processes_release_a_thousand_messages_into_one_series_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive");
+    eight_releasers(
+        path.clone().into_os_string(),
+        None,
+        || Archive::open(&path).unwrap(),
+        1000,
+    );
+}
+
+#[test]
+fn eight_processes_release_a_thousand_messages_into_one_series_on_postgres() {
+    let db = Db::new("messages");
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let url = db.url.clone();
+    eight_releasers(
+        url.clone().into(),
+        Some(&index),
+        || Archive::open_named(Path::new(&url), Some(&index)).unwrap(),
+        1000,
+    );
+}
