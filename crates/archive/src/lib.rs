@@ -961,11 +961,17 @@ impl Archive {
             if let Some(c) = self.visible_version(reader, &id)? {
                 let meant = cited_one(&named, c.record.date.as_deref());
                 if c.record.cites.contains(m) && meant.is_some_and(|t| t.record_id == v.record_id) {
-                    out.push(views::Link::of(&c));
+                    out.push((c.record.date.clone(), views::Link::of(&c)));
                 }
             }
         }
-        Ok(out)
+        // Oldest first, as a reader follows a thread; undated last; the
+        // message id and the id settle ties, so the order never depends
+        // on the store's.
+        out.sort_by(|(da, a), (db, b)| {
+            (da.is_none(), da, &a.message_id, &a.id).cmp(&(db.is_none(), db, &b.message_id, &b.id))
+        });
+        Ok(out.into_iter().map(|(_, l)| l).collect())
     }
 
     /// Visible record a cite in a record dated `citing_date` resolves to, if

@@ -2,8 +2,10 @@
 //! lines of script add span highlighting on the source view.
 
 use crate::{url_encode, ApiError, Caller, SearchParams, MAX_PAGE, PAGE_SIZE};
+use airgram_access::Level;
 use airgram_archive::views::{Graph, RecordView};
 use airgram_index::SearchResult;
+use airgram_model::Classification;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
@@ -23,14 +25,14 @@ button,input[type=submit]{font-size:1rem;padding:.35rem .8rem}
 .hit{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.6rem .8rem;margin:.6rem 0}
 .hit h2{font-size:1.05rem;margin:.2rem 0}.meta{color:#555;font-size:.9rem}mark{background:#ffe66d}
 .banner{text-align:center;font-weight:700;letter-spacing:.1em;padding:.3rem;color:#fff}
-.UNCLASSIFIED{background:#007a33}.CONFIDENTIAL{background:#0033a0}.SECRET{background:#c8102e}.TOP-SECRET{background:#ff8c00;color:#000}
 .form{background:#fff;border:1px solid #999;padding:1rem;font-family:ui-monospace,monospace}
 .form dl{display:grid;grid-template-columns:10rem 1fr;gap:.1rem .8rem;margin:0}.form dt{font-weight:700}
 .body{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif}
-.unresolved{color:#777;text-decoration:underline dotted}.timeline li{margin:.3rem 0}
+.unresolved{color:#5f5f5f;text-decoration:underline dotted}.timeline li{margin:.3rem 0}
 pre.source{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem}
 pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
 .fields li{cursor:pointer}.fields li:hover,.fields li:focus{background:#eef}
+.source-layout .fields{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;list-style:none;padding:0}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
 .err{color:#b50909;font-weight:700}.ok{color:#1d5e2c;font-weight:700}
 .review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow:auto}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
@@ -41,8 +43,72 @@ table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{bo
 .inline{display:inline}.badge{display:inline;padding:0 .3rem}svg.graph{max-width:760px;background:#fff;border:1px solid #ddd}
 ";
 
+/// The colours of a marking's badge (background, text): one row per
+/// marking the model knows, so a new one cannot go unstyled. The colours
+/// are the conventional cover-sheet ones (controlled unclassified in
+/// purple); each pair keeps WCAG AA contrast (4.5:1), checked in the
+/// browser flows.
+fn badge_colors(c: Option<Classification>) -> (&'static str, &'static str) {
+    match c {
+        Some(Classification::Unclassified) => ("#007a33", "#fff"),
+        Some(Classification::OfficialUseOnly | Classification::LimitedOfficialUse) => ("#502b85", "#fff"),
+        Some(Classification::Confidential) => ("#0033a0", "#fff"),
+        Some(Classification::Secret) => ("#c8102e", "#fff"),
+        Some(Classification::TopSecret) => ("#ff8c00", "#000"),
+        // Unmarked: no colour that could be read as a level.
+        None => ("#555", "#fff"),
+    }
+}
+
+/// The class naming a marking's badge: `LIMITED-OFFICIAL-USE`, `UNMARKED`.
+fn badge_class(c: Option<Classification>) -> String {
+    c.map_or("UNMARKED", Classification::as_str).replace(' ', "-")
+}
+
+/// The style sheet: the fixed rules, then a rule per marking from
+/// [`badge_colors`].
+pub(crate) fn css() -> &'static str {
+    static CSS_ALL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSS_ALL.get_or_init(|| {
+        let mut s = CSS.to_string();
+        for c in Classification::ALL.map(Some).into_iter().chain([None]) {
+            let (bg, fg) = badge_colors(c);
+            let _ = write!(s, ".{}{{background:{bg};color:{fg}}}", badge_class(c));
+        }
+        s.push('\n');
+        s
+    })
+}
+
 fn level_class(c: Option<&str>) -> String {
-    c.unwrap_or("UNCLASSIFIED").replace(' ', "-")
+    badge_class(Some(
+        c.and_then(Classification::from_name)
+            .unwrap_or(Classification::Unclassified),
+    ))
+}
+
+/// A search hit's badge: the marking of the version found. A release of
+/// a once-classified record says so, so the public sees at a glance that
+/// it reads a release, not the original (whose marking follows, plain).
+fn hit_badge(label: &airgram_access::Label, marking: Option<&str>) -> String {
+    let original = marking.and_then(Classification::from_name);
+    let released = original.is_some_and(|c| Level::of(c) > label.level);
+    if released {
+        let now = Classification::from_name(label.level.as_str());
+        format!(
+            "<span class=\"banner badge {}\">{} release</span> <span class=originally>originally {}</span>",
+            badge_class(now),
+            esc(label.level.as_str()),
+            esc(marking.unwrap_or(""))
+        )
+    } else {
+        let shown = marking.map_or("UNMARKED".to_string(), esc);
+        let class = match marking {
+            Some(_) => badge_class(original.or(Classification::from_name(label.level.as_str()))),
+            None => badge_class(None),
+        };
+        format!("<span class=\"banner badge {class}\">{shown}</span>")
+    }
 }
 
 pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
@@ -65,14 +131,14 @@ pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> St
         None => "<a href=/signin>Sign in</a>".into(),
     };
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><link rel=stylesheet href=/static/airgram.css></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><link rel=stylesheet href=/static/airgram.css><link rel=icon href=/favicon.ico type=\"image/svg+xml\"></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
         esc(title)
     )
 }
 
 /// The source page's span highlighting: hovering or focusing a field
 /// lights the source spans it came from.
-pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const on=b=>li.dataset.spans.split(' ').forEach(i=>{const e=document.getElementById(i);if(e){e.classList.toggle('hl',b);if(b)e.scrollIntoView({block:'nearest'})}});li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
+pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const f=li.dataset.field;const on=b=>{let first=true;document.querySelectorAll('pre.source span[data-f]').forEach(e=>{if(!e.dataset.f.split(' ').includes(f))return;e.classList.toggle('hl',b);if(b&&first){first=false;e.scrollIntoView({block:'nearest'})}})};li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
 
 pub(crate) fn html(status: StatusCode, page: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
@@ -153,37 +219,71 @@ fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) ->
     s
 }
 
-/// Bars of results per year, drawn as SVG from the year facet.
+/// Facet values listed beside the results; the histogram reads all years.
+pub const FACETS_SHOWN: usize = 10;
+
+/// Results per year as a date axis: a bar for every year from the first
+/// to the last, empty years too, so gaps read as gaps.
 fn histogram(res: &SearchResult) -> String {
     let Some(years) = res.facets.get("year") else {
         return String::new();
     };
-    let mut ys: Vec<(i32, u64)> = years.iter().filter_map(|(y, n)| Some((y.parse().ok()?, *n))).collect();
-    if ys.is_empty() {
+    let counted: std::collections::BTreeMap<i32, u64> = years
+        .iter()
+        .filter_map(|(y, n)| Some((y.parse().ok().filter(|y| (1..=9999).contains(y))?, *n)))
+        .collect();
+    let (Some(&first), Some(&last)) = (counted.keys().next(), counted.keys().next_back()) else {
         return String::new();
-    }
-    ys.sort();
-    let max = ys.iter().map(|y| y.1).max().unwrap_or(1).max(1);
-    let w = 22;
+    };
+    let n = (last - first + 1) as usize;
+    let max = counted.values().copied().max().unwrap_or(1).max(1);
+    // A fixed width, as wide as the facet column; bars share it.
+    let width = 240.0;
+    let w = width / n as f64;
     let mut svg = format!(
-        "<svg role=img aria-label=\"Results by year\" width={} height=90 viewBox=\"0 0 {} 90\">",
-        ys.len() * w,
-        ys.len() * w
+        "<svg role=img aria-label=\"Results by year, {first} to {last}\" width=100% viewBox=\"0 0 {width} 96\" class=histogram>"
     );
-    for (i, (y, n)) in ys.iter().enumerate() {
-        let h = (*n as f64 / max as f64 * 60.0).round() as usize;
+    // Labels: both ends and the decades (or every year of a short range),
+    // none crowding an end.
+    let step = if n <= 8 {
+        1
+    } else if n <= 40 {
+        10
+    } else {
+        50
+    };
+    for (i, y) in (first..=last).enumerate() {
+        let c = counted.get(&y).copied().unwrap_or(0);
+        let h = (c as f64 / max as f64 * 60.0).round();
         let _ = write!(
             svg,
-            "<rect x={} y={} width={} height={} fill=#112e51><title>{y}: {n}</title></rect><text x={} y=86 font-size=8 text-anchor=middle>{}</text>",
-            i * w + 2,
-            70 - h,
-            w - 4,
-            h,
-            i * w + w / 2,
-            y % 100
+            "<rect x=\"{:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{h}\" fill=#112e51 data-year={y}><title>{y}: {c}</title></rect>",
+            i as f64 * w + w * 0.1,
+            70.0 - h,
+            w * 0.8,
         );
+        let end = y == first || y == last;
+        let near_end = (y - first) < 4 || (last - y) < 4;
+        if end || (y % step == 0 && !near_end) {
+            let anchor = if y == first && n > 1 {
+                "start"
+            } else if y == last && n > 1 {
+                "end"
+            } else {
+                "middle"
+            };
+            let x = match anchor {
+                "start" => i as f64 * w,
+                "end" => (i + 1) as f64 * w,
+                _ => i as f64 * w + w / 2.0,
+            };
+            let _ = write!(
+                svg,
+                "<line x1=\"{x:.2}\" x2=\"{x:.2}\" y1=70 y2=74 stroke=#555 /><text x=\"{x:.2}\" y=86 font-size=10 text-anchor={anchor}>{y}</text>"
+            );
+        }
     }
-    svg.push_str("</svg>");
+    svg.push_str("<line x1=0 x2=240 y1=70.5 y2=70.5 stroke=#555 /></svg>");
     svg
 }
 
@@ -230,7 +330,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             continue;
         }
         let _ = write!(facets, "<h3>{}</h3><ul>", esc(name));
-        for (v, n) in vals {
+        for (v, n) in vals.iter().take(FACETS_SHOWN) {
             let fq = format!("{}:{v}", field_of(name));
             if name == "year" {
                 let _ = write!(
@@ -259,9 +359,8 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
     for h in &res.hits {
         let _ = write!(
             hits,
-            "<article class=hit><div class=meta><span class=\"banner badge {}\">{}</span> {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
-            level_class(h.classification.as_deref()),
-            esc(h.classification.as_deref().unwrap_or("UNMARKED")),
+            "<article class=hit><div class=meta>{} {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
+            hit_badge(&h.label, h.classification.as_deref()),
             esc(h.date.as_deref().unwrap_or("undated")),
             esc(h.message_id.as_deref().unwrap_or("—")),
             esc(h.from.as_deref().unwrap_or("?")),
@@ -302,6 +401,33 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
     html(StatusCode::OK, layout("Search", caller, csrf, &body))
 }
 
+/// Escaped text with a transcription's strike-through (`~~word~~`, on one
+/// line) shown struck through, as the typist struck it.
+fn struck(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("~~") {
+        let after = &rest[i + 2..];
+        match after.find("~~") {
+            Some(j) if j > 0 && !after[..j].contains('\n') && !after[..j].starts_with('~') => {
+                out.push_str(&esc(&rest[..i]));
+                let _ = write!(
+                    out,
+                    "<s title=\"struck through in the original\">{}</s>",
+                    esc(&after[..j])
+                );
+                rest = &after[j + 2..];
+            }
+            _ => {
+                out.push_str(&esc(&rest[..i + 2]));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&esc(rest));
+    out
+}
+
 /// The body with every cited message a link (resolved) or marked unresolved.
 fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
     let cites = airgram_archive::cites_in(body);
@@ -311,7 +437,7 @@ fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
         if start < at {
             continue;
         }
-        out.push_str(&esc(&body[at..start]));
+        out.push_str(&struck(&body[at..start]));
         let text = esc(&body[start..end]);
         match resolved.iter().find(|(m, _)| *m == id).and_then(|(_, r)| r.clone()) {
             Some(rid) => {
@@ -327,7 +453,7 @@ fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
         }
         at = end;
     }
-    out.push_str(&esc(&body[at..]));
+    out.push_str(&struck(&body[at..]));
     out
 }
 
@@ -416,50 +542,63 @@ pub fn record_page(
 }
 
 pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> Response {
-    // Each span becomes a marked range; fields list their span ids.
-    let mut marks: Vec<(usize, usize, String)> = Vec::new();
+    // Spans of different fields overlap (`signed` and `persons` share a
+    // name; `body` holds most of the others), so the text is cut at every
+    // span boundary and each piece names all the fields that cover it:
+    // any field lights all of its spans, whatever else covers them.
+    let ok = |s: &[usize; 2]| {
+        s[0] < s[1] && s[1] <= text.len() && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
+    };
     let mut fields = String::from("<ul class=fields aria-label=Fields>");
-    for (field, spans) in &v.record.spans {
-        if field == "body" || field == "document" {
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, field number)
+    let mut names: Vec<&str> = Vec::new();
+    for (field, ss) in &v.record.spans {
+        // The whole document is no field a reader looks for.
+        if field == "document" {
             continue;
         }
-        let ids: Vec<String> = spans
+        let good: Vec<&[usize; 2]> = ss.iter().filter(|s| ok(s)).collect();
+        if good.is_empty() {
+            continue;
+        }
+        let f = names.len();
+        names.push(field);
+        spans.extend(good.iter().map(|s| (s[0], s[1], f)));
+        let _ = write!(
+            fields,
+            "<li tabindex=0 data-field=\"{}\">{}</li>",
+            esc(field),
+            esc(field)
+        );
+    }
+    fields.push_str("</ul>");
+    let mut cuts: Vec<usize> = spans.iter().flat_map(|s| [s.0, s.1]).chain([0, text.len()]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::new();
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let mut covering: Vec<&str> = spans
             .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s[1] <= text.len() && s[0] < s[1] && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
-            })
-            .map(|(i, s)| {
-                let id = format!("s-{field}-{i}");
-                marks.push((s[0], s[1], id.clone()));
-                id
-            })
+            .filter(|s| s.0 <= a && b <= s.1)
+            .map(|s| names[s.2])
             .collect();
-        if !ids.is_empty() {
+        covering.sort_unstable();
+        covering.dedup();
+        if covering.is_empty() {
+            out.push_str(&esc(&text[a..b]));
+        } else {
             let _ = write!(
-                fields,
-                "<li tabindex=0 data-spans=\"{}\">{}</li>",
-                ids.join(" "),
-                esc(field)
+                out,
+                "<span data-f=\"{}\">{}</span>",
+                esc(&covering.join(" ")),
+                esc(&text[a..b])
             );
         }
     }
-    fields.push_str("</ul>");
-    marks.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (s, e, id) in marks {
-        if s < at {
-            continue; // overlapping spans: the first wins
-        }
-        out.push_str(&esc(&text[at..s]));
-        let _ = write!(out, "<span id=\"{id}\">{}</span>", esc(&text[s..e]));
-        at = e;
-    }
-    out.push_str(&esc(&text[at..]));
     let script = "<script src=/static/source.js defer></script>";
     let body = format!(
-        "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=layout>{fields}<pre class=source>{out}</pre></div>{script}",
+        "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=\"layout source-layout\">{fields}<pre class=source tabindex=0>{out}</pre></div>{script}",
         esc(&v.id),
         esc(v.record.message_id.as_deref().unwrap_or(&v.id))
     );
@@ -486,7 +625,7 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
     }
     let mut svg = format!(
-        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% class=graph><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
+        "<svg aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% class=graph><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
     );
     let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
         if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {

@@ -200,8 +200,19 @@ fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
             layout("Review", c, csrf, &crate::pages::choices(&e, "/review/records/", "")),
         );
     }
+    // Where to go from here: a reader without the role needs to sign in
+    // (or has nothing to do here); a reviewer goes back to the queue.
+    let next = if e.status() == StatusCode::FORBIDDEN || e.status() == StatusCode::UNAUTHORIZED {
+        if c.name.is_none() {
+            "<a href=/signin>Sign in</a> as a reviewer to use the review pages, or go <a href=/>back to search</a>."
+        } else {
+            "The review pages are for reviewers. <a href=/>Back to search</a>."
+        }
+    } else {
+        "<a href=/review>Back to the queue</a>"
+    };
     let body = format!(
-        "<h1>{}</h1><p class=err role=alert>{}</p><p><a href=/review>Back to the queue</a></p>",
+        "<h1>{}</h1><p class=err role=alert>{}</p><p>{next}</p>",
         e.status().as_u16(),
         esc(&e.message)
     );
@@ -340,7 +351,7 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap) -> Resp
         s
     };
     let mut body = format!(
-        "<h1>Review report</h1><figure>{}<figcaption>Releases and denials by year (stamps on ingested records included)</figcaption></figure><div class=report>",
+        "<h1>Review report</h1><figure>{}<figcaption>Decisions by year: releases (in full or in part) and denials, as the tables count them</figcaption></figure><div class=report>",
         ar::chart_svg(&rep)
     );
     body.push_str(&table("Decisions", &rep.by_decision));
@@ -383,6 +394,10 @@ fn fields_html(r: &Record, class: &str) -> String {
 /// A record's reviews as the reader may see them (the record page shows
 /// the public statement; reviewers see detail).
 pub(crate) fn history_html(h: &History) -> String {
+    // A sentence, not a numbered first entry.
+    if h.reviews.is_empty() {
+        return "<p class=timeline>No reviews yet.</p>".into();
+    }
     let mut s = String::from("<ol class=timeline>");
     for i in &h.reviews {
         let what = i.what();
@@ -421,9 +436,6 @@ pub(crate) fn history_html(h: &History) -> String {
             );
         }
         s.push_str("</li>");
-    }
-    if h.reviews.is_empty() {
-        s.push_str("<li>No reviews yet.</li>");
     }
     s.push_str("</ol>");
     s
@@ -522,8 +534,22 @@ async fn render_review(
                 .iter()
                 .find(|i| i.state == "proposed")
                 .and_then(|i| Some((i.event?, i.detail.clone()?, i.decision.clone()?, i.codes.clone())));
-            let preview = match &pending {
-                Some((_, d, _, _)) if !d.excisions.is_empty() => Some(a.review_preview(&reader, &key, &d.excisions)?.1),
+            // The release shown beside the original: the open proposal's, or
+            // else the one the last approved decision published, as the
+            // public reads it (its withholdings applied).
+            let shown = match &pending {
+                Some((event, d, _, _)) => Some((*event, d.excisions.clone(), false)),
+                None => h
+                    .reviews
+                    .iter()
+                    .rev()
+                    .find(|i| !i.historic && i.state == "approved")
+                    .and_then(|i| Some((i.event?, i.detail.as_ref()?.excisions.clone(), true))),
+            };
+            let preview = match shown {
+                Some((event, es, published)) if !es.is_empty() => {
+                    Some((a.review_preview(&reader, &key, &es)?.1, event, published))
+                }
                 _ => None,
             };
             let label = a.show(&reader, &key)?.label;
@@ -643,12 +669,17 @@ async fn render_review(
         );
     }
     // Side by side: the original and the release being built.
-    let preview_record = preview.as_ref().unwrap_or(&orig);
+    let (preview_record, note) = match &preview {
+        Some((r, event, true)) => (r, format!("As published by decision #{event}.")),
+        Some((r, event, false)) => (r, format!("As proposal #{event} would publish it.")),
+        None => (&orig, String::new()),
+    };
     let _ = write!(
         body,
-        "<div class=review-grid><section aria-label=Original><h2>Original</h2>{}</section>\
-         <section aria-label=\"Release preview\" id=preview><h2>Release preview</h2><p id=preview-status role=status></p>{}</section></div>",
+        "<div class=review-grid><section aria-label=Original tabindex=0><h2>Original</h2>{}</section>\
+         <section aria-label=\"Release preview\" id=preview tabindex=0><h2>Release preview</h2><p id=preview-status role=status>{}</p>{}</section></div>",
         fields_html(&orig, "ftext"),
+        esc(&note),
         fields_html(preview_record, "pfield"),
     );
     let _ = write!(
