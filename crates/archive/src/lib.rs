@@ -885,7 +885,9 @@ impl Archive {
                 &v.label.to_string(),
             )?;
         }
-        Ok(views::RecordView::new(&v, &visible, cited_by))
+        let mut view = views::RecordView::new(&v, &visible, cited_by);
+        view.record.source_path = source_reference(reader, &v.record_id, &view.record.source_path);
+        Ok(view)
     }
 
     /// Every record a query matches, as `reader` may see each (the version
@@ -920,7 +922,8 @@ impl Archive {
         Ok(done)
     }
 
-    /// The verbatim source of a record the reader may see.
+    /// The verbatim source of a record the reader may see (its path as
+    /// [`source_reference`] gives it).
     pub fn source(&self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
         let v = self
             .resolve(reader, key)?
@@ -943,7 +946,8 @@ impl Archive {
         if audited(&v.label) {
             self.audit_read(reader, "source", &v.record_id, &v.label.to_string())?;
         }
-        Ok(src)
+        let (path, bytes) = src;
+        Ok((source_reference(reader, &v.record_id, &path), bytes))
     }
 
     /// Visible records whose visible version cites `v`'s message and means
@@ -1329,6 +1333,18 @@ fn fail_point(name: &str, batch: u64) -> Result<()> {
         (false, _) => Ok(()),
         (true, false) => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
         (true, true) => std::process::abort(),
+    }
+}
+
+/// Where a record's source is, as `reader` may know it. The path ingest
+/// read it from names the office's files (`/srv/intake/state/0001/…`):
+/// staff, who sign in, get it; the public gets the record's own
+/// reference instead, the address of its source in the archive.
+pub fn source_reference(reader: &Reader, id: &str, path: &str) -> String {
+    if reader.name.is_some() {
+        path.to_string()
+    } else {
+        format!("/records/{id}/source")
     }
 }
 

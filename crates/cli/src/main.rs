@@ -22,6 +22,7 @@ mod archive_bench;
 mod archive_cmd;
 mod bench;
 mod eval;
+mod flags;
 mod review_cmd;
 mod serve_bench;
 mod wrk;
@@ -97,9 +98,8 @@ enum Command {
     /// subject: type: classification: series: person: message: date:1962-10..1962-11
     Search {
         query: String,
-        /// Read as this user (default: the public).
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
@@ -115,8 +115,8 @@ enum Command {
     /// Show a record by id or message id.
     Show {
         key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -124,16 +124,19 @@ enum Command {
     /// line (the shape of `show --format json`).
     Export {
         query: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 10_000)]
         limit: usize,
+        /// jsonl: one JSON object a line; json: one JSON array.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: archive_cmd::ExportFormat,
     },
     /// The cite graph around a record.
     Graph {
         key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 1)]
         depth: usize,
         #[arg(long, value_enum, default_value = "text")]
@@ -291,7 +294,7 @@ fn main() -> ExitCode {
         } => archive_cmd::ingest(&dir, &paths, released, label, batch_size),
         Command::Search {
             query,
-            user,
+            who: flags::ReadAs { user },
             limit,
             offset,
             sort,
@@ -309,11 +312,20 @@ fn main() -> ExitCode {
                 format,
             },
         ),
-        Command::Show { key, user, format } => archive_cmd::show(&dir, &key, user.as_deref(), format),
-        Command::Export { query, user, limit } => archive_cmd::export(&dir, &query, user.as_deref(), limit),
+        Command::Show {
+            key,
+            who: flags::ReadAs { user },
+            format,
+        } => archive_cmd::show(&dir, &key, user.as_deref(), format),
+        Command::Export {
+            query,
+            who: flags::ReadAs { user },
+            limit,
+            format,
+        } => archive_cmd::export(&dir, &query, user.as_deref(), limit, format),
         Command::Graph {
             key,
-            user,
+            who: flags::ReadAs { user },
             depth,
             format,
         } => archive_cmd::graph(&dir, &key, user.as_deref(), depth, format),

@@ -3,6 +3,7 @@
 //! again (`--password-stdin`), as the two-person rule requires.
 
 use crate::archive_cmd::Format;
+use crate::flags::{ActAs, ReadAs};
 use airgram_access::Level;
 use airgram_archive::review::{self, QueueFilter};
 use airgram_archive::ArchiveError;
@@ -17,8 +18,8 @@ use std::process::ExitCode;
 pub enum ReviewCommand {
     /// Records due for review (or pending approval, or referred) that you may see.
     Queue {
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// due, pending, referred, mine (assigned to you) or all.
         #[arg(long, default_value = "due")]
         state: String,
@@ -44,8 +45,8 @@ pub enum ReviewCommand {
     /// Assign a record to a reviewer (it shows in their `--state mine`).
     Assign {
         key: String,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// The reviewer; omit to clear the assignment.
         #[arg(long)]
         to: Option<String>,
@@ -53,8 +54,8 @@ pub enum ReviewCommand {
     /// Print a field of the original with byte offsets, to choose excisions.
     Text {
         key: String,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long, default_value = "body")]
         field: String,
     },
@@ -63,8 +64,8 @@ pub enum ReviewCommand {
     /// Approve another reviewer's proposal (re-authenticates).
     Approve {
         event: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// Read your password from standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -75,16 +76,16 @@ pub enum ReviewCommand {
     /// Send a proposal back (or withdraw your own) with a comment.
     Return {
         event: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long)]
         comment: String,
     },
     /// Record an agency's answer to a referral: CONCUR, RELEASE, EXCISE or DENY with codes.
     Answer {
         referral: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long)]
         response: String,
         #[arg(long, default_value = "")]
@@ -93,8 +94,8 @@ pub enum ReviewCommand {
     /// A record's review history (the public sees the plain statement).
     History {
         key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: ReadAs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -102,8 +103,8 @@ pub enum ReviewCommand {
     Policy,
     /// Counts by decision, exemption and reviewer; queue age; overdue referrals.
     Report {
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// Also write a chart of releases and denials by year (SVG).
         #[arg(long)]
         svg: Option<std::path::PathBuf>,
@@ -115,8 +116,8 @@ pub enum ReviewCommand {
 #[derive(clap::Args)]
 pub struct ProposeArgs {
     pub key: String,
-    #[arg(long = "as")]
-    pub user: String,
+    #[command(flatten)]
+    pub who: ActAs,
     /// RELEASE, DECLASSIFY, DECLASSIFY-IN-PART, EXCISE, DENY, DOWNGRADE, REFER, NON-RESPONSIVE.
     #[arg(long)]
     pub decision: String,
@@ -180,10 +181,10 @@ fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let a = crate::archive_cmd::open(dir)?;
+    let a = crate::archive_cmd::open_existing(dir)?;
     match cmd {
         ReviewCommand::Queue {
-            user,
+            who: ActAs { user },
             state,
             classification,
             agency,
@@ -254,7 +255,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Assign { key, user, to } => {
+        ReviewCommand::Assign {
+            key,
+            who: ActAs { user },
+            to,
+        } => {
             let r = a.reader(Some(&user))?;
             match a.review_assign(&r, &key, to.as_deref()) {
                 Ok(()) => {
@@ -267,7 +272,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::Text { key, user, field } => {
+        ReviewCommand::Text {
+            key,
+            who: ActAs { user },
+            field,
+        } => {
             let r = a.reader(Some(&user))?;
             let (orig, _) = match a.review_preview(&r, &key, &[]) {
                 Ok(x) => x,
@@ -292,7 +301,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Propose(args) => {
             let ProposeArgs {
                 key,
-                user,
+                who: ActAs { user },
                 decision,
                 kind,
                 codes,
@@ -369,7 +378,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Approve {
             event,
-            user,
+            who: ActAs { user },
             password_stdin,
             acknowledge,
         } => {
@@ -400,7 +409,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::Return { event, user, comment } => {
+        ReviewCommand::Return {
+            event,
+            who: ActAs { user },
+            comment,
+        } => {
             let r = a.reader(Some(&user))?;
             match a.review_return(&r, event, &comment) {
                 Ok(()) => {
@@ -412,7 +425,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Answer {
             referral,
-            user,
+            who: ActAs { user },
             response,
             comment,
         } => {
@@ -425,7 +438,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::History { key, user, format } => {
+        ReviewCommand::History {
+            key,
+            who: ReadAs { user },
+            format,
+        } => {
             let r = a.reader(user.as_deref())?;
             let h = match a.review_history(&r, &key) {
                 Ok(h) => h,
@@ -480,7 +497,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             eprintln!("(from {})", a.dir().join("policy.json").display());
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Report { user, svg, format } => {
+        ReviewCommand::Report {
+            who: ActAs { user },
+            svg,
+            format,
+        } => {
             let r = a.reader(Some(&user))?;
             let rep = match a.review_report(&r) {
                 Ok(x) => x,

@@ -1,0 +1,24 @@
+//! Flags that several commands take, each defined once here (as ripgrep
+//! keeps its flags in one place), so every command's `--help` describes
+//! them in the same words.
+
+use clap::Args;
+
+/// `--as USER` on a command that reads: whose access the answer follows.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ReadAs {
+    /// Read as this user, seeing what their clearance and authorizations
+    /// allow (default: the public, who see released records only)
+    #[arg(long = "as", value_name = "USER")]
+    pub user: Option<String>,
+}
+
+/// `--as USER` on a review action: every action is someone's, and is
+/// audited under that name.
+#[derive(Args, Clone, Debug)]
+pub struct ActAs {
+    /// Act as this reviewer (required: the action is recorded and audited
+    /// under the name)
+    #[arg(long = "as", value_name = "USER")]
+    pub user: String,
+}
