@@ -266,11 +266,24 @@ test('two reviewers excise a passage of a FRUS document and publish it', async (
     sel.removeAllRanges();
     sel.addRange(r);
   }, frus.sentence);
-  await ann.fill('#xcodes', '25X1');
+  // The codes come from a picker of the canonical codes, not typed.
+  const offered = await ann.$$eval('#xcodes option', (os) => os.map((o) => o.value));
+  for (const c of ['(b)(1)', '(b)(6)', '25X1', '1.4(c)', '50X1-HUM']) assert.ok(offered.includes(c), `${c} offered`);
+  assert.ok(!offered.includes('b1'), 'only canonical spellings');
+  await ann.selectOption('#xcodes', '25X1');
   await ann.click('#excise');
+  // The passage is boxed in the original with its codes.
+  const box = ann.locator('.ftext[data-field=body] mark.redact');
+  await box.waitFor();
+  assert.equal(await box.textContent(), frus.sentence);
+  assert.equal(await box.getAttribute('data-codes'), '25X1');
+  // The raw field is an advanced fallback, folded away.
+  assert.equal(await ann.locator('details.advanced #excisions').count(), 1);
+  assert.equal(await ann.locator('details.advanced').getAttribute('open'), null);
   const preview = ann.locator('#preview .pfield[data-field=body]');
   await ann.waitForFunction(() => /not declassified — 25X1/.test(document.querySelector('#preview .pfield[data-field=body]').textContent));
   assert.ok(!(await preview.textContent()).includes(frus.sentence));
+  await axe(ann);
   await ann.screenshot({ path: join(SHOTS, 'review-excise.png'), fullPage: true });
   await ann.fill('input[name=comment]', 'protects an intelligence source');
   await ann.click('#propose');
@@ -285,6 +298,7 @@ test('two reviewers excise a passage of a FRUS document and publish it', async (
   await bob.goto(`${base}/review/${frus.id}`);
   await bob.waitForSelector('section.pending');
   assert.match(await bob.textContent('section.pending'), /DECLASSIFY IN PART/);
+  await axe(bob);
   await bob.fill('form.approve input[name=password]', 'wrong-password');
   await bob.click('#approve');
   await bob.waitForSelector('text=re-authentication failed');

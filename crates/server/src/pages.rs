@@ -35,7 +35,8 @@ pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
 .source-layout .fields{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;list-style:none;padding:0}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
 .err{color:#b50909;font-weight:700}.ok{color:#1d5e2c;font-weight:700}
-.review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow:auto}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
+.review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow-y:scroll;border:1px solid #999;padding:0 .5rem .5rem;scrollbar-gutter:stable}
+mark.redact{background:#222;color:#fff;outline:2px solid #000}mark.redact::after{content:' [' attr(data-codes) ']';background:#c8102e;color:#fff;font:700 .8rem system-ui,sans-serif;padding:0 .2rem;margin-left:.2rem}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
 .ftext,.pfield{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:.5rem;font-family:Georgia,serif}
 .ftext::selection{background:#f6b26b}.pending{background:#fff8e1;border:1px solid #e0a800;padding:.5rem 1rem}
 table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}

@@ -374,6 +374,41 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap) -> Resp
     html(StatusCode::OK, layout("Review report", &c, &csrf, &body))
 }
 
+/// The canonical exemption codes as a picker's options, grouped by the
+/// authority that grants them.
+fn code_options() -> String {
+    let group = |c: &str| {
+        if c.starts_with("(b)") {
+            "FOIA"
+        } else if c.starts_with("(j)") || c.starts_with("(k)") {
+            "Privacy Act"
+        } else if c.starts_with("1.4") {
+            "EO 13526 1.4 (classification)"
+        } else if c.starts_with("25X") {
+            "EO 13526 25-year exemptions"
+        } else {
+            "EO 13526 50-year exemptions"
+        }
+    };
+    let mut out = String::new();
+    let mut open: Option<&str> = None;
+    for c in codes::all() {
+        let g = group(&c);
+        if open != Some(g) {
+            if open.is_some() {
+                out.push_str("</optgroup>");
+            }
+            let _ = write!(out, "<optgroup label=\"{}\">", esc(g));
+            open = Some(g);
+        }
+        let _ = write!(out, "<option>{}</option>", esc(&c));
+    }
+    if open.is_some() {
+        out.push_str("</optgroup>");
+    }
+    out
+}
+
 fn fields_html(r: &Record, class: &str) -> String {
     let mut s = String::new();
     for f in excise::FIELDS {
@@ -480,7 +515,7 @@ document.getElementById('excise').addEventListener('click',()=>{
   const approx=pre.toString().length; const s=range.toString();
   let i=text.indexOf(s,Math.max(0,approx-40)); if(i<0) i=text.indexOf(s);
   if(i<0||!s.trim()){msg.textContent='That selection cannot be excised.';return;}
-  const codes=document.getElementById('xcodes').value.split(',').map(c=>c.trim()).filter(Boolean).join(',');
+  const codes=[...document.getElementById('xcodes').selectedOptions].map(o=>o.value).join(',');
   if(!codes){msg.textContent='Choose the exemption codes first.';return;}
   const lines=[];
   if(document.getElementById('xall').checked){
@@ -491,6 +526,8 @@ document.getElementById('excise').addEventListener('click',()=>{
   box.value=(box.value.trim()?box.value.trim()+'\n':'')+lines.join('\n');
   msg.textContent=lines.length+' excision'+(lines.length===1?'':'s')+' added.';
   const d=document.getElementById('decision'); if(d.value==='RELEASE'||d.value==='DECLASSIFY') d.value='DECLASSIFY IN PART';
+  // The passage boxed in the original, labelled with its codes.
+  try{const m=document.createElement('mark');m.className='redact';m.dataset.codes=codes;m.title='to be excised: '+codes;range.surroundContents(m);}catch(e){}
   sel.removeAllRanges(); last=null; preview();
 });
 })();
@@ -648,11 +685,10 @@ async fn render_review(
         let _ = write!(
             body,
             "<section aria-label=\"Propose a decision\" class=propose><h2>Propose a decision</h2>\
-             <p>Select text in the original, choose codes and press <em>Excise selection</em>; the preview follows.</p>\
-             <p><label>Codes <input id=xcodes value=\"25X1\" size=20 list=codes></label> \
+             <p>Select text in the original, choose its codes and press <em>Excise selection</em>: the passage is boxed with its codes in the original, and the preview follows.</p>\
+             <p class=excise-tools><label>Codes (one or more)<br><select id=xcodes multiple size=6>{}</select></label> \
              <label><input type=checkbox id=xall> every occurrence</label> \
              <button type=button id=excise>Excise selection</button> <span id=excise-msg role=status></span></p>\
-             <datalist id=codes>{}</datalist>\
              <form method=post action=\"/review/{rid}/propose\"><input type=hidden name=csrf value=\"{}\">\
              <p><label>Decision <select name=decision id=decision>{decisions}</select></label> \
              <label>Kind <select name=kind><option value=systematic>systematic</option><option value=foia>FOIA request</option><option value=mandatory>mandatory review</option><option value=re-review>re-review</option></select></label> \
@@ -660,10 +696,10 @@ async fn render_review(
              <p><label>Decision codes <input name=codes size=24 placeholder=\"b1, 25X1\"></label> \
              <label>Refer to <input name=agencies size=20 placeholder=\"{}\"></label> \
              <label>Next review <input name=next_review size=10 placeholder=YYYY-MM-DD></label></p>\
-             <p><label>Excisions (FIELD:START..END:CODES, one per line)<br><textarea name=excisions id=excisions rows=4 cols=60></textarea></label></p>\
+             <details class=advanced><summary>Advanced: the excisions as text</summary><p><label>Excisions (FIELD:START..END:CODES, one per line; <em>Excise selection</em> writes them)<br><textarea name=excisions id=excisions rows=4 cols=60></textarea></label></p></details>\
              <p><label>Comment <input name=comment size=60></label> <label>Request no. <input name=request size=12></label></p>\
              <p><button id=propose>Propose</button></p></form></section>",
-            codes::all().iter().map(|c| format!("<option value=\"{c}\">")).collect::<String>(),
+            code_options(),
             esc(&csrf),
             AGENCIES.join(", "),
         );
