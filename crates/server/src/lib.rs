@@ -11,6 +11,7 @@
 mod error;
 mod openapi;
 mod pages;
+mod parts;
 mod review;
 mod signin;
 
@@ -896,7 +897,7 @@ async fn security_headers(
 /// ones).
 async fn static_file(UrlPath(name): UrlPath<String>) -> Response {
     let (ty, body) = match name.as_str() {
-        "airgram.css" => ("text/css; charset=utf-8", pages::css()),
+        "airgram.css" => ("text/css; charset=utf-8", parts::css()),
         "source.js" => ("text/javascript; charset=utf-8", pages::SOURCE_JS),
         "review.js" => ("text/javascript; charset=utf-8", review::REVIEW_JS),
         _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),

@@ -1,149 +1,18 @@
 //! Server-rendered pages: plain HTML that reads without JavaScript; a few
 //! lines of script add span highlighting on the source view.
 
+use crate::parts::{choices, esc, history_html, hit_badge, html, layout, level_class};
 use crate::{url_encode, ApiError, Caller, SearchParams, MAX_PAGE, PAGE_SIZE};
-use airgram_access::Level;
 use airgram_archive::views::{Graph, RecordView};
 use airgram_index::SearchResult;
-use airgram_model::Classification;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html as markup, PreEscaped};
 use std::fmt::Write;
-
-pub fn esc(s: &str) -> String {
-    airgram_index::html_escape(s)
-}
-
-pub(crate) const CSS: &str = "
-*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
-header.top{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:#112e51;color:#fff}
-header.top a{color:#fff}main{max-width:72rem;margin:0 auto;padding:1rem}
-form.q{display:flex;gap:.5rem}form.q input[type=search]{flex:1;font-size:1.1rem;padding:.4rem}
-button,input[type=submit]{font-size:1rem;padding:.35rem .8rem}
-.layout{display:grid;grid-template-columns:16rem 1fr;gap:1.5rem}@media(max-width:48rem){.layout{grid-template-columns:1fr}}
-.facets h3{font-size:.9rem;margin:.8rem 0 .2rem;text-transform:uppercase;color:#555}.facets ul{list-style:none;padding:0;margin:0}
-.hit{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.6rem .8rem;margin:.6rem 0}
-.hit h2{font-size:1.05rem;margin:.2rem 0}.meta{color:#555;font-size:.9rem}mark{background:#ffe66d}
-.banner{text-align:center;font-weight:700;letter-spacing:.1em;padding:.3rem;color:#fff}
-.form{background:#fff;border:1px solid #999;padding:1rem;font-family:ui-monospace,monospace}
-.form dl{display:grid;grid-template-columns:10rem 1fr;gap:.1rem .8rem;margin:0}.form dt{font-weight:700}
-.body{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif}
-.unresolved{color:#5f5f5f;text-decoration:underline dotted}.timeline li{margin:.3rem 0}
-pre.source{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem}
-pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
-.fields li{cursor:pointer}.fields li:hover,.fields li:focus{background:#eef}
-.source-layout .fields{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;list-style:none;padding:0}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
-.err{color:#b50909;font-weight:700}.ok{color:#1d5e2c;font-weight:700}
-.review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow-y:scroll;border:1px solid #999;padding:0 .5rem .5rem;scrollbar-gutter:stable}
-mark.redact{background:#222;color:#fff;outline:2px solid #000}mark.redact::after{content:' [' attr(data-codes) ']';background:#c8102e;color:#fff;font:700 .8rem system-ui,sans-serif;padding:0 .2rem;margin-left:.2rem}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
-.ftext,.pfield{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:.5rem;font-family:Georgia,serif}
-.ftext::selection{background:#f6b26b}.pending{background:#fff8e1;border:1px solid #e0a800;padding:.5rem 1rem}
-table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
-.report{display:flex;flex-wrap:wrap;gap:2rem}del{background:#fdd}nav.pages a{margin-right:.6rem}
-.inline{display:inline}.badge{display:inline;padding:0 .3rem}svg.graph{max-width:760px;background:#fff;border:1px solid #ddd}
-";
-
-/// The colours of a marking's badge (background, text): one row per
-/// marking the model knows, so a new one cannot go unstyled. The colours
-/// are the conventional cover-sheet ones (controlled unclassified in
-/// purple); each pair keeps WCAG AA contrast (4.5:1), checked in the
-/// browser flows.
-fn badge_colors(c: Option<Classification>) -> (&'static str, &'static str) {
-    match c {
-        Some(Classification::Unclassified) => ("#007a33", "#fff"),
-        Some(Classification::OfficialUseOnly | Classification::LimitedOfficialUse) => ("#502b85", "#fff"),
-        Some(Classification::Confidential) => ("#0033a0", "#fff"),
-        Some(Classification::Secret) => ("#c8102e", "#fff"),
-        Some(Classification::TopSecret) => ("#ff8c00", "#000"),
-        // Unmarked: no colour that could be read as a level.
-        None => ("#555", "#fff"),
-    }
-}
-
-/// The class naming a marking's badge: `LIMITED-OFFICIAL-USE`, `UNMARKED`.
-fn badge_class(c: Option<Classification>) -> String {
-    c.map_or("UNMARKED", Classification::as_str).replace(' ', "-")
-}
-
-/// The style sheet: the fixed rules, then a rule per marking from
-/// [`badge_colors`].
-pub(crate) fn css() -> &'static str {
-    static CSS_ALL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    CSS_ALL.get_or_init(|| {
-        let mut s = CSS.to_string();
-        for c in Classification::ALL.map(Some).into_iter().chain([None]) {
-            let (bg, fg) = badge_colors(c);
-            let _ = write!(s, ".{}{{background:{bg};color:{fg}}}", badge_class(c));
-        }
-        s.push('\n');
-        s
-    })
-}
-
-fn level_class(c: Option<&str>) -> String {
-    badge_class(Some(
-        c.and_then(Classification::from_name)
-            .unwrap_or(Classification::Unclassified),
-    ))
-}
-
-/// A search hit's badge: the marking of the version found. A release of
-/// a once-classified record says so, so the public sees at a glance that
-/// it reads a release, not the original (whose marking follows, plain).
-fn hit_badge(label: &airgram_access::Label, marking: Option<&str>) -> String {
-    let original = marking.and_then(Classification::from_name);
-    let released = original.is_some_and(|c| Level::of(c) > label.level);
-    if released {
-        let now = Classification::from_name(label.level.as_str());
-        format!(
-            "<span class=\"banner badge {}\">{} release</span> <span class=originally>originally {}</span>",
-            badge_class(now),
-            esc(label.level.as_str()),
-            esc(marking.unwrap_or(""))
-        )
-    } else {
-        let shown = marking.map_or("UNMARKED".to_string(), esc);
-        let class = match marking {
-            Some(_) => badge_class(original.or(Classification::from_name(label.level.as_str()))),
-            None => badge_class(None),
-        };
-        format!("<span class=\"banner badge {class}\">{shown}</span>")
-    }
-}
-
-pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
-    let review = if caller
-        .role
-        .as_deref()
-        .is_some_and(|r| airgram_archive::review::REVIEW_ROLES.contains(&r))
-    {
-        "<a href=/review>Review queue</a> "
-    } else {
-        ""
-    };
-    let who = match &caller.name {
-        Some(n) => format!(
-            "{review}<span>{} ({})</span> <form method=post action=/signout class=inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
-            esc(n),
-            esc(caller.reader.clearance.as_str()),
-            esc(csrf)
-        ),
-        None => "<a href=/signin>Sign in</a>".into(),
-    };
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><link rel=stylesheet href=/static/airgram.css><link rel=icon href=/favicon.ico type=\"image/svg+xml\"></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
-        esc(title)
-    )
-}
 
 /// The source page's span highlighting: hovering or focusing a field
 /// lights the source spans it came from.
 pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const f=li.dataset.field;const on=b=>{let first=true;document.querySelectorAll('pre.source span[data-f]').forEach(e=>{if(!e.dataset.f.split(' ').includes(f))return;e.classList.toggle('hl',b);if(b&&first){first=false;e.scrollIntoView({block:'nearest'})}})};li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
-
-pub(crate) fn html(status: StatusCode, page: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
-}
 
 pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
     let public = Caller {
@@ -182,25 +51,6 @@ pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, suffix: &str
         e.status(),
         layout("Several records", caller, csrf, &choices(e, "/records/", suffix)),
     )
-}
-
-/// The records an ambiguous message id names, oldest first, as links.
-pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> String {
-    let mut body = format!("<h1>Several records</h1><p>{}:</p><ul class=choices>", esc(&e.message));
-    for n in &e.choices {
-        let or = |x: &Option<String>| x.as_deref().map_or("-".to_string(), esc);
-        let _ = write!(
-            body,
-            "<li><a href=\"{prefix}{}{suffix}\">{} · {}</a> <span class=meta>{} · {}</span></li>",
-            esc(&n.id),
-            or(&n.message_id),
-            or(&n.date),
-            or(&n.classification),
-            or(&n.subject)
-        );
-    }
-    body.push_str("</ul><p><a href=/>Back to search</a></p>");
-    body
 }
 
 fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) -> String {
@@ -289,36 +139,37 @@ fn histogram(res: &SearchResult) -> String {
 }
 
 pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<SearchResult, ApiError>) -> Response {
-    let mut body = format!(
-        "<h1>Search the archive</h1><form class=q role=search action=/><label class=skip for=q>Query</label><input id=q type=search name=q value=\"{}\" placeholder='cuba OR berlin  from:\"USRO PARIS\"  date:1962-10..1962-11'><button>Search</button></form>\
-<details><summary>Query syntax</summary><p>Words match anywhere; <code>\"exact phrase\"</code>; <code>AND</code>, <code>OR</code>, <code>NOT</code> or <code>-word</code>; <code>prefix*</code>; fields <code>from: to: subject: type: classification: series: person: message:</code>; dates <code>date:1962</code>, <code>date:1962-10..1962-11</code>.</p></details>",
-        esc(&p.q)
-    );
+    let form = markup! {
+        h1 { "Search the archive" }
+        form.q role="search" action="/" {
+            label.skip for="q" { "Query" }
+            input id="q" type="search" name="q" value=(p.q) placeholder="cuba OR berlin  from:\"USRO PARIS\"  date:1962-10..1962-11";
+            button { "Search" }
+        }
+        details {
+            summary { "Query syntax" }
+            p {
+                "Words match anywhere; " code { "\"exact phrase\"" } "; " code { "AND" } ", " code { "OR" } ", "
+                code { "NOT" } " or " code { "-word" } "; " code { "prefix*" } "; fields "
+                code { "from: to: subject: type: classification: series: person: message:" } "; dates "
+                code { "date:1962" } ", " code { "date:1962-10..1962-11" } "."
+            }
+        }
+    };
     let res = match res {
         Ok(r) => r,
         Err(e) => {
-            let _ = write!(body, "<p class=err role=alert>{}</p>", esc(&e.message));
-            return html(e.status(), layout("Search", caller, csrf, &body));
+            let body = markup! { (form) p.err role="alert" { (e.message) } };
+            return html(e.status(), layout("Search", caller, csrf, &body.into_string()));
         }
     };
-    for f in &p.fq {
-        let rest: Vec<String> = p.fq.iter().filter(|x| *x != f).cloned().collect();
-        let without = SearchParams {
-            q: p.q.clone(),
-            fq: rest,
-            facets: None,
-            sort: p.sort.clone(),
-            page: None,
-        };
-        let _ = write!(
-            body,
-            "<p>Filter <strong>{}</strong> <a href=\"{}\">remove</a></p>",
-            esc(f),
-            esc(&search_link(&without, None, None))
-        );
-    }
-    let mut facets = String::from("<aside class=facets aria-label=Filters>");
-    facets.push_str(&histogram(&res));
+    let without = |f: &String| SearchParams {
+        q: p.q.clone(),
+        fq: p.fq.iter().filter(|x| *x != f).cloned().collect(),
+        facets: None,
+        sort: p.sort.clone(),
+        page: None,
+    };
     fn field_of(name: &str) -> &str {
         match name {
             "originator" => "from",
@@ -326,80 +177,65 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             other => other,
         }
     }
-    for (name, vals) in &res.facets {
-        if vals.is_empty() {
-            continue;
+    // A year filters by date; the other facets by their field.
+    let filter = |name: &str, v: &str| {
+        if name == "year" {
+            format!("date:{v}")
+        } else {
+            format!("{}:{v}", field_of(name))
         }
-        let _ = write!(facets, "<h3>{}</h3><ul>", esc(name));
-        for (v, n) in vals.iter().take(FACETS_SHOWN) {
-            let fq = format!("{}:{v}", field_of(name));
-            if name == "year" {
-                let _ = write!(
-                    facets,
-                    "<li><a href=\"{}\">{}</a> ({n})</li>",
-                    esc(&search_link(p, Some(&format!("date:{v}")), None)),
-                    esc(v)
-                );
-            } else {
-                let _ = write!(
-                    facets,
-                    "<li><a href=\"{}\">{}</a> ({n})</li>",
-                    esc(&search_link(p, Some(&fq), None)),
-                    esc(v)
-                );
-            }
-        }
-        facets.push_str("</ul>");
-    }
-    facets.push_str("</aside>");
-    let mut hits = format!(
-        "<section aria-label=Results><p>{} result{}</p>",
-        res.total,
-        if res.total == 1 { "" } else { "s" }
-    );
-    for h in &res.hits {
-        let _ = write!(
-            hits,
-            "<article class=hit><div class=meta>{} {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
-            hit_badge(&h.label, h.classification.as_deref()),
-            esc(h.date.as_deref().unwrap_or("undated")),
-            esc(h.message_id.as_deref().unwrap_or("—")),
-            esc(h.from.as_deref().unwrap_or("?")),
-            esc(&h.to.join(", ")),
-            esc(&h.id),
-            esc(h.subject.as_deref().or(h.message_id.as_deref()).unwrap_or(&h.id)),
-            h.snippet
-        );
-    }
+    };
     let page = p.page.unwrap_or(1);
     // No page past the last one served: beyond it results would repeat.
     let pages = res.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
-    hits.push_str("<nav class=pages aria-label=Pages>");
-    if page > 1 {
-        let _ = write!(
-            hits,
-            "<a rel=prev href=\"{}\">← previous</a>",
-            esc(&search_link(p, None, Some(page - 1)))
-        );
-    }
-    if page < pages {
-        let _ = write!(
-            hits,
-            "<a rel=next href=\"{}\">next →</a>",
-            esc(&search_link(p, None, Some(page + 1)))
-        );
-    }
-    let _ = write!(hits, "<span>page {page} of {}</span>", pages.max(1));
-    if res.total > MAX_PAGE * PAGE_SIZE {
-        let _ = write!(
-            hits,
-            " <span>(the first {} results are shown; narrow the search to see the rest)</span>",
-            MAX_PAGE * PAGE_SIZE
-        );
-    }
-    hits.push_str("</nav></section>");
-    let _ = write!(body, "<div class=layout>{facets}{hits}</div>");
-    html(StatusCode::OK, layout("Search", caller, csrf, &body))
+    let body = markup! {
+        (form)
+        @for f in &p.fq {
+            p { "Filter " strong { (f) } " " a href=(search_link(&without(f), None, None)) { "remove" } }
+        }
+        div.layout {
+            aside.facets aria-label="Filters" {
+                // Numbers and years only: drawn as a string.
+                (PreEscaped(histogram(&res)))
+                @for (name, vals) in &res.facets {
+                    @if !vals.is_empty() {
+                        h3 { (name) }
+                        ul {
+                            @for (v, n) in vals.iter().take(FACETS_SHOWN) {
+                                li { a href=(search_link(p, Some(&filter(name, v)), None)) { (v) } " (" (n) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-label="Results" {
+                p { (res.total) " result" @if res.total != 1 { "s" } }
+                @for h in &res.hits {
+                    article.hit {
+                        div.meta {
+                            (hit_badge(&h.label, h.classification.as_deref()))
+                            " " (h.date.as_deref().unwrap_or("undated"))
+                            " · " (h.message_id.as_deref().unwrap_or("—"))
+                            " · " (h.from.as_deref().unwrap_or("?"))
+                            " → " (h.to.join(", "))
+                        }
+                        h2 { a href={"/records/" (h.id)} { (h.subject.as_deref().or(h.message_id.as_deref()).unwrap_or(&h.id)) } }
+                        // The index escaped the snippet and marked the hits.
+                        p { (PreEscaped(&h.snippet)) }
+                    }
+                }
+                nav.pages aria-label="Pages" {
+                    @if page > 1 { a rel="prev" href=(search_link(p, None, Some(page - 1))) { "← previous" } }
+                    @if page < pages { a rel="next" href=(search_link(p, None, Some(page + 1))) { "next →" } }
+                    span { "page " (page) " of " (pages.max(1)) }
+                    @if res.total > MAX_PAGE * PAGE_SIZE {
+                        " " span { "(the first " (MAX_PAGE * PAGE_SIZE) " results are shown; narrow the search to see the rest)" }
+                    }
+                }
+            }
+        }
+    };
+    html(StatusCode::OK, layout("Search", caller, csrf, &body.into_string()))
 }
 
 /// Escaped text with a transcription's strike-through (`~~word~~`, on one
@@ -514,7 +350,7 @@ pub fn record_page(
             )
         })
         .collect();
-    let reviews = crate::review::history_html(history);
+    let reviews = history_html(history);
     let body = format!(
         "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
 <p>{source}<a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\

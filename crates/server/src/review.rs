@@ -5,10 +5,10 @@
 //! Every state-changing request carries the browser's CSRF token: forms
 //! as a field, API calls as the `x-csrf-token` header.
 
-use crate::pages::{esc, html, layout};
+use crate::parts::{choices, esc, html, layout};
 use crate::{caller, csrf_token, form_pairs, page_caller, ApiError, AppState, Caller, Code};
 use airgram_access::Level;
-use airgram_archive::review::{self as ar, History, QueueFilter};
+use airgram_archive::review::{self as ar, QueueFilter};
 use airgram_model::Record;
 use airgram_review::{codes, excise, Decision, Excision, Proposal, ReviewKind, AGENCIES};
 use axum::extract::{Path as UrlPath, State};
@@ -197,7 +197,7 @@ fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
     if !e.choices.is_empty() {
         return html(
             e.status(),
-            layout("Review", c, csrf, &crate::pages::choices(&e, "/review/records/", "")),
+            layout("Review", c, csrf, &choices(&e, "/review/records/", "")),
         );
     }
     // Where to go from here: a reader without the role needs to sign in
@@ -423,56 +423,6 @@ fn fields_html(r: &Record, class: &str) -> String {
             esc(&t)
         );
     }
-    s
-}
-
-/// A record's reviews as the reader may see them (the record page shows
-/// the public statement; reviewers see detail).
-pub(crate) fn history_html(h: &History) -> String {
-    // A sentence, not a numbered first entry.
-    if h.reviews.is_empty() {
-        return "<p class=timeline>No reviews yet.</p>".into();
-    }
-    let mut s = String::from("<ol class=timeline>");
-    for i in &h.reviews {
-        let what = i.what();
-        let _ = write!(
-            s,
-            "<li><strong>{}</strong> {} {}{}{}",
-            esc(if i.date.is_empty() { "undated" } else { &i.date }),
-            if i.historic { "stamp".to_string() } else { esc(&i.state) },
-            esc(&what),
-            if i.codes.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", esc(&i.codes.join(", ")))
-            },
-            esc(&i.office.as_deref().map(|o| format!(" ({o})")).unwrap_or_default()),
-        );
-        if let Some(d) = &i.detail {
-            let _ = write!(
-                s,
-                "<br><small>proposed by {}{}{}{}</small>",
-                esc(&d.proposer),
-                d.decider
-                    .as_deref()
-                    .map(|x| format!(", settled by {}", esc(x)))
-                    .unwrap_or_default(),
-                if d.comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", esc(&d.comment))
-                },
-                if d.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", esc(&d.note))
-                }
-            );
-        }
-        s.push_str("</li>");
-    }
-    s.push_str("</ol>");
     s
 }
 
@@ -725,7 +675,7 @@ async fn render_review(
         esc(&csrf),
         esc(assignee.as_deref().unwrap_or(""))
     );
-    let _ = write!(body, "<h2>Review history</h2>{}", history_html(&h));
+    let _ = write!(body, "<h2>Review history</h2>{}", crate::parts::history_html(&h));
     if !h.referrals.is_empty() {
         body.push_str("<h2>Referrals</h2><ul>");
         for r in &h.referrals {
