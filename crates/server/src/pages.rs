@@ -1,13 +1,13 @@
 //! Server-rendered pages: plain HTML that reads without JavaScript; a few
 //! lines of script add span highlighting on the source view.
 
-use crate::parts::{choices, esc, history_html, hit_badge, html, layout, level_class};
+use crate::parts::{choices, history_html, hit_badge, html, layout, level_class};
 use crate::{url_encode, ApiError, Caller, SearchParams, MAX_PAGE, PAGE_SIZE};
 use airgram_archive::views::{Graph, RecordView};
 use airgram_index::SearchResult;
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::{html as markup, PreEscaped};
+use maud::{html as markup, Markup, PreEscaped};
 use std::fmt::Write;
 
 /// The source page's span highlighting: hovering or focusing a field
@@ -20,23 +20,33 @@ pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Resp
         name: None,
         role: None,
     };
-    let err = error.map_or(String::new(), |e| format!("<p class=err role=alert>{}</p>", esc(e)));
-    let body = format!(
-        "<h1>Sign in</h1>{err}<form method=post action=/signin><input type=hidden name=csrf value=\"{}\"><p><label>User <input name=user autocomplete=username required></label></p><p><label>Password <input name=password type=password autocomplete=current-password required></label></p><p><button>Sign in</button></p></form>",
-        esc(csrf)
-    );
-    html(status, layout("Sign in", &public, csrf, &body))
+    let body = markup! {
+        h1 { "Sign in" }
+        @if let Some(e) = error { p.err role="alert" { (e) } }
+        form method="post" action="/signin" {
+            input type="hidden" name="csrf" value=(csrf);
+            p { label { "User " input name="user" autocomplete="username" required; } }
+            p { label { "Password " input name="password" type="password" autocomplete="current-password" required; } }
+            p { button { "Sign in" } }
+        }
+    };
+    html(status, layout("Sign in", &public, csrf, &body.into_string()))
 }
 
 pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<h1>{}</h1><p>{}</p><p><a href=/>Back to search</a></p>",
-        status.as_u16(),
-        esc(message)
-    );
+    let body = markup! {
+        h1 { (status.as_u16()) }
+        p { (message) }
+        p { a href="/" { "Back to search" } }
+    };
     html(
         status,
-        layout(status.canonical_reason().unwrap_or("Error"), caller, csrf, &body),
+        layout(
+            status.canonical_reason().unwrap_or("Error"),
+            caller,
+            csrf,
+            &body.into_string(),
+        ),
     )
 }
 
@@ -75,25 +85,22 @@ pub const FACETS_SHOWN: usize = 10;
 
 /// Results per year as a date axis: a bar for every year from the first
 /// to the last, empty years too, so gaps read as gaps.
-fn histogram(res: &SearchResult) -> String {
+fn histogram(res: &SearchResult) -> Markup {
     let Some(years) = res.facets.get("year") else {
-        return String::new();
+        return Markup::default();
     };
     let counted: std::collections::BTreeMap<i32, u64> = years
         .iter()
         .filter_map(|(y, n)| Some((y.parse().ok().filter(|y| (1..=9999).contains(y))?, *n)))
         .collect();
     let (Some(&first), Some(&last)) = (counted.keys().next(), counted.keys().next_back()) else {
-        return String::new();
+        return Markup::default();
     };
     let n = (last - first + 1) as usize;
     let max = counted.values().copied().max().unwrap_or(1).max(1);
     // A fixed width, as wide as the facet column; bars share it.
     let width = 240.0;
     let w = width / n as f64;
-    let mut svg = format!(
-        "<svg role=img aria-label=\"Results by year, {first} to {last}\" width=100% viewBox=\"0 0 {width} 96\" class=histogram>"
-    );
     // Labels: both ends and the decades (or every year of a short range),
     // none crowding an end.
     let step = if n <= 8 {
@@ -103,39 +110,31 @@ fn histogram(res: &SearchResult) -> String {
     } else {
         50
     };
-    for (i, y) in (first..=last).enumerate() {
-        let c = counted.get(&y).copied().unwrap_or(0);
-        let h = (c as f64 / max as f64 * 60.0).round();
-        let _ = write!(
-            svg,
-            "<rect x=\"{:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{h}\" fill=#112e51 data-year={y}><title>{y}: {c}</title></rect>",
-            i as f64 * w + w * 0.1,
-            70.0 - h,
-            w * 0.8,
-        );
-        let end = y == first || y == last;
-        let near_end = (y - first) < 4 || (last - y) < 4;
-        if end || (y % step == 0 && !near_end) {
-            let anchor = if y == first && n > 1 {
-                "start"
-            } else if y == last && n > 1 {
-                "end"
-            } else {
-                "middle"
-            };
-            let x = match anchor {
-                "start" => i as f64 * w,
-                "end" => (i + 1) as f64 * w,
-                _ => i as f64 * w + w / 2.0,
-            };
-            let _ = write!(
-                svg,
-                "<line x1=\"{x:.2}\" x2=\"{x:.2}\" y1=70 y2=74 stroke=#555 /><text x=\"{x:.2}\" y=86 font-size=10 text-anchor={anchor}>{y}</text>"
-            );
+    let f2 = |x: f64| format!("{x:.2}");
+    markup! {
+        svg role="img" aria-label={"Results by year, " (first) " to " (last)} width="100%" viewBox={"0 0 " (width) " 96"} class="histogram" {
+            @for (i, y) in (first..=last).enumerate() {
+                @let c = counted.get(&y).copied().unwrap_or(0);
+                @let h = (c as f64 / max as f64 * 60.0).round();
+                rect x=(f2(i as f64 * w + w * 0.1)) y=(70.0 - h) width=(f2(w * 0.8)) height=(h) fill="#112e51" data-year=(y) {
+                    title { (y) ": " (c) }
+                }
+                @let near_end = (y - first) < 4 || (last - y) < 4;
+                @if y == first || y == last || (y % step == 0 && !near_end) {
+                    @let (anchor, x) = if y == first && n > 1 {
+                        ("start", i as f64 * w)
+                    } else if y == last && n > 1 {
+                        ("end", (i + 1) as f64 * w)
+                    } else {
+                        ("middle", i as f64 * w + w / 2.0)
+                    };
+                    line x1=(f2(x)) x2=(f2(x)) y1="70" y2="74" stroke="#555" {}
+                    text x=(f2(x)) y="86" font-size="10" text-anchor=(anchor) { (y) }
+                }
+            }
+            line x1="0" x2="240" y1="70.5" y2="70.5" stroke="#555" {}
         }
     }
-    svg.push_str("<line x1=0 x2=240 y1=70.5 y2=70.5 stroke=#555 /></svg>");
-    svg
 }
 
 pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<SearchResult, ApiError>) -> Response {
@@ -195,8 +194,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
         }
         div.layout {
             aside.facets aria-label="Filters" {
-                // Numbers and years only: drawn as a string.
-                (PreEscaped(histogram(&res)))
+                (histogram(&res))
                 @for (name, vals) in &res.facets {
                     @if !vals.is_empty() {
                         h3 { (name) }
@@ -238,60 +236,56 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
     html(StatusCode::OK, layout("Search", caller, csrf, &body.into_string()))
 }
 
-/// Escaped text with a transcription's strike-through (`~~word~~`, on one
-/// line) shown struck through, as the typist struck it.
-fn struck(text: &str) -> String {
-    let mut out = String::new();
+/// Text with a transcription's strike-through (`~~word~~`, on one line)
+/// shown struck, as the typist struck it.
+fn struck(text: &str) -> Markup {
+    let mut pieces: Vec<(bool, &str)> = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find("~~") {
         let after = &rest[i + 2..];
         match after.find("~~") {
             Some(j) if j > 0 && !after[..j].contains('\n') && !after[..j].starts_with('~') => {
-                out.push_str(&esc(&rest[..i]));
-                let _ = write!(
-                    out,
-                    "<s title=\"struck through in the original\">{}</s>",
-                    esc(&after[..j])
-                );
+                pieces.push((false, &rest[..i]));
+                pieces.push((true, &after[..j]));
                 rest = &after[j + 2..];
             }
             _ => {
-                out.push_str(&esc(&rest[..i + 2]));
+                pieces.push((false, &rest[..i + 2]));
                 rest = after;
             }
         }
     }
-    out.push_str(&esc(rest));
-    out
+    pieces.push((false, rest));
+    markup! {
+        @for (strike, t) in pieces {
+            @if strike { s title="struck through in the original" { (t) } } @else { (t) }
+        }
+    }
 }
 
 /// The body with every cited message a link (resolved) or marked unresolved.
-fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
+fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> Markup {
     let cites = airgram_archive::cites_in(body);
-    let mut out = String::new();
     let mut at = 0;
+    // (text before, cite text, cite id): the last has no cite.
+    let mut pieces: Vec<(&str, &str, String)> = Vec::new();
     for (start, end, id) in cites {
         if start < at {
             continue;
         }
-        out.push_str(&struck(&body[at..start]));
-        let text = esc(&body[start..end]);
-        match resolved.iter().find(|(m, _)| *m == id).and_then(|(_, r)| r.clone()) {
-            Some(rid) => {
-                let _ = write!(out, "<a class=cite href=\"/records/{}\">{text}</a>", esc(&rid));
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<span class=unresolved title=\"{} — not in the archive\">{text}</span>",
-                    esc(&id)
-                );
-            }
-        }
+        pieces.push((&body[at..start], &body[start..end], id));
         at = end;
     }
-    out.push_str(&struck(&body[at..]));
-    out
+    markup! {
+        @for (before, text, id) in &pieces {
+            (struck(before))
+            @match resolved.iter().find(|(m, _)| m == id).and_then(|(_, r)| r.clone()) {
+                Some(rid) => a.cite href={"/records/" (rid)} { (text) },
+                None => span.unresolved title={(id) " — not in the archive"} { (text) },
+            }
+        }
+        (struck(&body[at..]))
+    }
 }
 
 pub fn record_page(
@@ -302,79 +296,77 @@ pub fn record_page(
     history: &airgram_archive::review::History,
 ) -> Response {
     let r = &v.record;
-    let class = r.classification.map(|c| c.to_string());
     // The banner is the version's label: what this text is now. The
-    // original marking follows when the two differ (a release).
+    // original marking follows when the version is a release of it (its
+    // marking held above the label's level).
     let level = v.label.split('/').next().unwrap_or("UNCLASSIFIED");
-    let original = match &class {
-        Some(c) if !v.label.starts_with(c.as_str()) => format!(" — originally {}", esc(c)),
-        _ => String::new(),
-    };
-    let banner = format!(
-        "<div class=\"banner {}\" role=note>{}{original}</div>",
-        level_class(Some(level)),
-        esc(&v.label.replace('/', " // ")),
-    );
-    let mut dl = String::new();
-    let mut row = |k: &str, val: String| {
-        if !val.is_empty() {
-            let _ = write!(dl, "<dt>{k}</dt><dd>{val}</dd>");
+    let original = r
+        .classification
+        .filter(|c| airgram_access::Level::parse(level).is_some_and(|l| airgram_access::Level::of(*c) > l));
+    let o = |x: &Option<String>| x.clone().unwrap_or_default();
+    let rows: [(&str, String); 17] = [
+        ("Message", o(&r.message_id)),
+        ("Type", o(&r.doc_type)),
+        ("Date", o(&r.date)),
+        ("From", o(&r.from)),
+        ("To", r.to.join("; ")),
+        ("Pass", r.pass.join("; ")),
+        ("Info", r.info.join("; ")),
+        ("Subject", o(&r.subject)),
+        ("Ref", r.refs.join(", ")),
+        ("Precedence", o(&r.precedence)),
+        ("Handling", r.handling.join(", ")),
+        ("Drafted by", o(&r.drafted_by)),
+        ("Approved by", o(&r.approved_by)),
+        ("Signed", o(&r.signed)),
+        ("Copy", o(&r.copy)),
+        ("Distribution", r.distribution.join(" ")),
+        ("Version", format!("{} ({:?})", v.label, v.version)),
+    ];
+    let body = markup! {
+        div class={"banner " (level_class(Some(level)))} role="note" {
+            (v.label.replace('/', " // "))
+            @if let Some(c) = original { " — originally " (c.as_str()) }
         }
+        h1 { (r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)) }
+        section.form aria-label="Header" {
+            dl {
+                @for (k, val) in &rows {
+                    @if !val.is_empty() { dt { (k) } dd { (val) } }
+                }
+            }
+        }
+        p {
+            // A release with excisions does not open the source.
+            @if v.version != airgram_access::VersionKind::Redacted {
+                a href={"/records/" (v.id) "/source"} { "Source transcription" } " · "
+            }
+            a href={"/records/" (v.id) "/graph"} { "Cite graph" } " · "
+            a href={"/api/records/" (v.id)} { "JSON" }
+        }
+        h2 { "Text" }
+        div.body { (linked_body(&r.body, resolved)) }
+        h2 { "Cited by" }
+        p {
+            @if v.cited_by.is_empty() { "—" }
+            @for (i, l) in v.cited_by.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href={"/records/" (l.id)} { (l.message_id.as_deref().unwrap_or(&l.id)) }
+            }
+        }
+        h2 { "Persons" }
+        p { (r.persons.join("; ")) }
+        h2 { "Review history" }
+        (PreEscaped(history_html(history)))
     };
-    let o = |x: &Option<String>| esc(x.as_deref().unwrap_or(""));
-    row("Message", o(&r.message_id));
-    row("Type", o(&r.doc_type));
-    row("Date", o(&r.date));
-    row("From", o(&r.from));
-    row("To", esc(&r.to.join("; ")));
-    row("Pass", esc(&r.pass.join("; ")));
-    row("Info", esc(&r.info.join("; ")));
-    row("Subject", o(&r.subject));
-    row("Ref", esc(&r.refs.join(", ")));
-    row("Precedence", o(&r.precedence));
-    row("Handling", esc(&r.handling.join(", ")));
-    row("Drafted by", o(&r.drafted_by));
-    row("Approved by", o(&r.approved_by));
-    row("Signed", o(&r.signed));
-    row("Copy", o(&r.copy));
-    row("Distribution", esc(&r.distribution.join(" ")));
-    row("Version", format!("{} ({:?})", esc(&v.label), v.version));
-    let cited_by: Vec<String> = v
-        .cited_by
-        .iter()
-        .map(|l| {
-            format!(
-                "<a href=\"/records/{}\">{}</a>",
-                esc(&l.id),
-                esc(l.message_id.as_deref().unwrap_or(&l.id))
-            )
-        })
-        .collect();
-    let reviews = history_html(history);
-    let body = format!(
-        "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
-<p>{source}<a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\
-<h2>Text</h2><div class=body>{}</div><h2>Cited by</h2><p>{}</p><h2>Persons</h2><p>{}</p><h2>Review history</h2>{}",
-        esc(r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)),
-        linked_body(&r.body, resolved),
-        if cited_by.is_empty() {
-            "—".into()
-        } else {
-            cited_by.join(", ")
-        },
-        esc(&r.persons.join("; ")),
-        reviews,
-        id = esc(&v.id),
-        // A release with excisions does not open the source.
-        source = if v.version == airgram_access::VersionKind::Redacted {
-            String::new()
-        } else {
-            format!("<a href=\"/records/{}/source\">Source transcription</a> · ", esc(&v.id))
-        },
-    );
     html(
         StatusCode::OK,
-        layout(r.message_id.as_deref().unwrap_or("Record"), caller, csrf, &body),
+        layout(
+            r.message_id.as_deref().unwrap_or("Record"),
+            caller,
+            csrf,
+            &body.into_string(),
+        ),
     )
 }
 
@@ -386,7 +378,6 @@ pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> R
     let ok = |s: &[usize; 2]| {
         s[0] < s[1] && s[1] <= text.len() && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
     };
-    let mut fields = String::from("<ul class=fields aria-label=Fields>");
     let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, field number)
     let mut names: Vec<&str> = Vec::new();
     for (field, ss) in &v.record.spans {
@@ -401,45 +392,39 @@ pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> R
         let f = names.len();
         names.push(field);
         spans.extend(good.iter().map(|s| (s[0], s[1], f)));
-        let _ = write!(
-            fields,
-            "<li tabindex=0 data-field=\"{}\">{}</li>",
-            esc(field),
-            esc(field)
-        );
     }
-    fields.push_str("</ul>");
     let mut cuts: Vec<usize> = spans.iter().flat_map(|s| [s.0, s.1]).chain([0, text.len()]).collect();
     cuts.sort_unstable();
     cuts.dedup();
-    let mut out = String::new();
-    for w in cuts.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let mut covering: Vec<&str> = spans
-            .iter()
-            .filter(|s| s.0 <= a && b <= s.1)
-            .map(|s| names[s.2])
-            .collect();
-        covering.sort_unstable();
-        covering.dedup();
-        if covering.is_empty() {
-            out.push_str(&esc(&text[a..b]));
-        } else {
-            let _ = write!(
-                out,
-                "<span data-f=\"{}\">{}</span>",
-                esc(&covering.join(" ")),
-                esc(&text[a..b])
-            );
+    let pieces: Vec<(&str, String)> = cuts
+        .windows(2)
+        .map(|w| {
+            let mut covering: Vec<&str> = spans
+                .iter()
+                .filter(|s| s.0 <= w[0] && w[1] <= s.1)
+                .map(|s| names[s.2])
+                .collect();
+            covering.sort_unstable();
+            covering.dedup();
+            (&text[w[0]..w[1]], covering.join(" "))
+        })
+        .collect();
+    let body = markup! {
+        h1 { "Source of " a href={"/records/" (v.id)} { (v.record.message_id.as_deref().unwrap_or(&v.id)) } }
+        p { "Hover or focus a field to see where it came from." }
+        div class="layout source-layout" {
+            ul.fields aria-label="Fields" {
+                @for n in &names { li tabindex="0" data-field=(n) { (n) } }
+            }
+            pre.source tabindex="0" {
+                @for (t, fields) in &pieces {
+                    @if fields.is_empty() { (t) } @else { span data-f=(fields) { (t) } }
+                }
+            }
         }
-    }
-    let script = "<script src=/static/source.js defer></script>";
-    let body = format!(
-        "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=\"layout source-layout\">{fields}<pre class=source tabindex=0>{out}</pre></div>{script}",
-        esc(&v.id),
-        esc(v.record.message_id.as_deref().unwrap_or(&v.id))
-    );
-    html(StatusCode::OK, layout("Source", caller, csrf, &body))
+        script src="/static/source.js" defer {}
+    };
+    html(StatusCode::OK, layout("Source", caller, csrf, &body.into_string()))
 }
 
 /// The cite graph as a picture: the record in the middle, the others round it.
@@ -461,62 +446,54 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         let a = i as f64 / others.len().max(1) as f64 * std::f64::consts::TAU;
         pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
     }
-    let mut svg = format!(
-        "<svg aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% class=graph><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
-    );
-    let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
-        if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {
-            let _ = write!(
-                svg,
-                "<line x1=\"{:.0}\" y1=\"{:.0}\" x2=\"{:.0}\" y2=\"{:.0}\" stroke=\"#555\" marker-end=\"url(#arr)\"{} />",
-                p.0,
-                p.1,
-                p.0 + (q.0 - p.0) * 0.8,
-                p.1 + (q.1 - p.1) * 0.8,
-                if dashed { " stroke-dasharray=\"4\"" } else { "" }
-            );
+    // Each arrow stops short of its target, so the head shows.
+    let lines: Vec<(f64, f64, f64, f64, bool)> = g
+        .edges
+        .iter()
+        .map(|e| (e.from.clone(), e.to.clone(), false))
+        .chain(
+            g.unresolved
+                .iter()
+                .map(|u| (u.from.clone(), format!("unresolved:{}", u.cite), true)),
+        )
+        .filter_map(|(a, b, dashed)| {
+            let (p, q) = (pos.get(&a)?, pos.get(&b)?);
+            Some((p.0, p.1, p.0 + (q.0 - p.0) * 0.8, p.1 + (q.1 - p.1) * 0.8, dashed))
+        })
+        .collect();
+    let f0 = |x: f64| format!("{x:.0}");
+    let svg = markup! {
+        svg aria-label="Cite graph" viewBox={"0 0 " (w) " " (h)} width="100%" class="graph" {
+            defs {
+                marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto" {
+                    path d="M0,0L10,5L0,10z" fill="#555" {}
+                }
+            }
+            @for (x1, y1, x2, y2, dashed) in &lines {
+                line x1=(f0(*x1)) y1=(f0(*y1)) x2=(f0(*x2)) y2=(f0(*y2)) stroke="#555" marker-end="url(#arr)"
+                    stroke-dasharray=[dashed.then_some("4")] {}
+            }
+            @for (id, label, unresolved) in &items {
+                @let (x, y) = pos[id];
+                @let root = id == &g.root;
+                @let fill = if root { "#112e51" } else if *unresolved { "#fff" } else { "#dbe7f5" };
+                @let shape = markup! {
+                    rect x=(f0(x - 65.0)) y=(f0(y - 15.0)) width="130" height="30" rx="4" fill=(fill) stroke="#112e51"
+                        stroke-dasharray=[unresolved.then_some("3")] {}
+                    text x=(f0(x)) y=(f0(y + 4.0)) font-size="12" text-anchor="middle" fill=(if root { "#fff" } else { "#000" }) { (label) }
+                };
+                @if *unresolved {
+                    g { title { (label) " (not in the archive)" } (shape) }
+                } @else {
+                    a href={"/records/" (id) "/graph"} { title { (label) } (shape) }
+                }
+            }
         }
     };
-    for e in &g.edges {
-        line(&mut svg, &e.from, &e.to, false);
-    }
-    for u in &g.unresolved {
-        line(&mut svg, &u.from, &format!("unresolved:{}", u.cite), true);
-    }
-    for (id, label, unresolved) in &items {
-        let (x, y) = pos[id];
-        let fill = if id == &g.root {
-            "#112e51"
-        } else if *unresolved {
-            "#fff"
-        } else {
-            "#dbe7f5"
-        };
-        let color = if id == &g.root { "#fff" } else { "#000" };
-        let shape = format!(
-            "<rect x=\"{:.0}\" y=\"{:.0}\" width=\"130\" height=\"30\" rx=\"4\" fill=\"{fill}\" stroke=\"#112e51\"{} /><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{color}\">{}</text>",
-            x - 65.0,
-            y - 15.0,
-            if *unresolved { " stroke-dasharray=\"3\"" } else { "" },
-            x,
-            y + 4.0,
-            esc(label)
-        );
-        if *unresolved {
-            let _ = write!(svg, "<g><title>{} (not in the archive)</title>{shape}</g>", esc(label));
-        } else {
-            let _ = write!(
-                svg,
-                "<a href=\"/records/{}/graph\"><title>{}</title>{shape}</a>",
-                esc(id),
-                esc(label)
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    let body = format!(
-        "<h1>Cite graph</h1><p><a href=\"/records/{}\">Back to the record</a>. Solid: cites a record in the archive; dashed: not in the archive.</p>{svg}",
-        esc(&g.root)
-    );
-    html(StatusCode::OK, layout("Cite graph", caller, csrf, &body))
+    let body = markup! {
+        h1 { "Cite graph" }
+        p { a href={"/records/" (g.root)} { "Back to the record" } ". Solid: cites a record in the archive; dashed: not in the archive." }
+        (svg)
+    };
+    html(StatusCode::OK, layout("Cite graph", caller, csrf, &body.into_string()))
 }
