@@ -30,7 +30,7 @@ pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Resp
             p { button { "Sign in" } }
         }
     };
-    html(status, layout("Sign in", &public, csrf, &body.into_string()))
+    html(status, layout("Sign in", &public, csrf, body))
 }
 
 pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str) -> Response {
@@ -41,12 +41,7 @@ pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str
     };
     html(
         status,
-        layout(
-            status.canonical_reason().unwrap_or("Error"),
-            caller,
-            csrf,
-            &body.into_string(),
-        ),
+        layout(status.canonical_reason().unwrap_or("Error"), caller, csrf, body),
     )
 }
 
@@ -59,7 +54,7 @@ pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, suffix: &str
     }
     html(
         e.status(),
-        layout("Several records", caller, csrf, &choices(e, "/records/", suffix)),
+        layout("Several records", caller, csrf, choices(e, "/records/", suffix)),
     )
 }
 
@@ -159,7 +154,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
         Ok(r) => r,
         Err(e) => {
             let body = markup! { (form) p.err role="alert" { (e.message) } };
-            return html(e.status(), layout("Search", caller, csrf, &body.into_string()));
+            return html(e.status(), layout("Search", caller, csrf, body));
         }
     };
     let without = |f: &String| SearchParams {
@@ -233,7 +228,7 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             }
         }
     };
-    html(StatusCode::OK, layout("Search", caller, csrf, &body.into_string()))
+    html(StatusCode::OK, layout("Search", caller, csrf, body))
 }
 
 /// Text with a transcription's strike-through (`~~word~~`, on one line)
@@ -357,16 +352,11 @@ pub fn record_page(
         h2 { "Persons" }
         p { (r.persons.join("; ")) }
         h2 { "Review history" }
-        (PreEscaped(history_html(history)))
+        (history_html(history))
     };
     html(
         StatusCode::OK,
-        layout(
-            r.message_id.as_deref().unwrap_or("Record"),
-            caller,
-            csrf,
-            &body.into_string(),
-        ),
+        layout(r.message_id.as_deref().unwrap_or("Record"), caller, csrf, body),
     )
 }
 
@@ -424,7 +414,7 @@ pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> R
         }
         script src="/static/source.js" defer {}
     };
-    html(StatusCode::OK, layout("Source", caller, csrf, &body.into_string()))
+    html(StatusCode::OK, layout("Source", caller, csrf, body))
 }
 
 /// The cite graph as a picture: the record in the middle, the others round it.
@@ -495,5 +485,5 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         p { a href={"/records/" (g.root)} { "Back to the record" } ". Solid: cites a record in the archive; dashed: not in the archive." }
         (svg)
     };
-    html(StatusCode::OK, layout("Cite graph", caller, csrf, &body.into_string()))
+    html(StatusCode::OK, layout("Cite graph", caller, csrf, body))
 }

@@ -3,7 +3,10 @@
 //! a record's review history. A leaf: it imports no page module, so the
 //! search pages and the review pages both build on it without importing
 //! each other. Markup is maud's, which escapes every value it is given
-//! unless wrapped in `PreEscaped`, and is checked when it compiles.
+//! unless wrapped in `PreEscaped`, and is checked when it compiles. The few
+//! `PreEscaped` values (in the page modules) are HTML built elsewhere and
+//! escaped there: a search snippet (the index's), the report's chart (the
+//! archive's), and the review page's field JSON.
 
 use crate::{ApiError, Caller};
 use airgram_access::{Label, Level};
@@ -11,13 +14,8 @@ use airgram_archive::review::History;
 use airgram_model::Classification;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use maud::{html as markup, Markup, PreEscaped, DOCTYPE};
+use maud::{html as markup, Markup, DOCTYPE};
 use std::fmt::Write;
-
-/// Text escaped for HTML, for the pages still built as strings.
-pub fn esc(s: &str) -> String {
-    airgram_index::html_escape(s)
-}
 
 pub(crate) const CSS: &str = "
 *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -117,7 +115,7 @@ pub(crate) fn hit_badge(label: &Label, marking: Option<&str>) -> Markup {
 
 /// A whole page: the header (sign-in, or who is signed in and a sign-out
 /// form), then `body`, which the page modules built and escaped.
-pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
+pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: Markup) -> String {
     let reviewer = caller
         .role
         .as_deref()
@@ -150,7 +148,7 @@ pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> St
                         }
                     }
                 }
-                main id="main" { (PreEscaped(body)) }
+                main id="main" { (body) }
             }
         }
     }
@@ -163,7 +161,7 @@ pub(crate) fn html(status: StatusCode, page: String) -> Response {
 
 /// The records an ambiguous message id names, oldest first, as links
 /// (`{prefix}{id}{suffix}`).
-pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> String {
+pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> Markup {
     let or = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
     markup! {
         h1 { "Several records" }
@@ -179,15 +177,14 @@ pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> String {
         }
         p { a href="/" { "Back to search" } }
     }
-    .into_string()
 }
 
 /// A record's reviews as the reader may see them (the record page shows
 /// the public statement; reviewers see detail).
-pub(crate) fn history_html(h: &History) -> String {
+pub(crate) fn history_html(h: &History) -> Markup {
     // A sentence, not a numbered first entry.
     if h.reviews.is_empty() {
-        return markup! { p.timeline { "No reviews yet." } }.into_string();
+        return markup! { p.timeline { "No reviews yet." } };
     }
     markup! {
         ol.timeline {
@@ -211,5 +208,4 @@ pub(crate) fn history_html(h: &History) -> String {
             }
         }
     }
-    .into_string()
 }
