@@ -63,6 +63,8 @@ before(async () => {
   }
   assert.ok(frus, 'a SECRET FRUS document to review');
   ag(['ingest', frus.path]);
+  ag(['user', 'add', 'arch', '--clearance', 'TOP SECRET', '--auth', 'NODIS,EXDIS,LIMDIS,NOFORN,EYES ONLY', '--role', 'archivist',
+    '--password-stdin'], 'arch-password\n');
   for (const name of ['ann', 'bob']) {
     ag(['user', 'add', name, '--clearance', 'TOP SECRET', '--auth', 'NODIS,EXDIS,LIMDIS,NOFORN,EYES ONLY', '--role', 'reviewer',
       '--password-stdin'], `${name}-password\n`);
@@ -475,6 +477,27 @@ test('the public at /review gets a 403 with a way to sign in; /favicon.ico is se
   const icon = await p.request.get(`${base}/favicon.ico`);
   assert.equal(icon.status(), 200);
   assert.match(icon.headers()['content-type'], /^image\//);
+});
+
+test('an archivist searches everything, opens a TOP SECRET record and the review pages, all accessible', async () => {
+  const p = await page();
+  await signIn(p, 'arch');
+  await p.goto(base + '/?q=' + encodeURIComponent('classification:"TOP SECRET"'));
+  await p.waitForSelector('article.hit');
+  await axe(p);
+  await p.goto(`${base}/records/${tsId}`);
+  assert.match(await p.textContent('.banner'), /TOP SECRET/);
+  await axe(p);
+  await p.goto(`${base}/records/${tsId}/source`);
+  await axe(p);
+  await p.goto(`${base}/review?state=all`);
+  await p.waitForSelector('table.queue');
+  await axe(p);
+  await p.goto(`${base}/review/${tsId}`);
+  await p.waitForSelector('#xcodes');
+  await axe(p);
+  await p.goto(`${base}/review/report`);
+  await axe(p);
 });
 
 test('no page broke its Content-Security-Policy, and the policy was on', async () => {
