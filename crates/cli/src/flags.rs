@@ -2,6 +2,7 @@
 //! keeps its flags in one place), so every command's `--help` describes
 //! them in the same words.
 
+use crate::archive_cmd::Format;
 use clap::Args;
 
 /// `--as USER` on a command that reads: whose access the answer follows.
@@ -21,4 +22,21 @@ pub struct ActAs {
     /// under the name)
     #[arg(long = "as", value_name = "USER")]
     pub user: String,
+}
+
+/// `--format text|json` on a command that prints a result.
+#[derive(Args, Clone, Copy)]
+pub struct TextOrJson {
+    /// text for people, json for programs
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub format: Format,
+}
+
+/// The record a command is about.
+#[derive(Args, Clone)]
+pub struct RecordKey {
+    /// A record id (the first 16 hex digits of its source's SHA-256) or a
+    /// message id such as `POLTO A-517`
+    #[arg(value_name = "RECORD")]
+    pub key: String,
 }

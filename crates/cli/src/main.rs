@@ -109,16 +109,17 @@ enum Command {
         /// Counts by classification, type, year, originator, addressee, series, person.
         #[arg(long)]
         facets: bool,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Show a record by id or message id.
     Show {
-        key: String,
+        #[command(flatten)]
+        key: flags::RecordKey,
         #[command(flatten)]
         who: flags::ReadAs,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Every record a query matches, as you may see it, one JSON object a
     /// line (the shape of `show --format json`).
@@ -134,11 +135,13 @@ enum Command {
     },
     /// The cite graph around a record.
     Graph {
-        key: String,
+        #[command(flatten)]
+        key: flags::RecordKey,
         #[command(flatten)]
         who: flags::ReadAs,
         #[arg(long, default_value_t = 1)]
         depth: usize,
+        /// text for people, json for programs, dot for Graphviz
         #[arg(long, value_enum, default_value = "text")]
         format: GraphFormat,
     },
@@ -197,8 +200,8 @@ enum Command {
         readers: usize,
         #[arg(long, default_value_t = 5)]
         writers: usize,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Serve the archive: pages for people, a JSON API for programs.
     Serve {
@@ -229,8 +232,8 @@ enum Command {
         /// Documents per atomic batch, as for `ingest`.
         #[arg(long, default_value_t = airgram_archive::DEFAULT_BATCH)]
         batch_size: usize,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Measure parse throughput over a directory of documents.
     BenchParse {
@@ -299,7 +302,7 @@ fn main() -> ExitCode {
             offset,
             sort,
             facets,
-            format,
+            output: flags::TextOrJson { format },
         } => archive_cmd::search(
             &dir,
             archive_cmd::SearchArgs {
@@ -313,9 +316,9 @@ fn main() -> ExitCode {
             },
         ),
         Command::Show {
-            key,
+            key: flags::RecordKey { key },
             who: flags::ReadAs { user },
-            format,
+            output: flags::TextOrJson { format },
         } => archive_cmd::show(&dir, &key, user.as_deref(), format),
         Command::Export {
             query,
@@ -324,7 +327,7 @@ fn main() -> ExitCode {
             format,
         } => archive_cmd::export(&dir, &query, user.as_deref(), limit, format),
         Command::Graph {
-            key,
+            key: flags::RecordKey { key },
             who: flags::ReadAs { user },
             depth,
             format,
@@ -364,14 +367,14 @@ fn main() -> ExitCode {
             seconds,
             readers,
             writers,
-            format,
+            output: flags::TextOrJson { format },
         } => serve_bench::run(count, seconds, readers, writers, format == Format::Json),
         Command::Bench {
             count,
             seed,
             dir: bench_dir,
             batch_size,
-            format,
+            output: flags::TextOrJson { format },
         } => archive_bench::run(count, seed, bench_dir.as_deref(), batch_size, format == Format::Json),
         Command::Check => archive_cmd::check(&dir),
         Command::Backup { to } => archive_cmd::backup(&dir, &to),

@@ -3,7 +3,7 @@
 //! again (`--password-stdin`), as the two-person rule requires.
 
 use crate::archive_cmd::Format;
-use crate::flags::{ActAs, ReadAs};
+use crate::flags::{ActAs, ReadAs, RecordKey, TextOrJson};
 use airgram_access::Level;
 use airgram_archive::review::{self, QueueFilter};
 use airgram_archive::ArchiveError;
@@ -39,12 +39,13 @@ pub enum ReviewCommand {
         limit: usize,
         #[arg(long, default_value_t = 0)]
         offset: usize,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// Assign a record to a reviewer (it shows in their `--state mine`).
     Assign {
-        key: String,
+        #[command(flatten)]
+        key: RecordKey,
         #[command(flatten)]
         who: ActAs,
         /// The reviewer; omit to clear the assignment.
@@ -53,7 +54,8 @@ pub enum ReviewCommand {
     },
     /// Print a field of the original with byte offsets, to choose excisions.
     Text {
-        key: String,
+        #[command(flatten)]
+        key: RecordKey,
         #[command(flatten)]
         who: ActAs,
         #[arg(long, default_value = "body")]
@@ -93,11 +95,12 @@ pub enum ReviewCommand {
     },
     /// A record's review history (the public sees the plain statement).
     History {
-        key: String,
+        #[command(flatten)]
+        key: RecordKey,
         #[command(flatten)]
         who: ReadAs,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// The due-date policy in effect (edit `policy.json` in the archive to change it).
     Policy,
@@ -108,14 +111,15 @@ pub enum ReviewCommand {
         /// Also write a chart of releases and denials by year (SVG).
         #[arg(long)]
         svg: Option<std::path::PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
 }
 
 #[derive(clap::Args)]
 pub struct ProposeArgs {
-    pub key: String,
+    #[command(flatten)]
+    pub key: RecordKey,
     #[command(flatten)]
     pub who: ActAs,
     /// RELEASE, DECLASSIFY, DECLASSIFY-IN-PART, EXCISE, DENY, DOWNGRADE, REFER, NON-RESPONSIVE.
@@ -152,8 +156,8 @@ pub struct ProposeArgs {
     /// Show the release it would make, and its flags, without proposing.
     #[arg(long)]
     pub dry_run: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: TextOrJson,
 }
 
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
@@ -193,7 +197,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             to_year,
             limit,
             offset,
-            format,
+            output: TextOrJson { format },
         } => {
             if !["due", "pending", "referred", "mine", "all"].contains(&state.as_str()) {
                 return Err(anyhow!("bad --state {state:?}: due, pending, referred, mine or all"));
@@ -256,7 +260,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ReviewCommand::Assign {
-            key,
+            key: RecordKey { key },
             who: ActAs { user },
             to,
         } => {
@@ -273,7 +277,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ReviewCommand::Text {
-            key,
+            key: RecordKey { key },
             who: ActAs { user },
             field,
         } => {
@@ -300,7 +304,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Propose(args) => {
             let ProposeArgs {
-                key,
+                key: RecordKey { key },
                 who: ActAs { user },
                 decision,
                 kind,
@@ -314,7 +318,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 request,
                 office,
                 dry_run,
-                format,
+                output: TextOrJson { format },
             } = *args;
             let r = a.reader(Some(&user))?;
             let decision = Decision::parse(&decision).ok_or_else(|| {
@@ -439,9 +443,9 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ReviewCommand::History {
-            key,
+            key: RecordKey { key },
             who: ReadAs { user },
-            format,
+            output: TextOrJson { format },
         } => {
             let r = a.reader(user.as_deref())?;
             let h = match a.review_history(&r, &key) {
@@ -500,7 +504,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Report {
             who: ActAs { user },
             svg,
-            format,
+            output: TextOrJson { format },
         } => {
             let r = a.reader(Some(&user))?;
             let rep = match a.review_report(&r) {

@@ -151,6 +151,59 @@ fn as_is_described_in_every_command_that_takes_it() {
 }
 
 #[test]
+fn format_is_described_in_every_command_that_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["search"][..],
+        &["show"],
+        &["export"],
+        &["graph"],
+        &["review", "queue"],
+        &["review", "history"],
+        &["review", "report"],
+        &["review", "propose"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(dir.path(), &args, "");
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("--format <FORMAT>"))
+            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
+        let same = lines[at].trim_start().trim_start_matches("--format <FORMAT>").trim();
+        let described = if same.is_empty() {
+            lines.get(at + 1).map_or("", |l| l.trim())
+        } else {
+            same
+        };
+        assert!(described.contains("json"), "{cmd:?} describes --format: {help}");
+    }
+}
+
+#[test]
+fn the_record_argument_is_described_in_every_command_that_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["show"][..],
+        &["graph"],
+        &["review", "text"],
+        &["review", "history"],
+        &["review", "propose"],
+        &["review", "assign"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(dir.path(), &args, "");
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with("<RECORD>"))
+            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
+        assert!(line.contains("message id"), "{cmd:?}: {line:?}");
+    }
+}
+
+#[test]
 fn export_accepts_format_json_as_one_array() {
     let dir = seeded();
     let a = dir.path().join("archive");
