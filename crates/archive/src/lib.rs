@@ -888,7 +888,9 @@ impl Archive {
                 &v.label.to_string(),
             )?;
         }
-        Ok(views::RecordView::new(&v, &visible, cited_by))
+        let mut view = views::RecordView::new(&v, &visible, cited_by);
+        view.record.source_path = source_reference(reader, &v.record_id, &view.record.source_path);
+        Ok(view)
     }
 
     /// Every record a query matches, as `reader` may see each (the version
@@ -923,7 +925,8 @@ impl Archive {
         Ok(done)
     }
 
-    /// The verbatim source of a record the reader may see.
+    /// The verbatim source of a record the reader may see (its path as
+    /// [`source_reference`] gives it).
     pub fn source(&self, reader: &Reader, key: &str) -> Result<(String, Vec<u8>)> {
         let v = self
             .resolve(reader, key)?
@@ -946,7 +949,8 @@ impl Archive {
         if audited(&v.label) {
             self.audit_read(reader, "source", &v.record_id, &v.label.to_string())?;
         }
-        Ok(src)
+        let (path, bytes) = src;
+        Ok((source_reference(reader, &v.record_id, &path), bytes))
     }
 
     /// Visible records whose visible version cites `v`'s message and means
@@ -964,11 +968,17 @@ impl Archive {
             if let Some(c) = self.visible_version(reader, &id)? {
                 let meant = cited_one(&named, c.record.date.as_deref());
                 if c.record.cites.contains(m) && meant.is_some_and(|t| t.record_id == v.record_id) {
-                    out.push(views::Link::of(&c));
+                    out.push((c.record.date.clone(), views::Link::of(&c)));
                 }
             }
         }
-        Ok(out)
+        // Oldest first, as a reader follows a thread; undated last; the
+        // message id and the id settle ties, so the order never depends
+        // on the store's.
+        out.sort_by(|(da, a), (db, b)| {
+            (da.is_none(), da, &a.message_id, &a.id).cmp(&(db.is_none(), db, &b.message_id, &b.id))
+        });
+        Ok(out.into_iter().map(|(_, l)| l).collect())
     }
 
     /// Visible record a cite in a record dated `citing_date` resolves to, if
@@ -1326,6 +1336,18 @@ fn fail_point(name: &str, batch: u64) -> Result<()> {
         (false, _) => Ok(()),
         (true, false) => Err(ArchiveError::Invalid(format!("failpoint {name}"))),
         (true, true) => std::process::abort(),
+    }
+}
+
+/// Where a record's source is, as `reader` may know it. The path ingest
+/// read it from names the office's files (`/srv/intake/state/0001/…`):
+/// staff, who sign in, get it; the public gets the record's own
+/// reference instead, the address of its source in the archive.
+pub fn source_reference(reader: &Reader, id: &str, path: &str) -> String {
+    if reader.name.is_some() {
+        path.to_string()
+    } else {
+        format!("/records/{id}/source")
     }
 }
 

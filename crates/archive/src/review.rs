@@ -156,7 +156,7 @@ pub struct Report {
     pub queue_age: BTreeMap<String, usize>,
     pub pending: usize,
     pub overdue_referrals: Vec<ReferralView>,
-    /// Year -> (releases in full or in part, denials), historic stamps included.
+    /// Year -> (releases in full or in part, denials): decisions only (historic stamps are not counted).
     pub by_year: BTreeMap<String, (usize, usize)>,
 }
 
@@ -795,18 +795,9 @@ impl Archive {
             if !reader.may_see(&label) {
                 continue;
             }
+            // Historic stamps are not decisions of this archive: the chart
+            // counts what the tables count, decisions.
             if e.state == EventState::Historic {
-                let st: airgram_model::Review = serde_json::from_str(&e.body).unwrap_or_default();
-                let year = st.date.as_deref().and_then(|d| d.get(..4)).unwrap_or("").to_string();
-                let acts = st.actions.join(" ").to_ascii_uppercase();
-                if year.len() == 4 {
-                    let y = rep.by_year.entry(year).or_default();
-                    if acts.contains("DENY") {
-                        y.1 += 1;
-                    } else if acts.contains("RELEASE") || acts.contains("DECLASSIFY") || acts.contains("EXCISE") {
-                        y.0 += 1;
-                    }
-                }
                 continue;
             }
             let Some(p) = event_proposal(&e) else { continue };
@@ -902,7 +893,18 @@ impl KindName for Version {
 /// Releases and denials by year as an SVG bar chart (for the report page
 /// and `review report --svg`).
 pub fn chart_svg(rep: &Report) -> String {
-    let years: Vec<(&String, &(usize, usize))> = rep.by_year.iter().filter(|(y, _)| y.len() == 4).collect();
+    // A date axis: every year from the first to the last, empty ones too.
+    let counted: BTreeMap<i32, (usize, usize)> = rep
+        .by_year
+        .iter()
+        .filter_map(|(y, n)| Some((y.parse::<i32>().ok().filter(|y| (1..=9999).contains(y))?, *n)))
+        .collect();
+    let years: Vec<(String, (usize, usize))> = match (counted.keys().next(), counted.keys().next_back()) {
+        (Some(&a), Some(&b)) => (a..=b)
+            .map(|y| (y.to_string(), counted.get(&y).copied().unwrap_or_default()))
+            .collect(),
+        _ => Vec::new(),
+    };
     let max = years.iter().map(|(_, (r, d))| (*r).max(*d)).max().unwrap_or(0).max(1);
     let (bar, gap, h) = (10usize, 8usize, 120usize);
     let w = (years.len() * (2 * bar + gap)).max(200) + 40;
@@ -918,7 +920,7 @@ pub fn chart_svg(rep: &Report) -> String {
     );
     for (i, (year, (rel, den))) in years.iter().enumerate() {
         let x = 30 + i * (2 * bar + gap);
-        for (j, (n, color)) in [(*rel, "#2f6f3e"), (*den, "#a33")].into_iter().enumerate() {
+        for (j, (n, color)) in [(rel, "#2f6f3e"), (den, "#a33")].into_iter().enumerate() {
             let bh = n * h / max;
             s.push_str(&format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{bar}\" height=\"{bh}\" fill=\"{color}\"><title>{year}: {n}</title></rect>",

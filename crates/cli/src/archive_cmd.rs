@@ -33,6 +33,21 @@ pub fn open(dir: &Path) -> anyhow::Result<Archive> {
         .with_context(|| format!("opening the archive at {}", airgram_archive::shown(dir)))
 }
 
+/// The archive a reading command reads, which must exist: reading never
+/// creates one (only `ingest`, `user add` and `restore` do), so a
+/// mistyped or missing `--archive` says so instead of answering from a new
+/// empty archive.
+pub fn open_existing(dir: &Path) -> anyhow::Result<Archive> {
+    let postgres = dir.to_str().is_some_and(airgram_archive::is_postgres_url);
+    if !postgres && !dir.exists() {
+        anyhow::bail!(
+            "no archive at {}: name one with --archive DIR (or $AIRGRAM_ARCHIVE); `airgram ingest` creates one",
+            dir.display()
+        );
+    }
+    open(dir)
+}
+
 /// Refuses what only an embedded archive can do.
 fn embedded_only(dir: &Path, what: &str) -> anyhow::Result<()> {
     if dir.to_str().is_some_and(airgram_archive::is_postgres_url) {
@@ -126,6 +141,12 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum GraphFormat {
     Text,
     Json,
@@ -160,7 +181,7 @@ fn plain_snippet(s: &str, tty: bool) -> String {
 }
 
 pub fn search(dir: &Path, a: SearchArgs) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     let r = reader(&archive, a.user.as_deref())?;
     let req = SearchRequest {
         query: a.query,
@@ -242,16 +263,38 @@ fn not_found(e: ArchiveError, json: bool) -> anyhow::Result<ExitCode> {
     }
 }
 
-pub fn export(dir: &Path, query: &str, user: Option<&str>, limit: usize) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+pub fn export(
+    dir: &Path,
+    query: &str,
+    user: Option<&str>,
+    limit: usize,
+    format: ExportFormat,
+) -> anyhow::Result<ExitCode> {
+    let archive = open_existing(dir)?;
     let r = reader(&archive, user)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let array = format == ExportFormat::Json;
+    let mut first = true;
+    let stdout_err = |e| ArchiveError::Io(PathBuf::from("<stdout>"), e);
     let res = archive.export(&r, query, limit, |v| {
+        // An array is written as it goes, like the lines: one record in
+        // memory at a time.
+        if array {
+            out.write_all(if first { b"[\n" } else { b",\n" }).map_err(stdout_err)?;
+        }
+        first = false;
         serde_json::to_writer(&mut out, &v).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
-        writeln!(out).map_err(|e| ArchiveError::Io(PathBuf::from("<stdout>"), e))
+        if array {
+            Ok(())
+        } else {
+            writeln!(out).map_err(stdout_err)
+        }
     });
     match res {
         Ok(n) => {
+            if array {
+                out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+            }
             out.flush()?;
             eprintln!("{n} record{} exported", if n == 1 { "" } else { "s" });
             Ok(ExitCode::SUCCESS)
@@ -265,7 +308,7 @@ pub fn export(dir: &Path, query: &str, user: Option<&str>, limit: usize) -> anyh
 }
 
 pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     let r = reader(&archive, user)?;
     let view = match archive.show(&r, key) {
         Ok(v) => v,
@@ -318,7 +361,7 @@ pub fn show(dir: &Path, key: &str, user: Option<&str>, format: Format) -> anyhow
 }
 
 pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: GraphFormat) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     let r = reader(&archive, user)?;
     let g = match archive.graph(&r, key, depth) {
         Ok(g) => g,
@@ -337,14 +380,14 @@ pub fn graph(dir: &Path, key: &str, user: Option<&str>, depth: usize, format: Gr
 }
 
 pub fn user_disable(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     archive.disable_user(name)?;
     println!("user {name} disabled; their sessions are ended");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn user_unlock(dir: &Path, name: &str) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     archive.unlock_user(name)?;
     println!("sign-ins under {name} are no longer delayed");
     Ok(ExitCode::SUCCESS)
@@ -402,7 +445,7 @@ pub fn user_add(
 }
 
 pub fn reindex(dir: &Path) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     let pb = progress(0, "reindex");
     let n = archive.reindex(|n| pb.set_position(n as u64))?;
     pb.set_message("merging");
@@ -471,7 +514,7 @@ pub fn restore(from: &Path, dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn check(dir: &Path) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     let problems = archive.check()?;
     if problems.is_empty() {
         println!("ok: store and index agree");
@@ -485,7 +528,7 @@ pub fn check(dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn audit_verify(dir: &Path) -> anyhow::Result<ExitCode> {
-    let archive = open(dir)?;
+    let archive = open_existing(dir)?;
     match archive.audit_verify()? {
         Ok(n) => {
             println!("ok: {n} audit entries, chain intact");

@@ -22,6 +22,7 @@ mod archive_bench;
 mod archive_cmd;
 mod bench;
 mod eval;
+mod flags;
 mod message_cmd;
 mod review_cmd;
 mod serve_bench;
@@ -98,9 +99,8 @@ enum Command {
     /// subject: type: classification: series: person: message: date:1962-10..1962-11
     Search {
         query: String,
-        /// Read as this user (default: the public).
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
@@ -110,33 +110,39 @@ enum Command {
         /// Counts by classification, type, year, originator, addressee, series, person.
         #[arg(long)]
         facets: bool,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Show a record by id or message id.
     Show {
-        key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        key: flags::RecordKey,
+        #[command(flatten)]
+        who: flags::ReadAs,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Every record a query matches, as you may see it, one JSON object a
     /// line (the shape of `show --format json`).
     Export {
         query: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 10_000)]
         limit: usize,
+        /// jsonl: one JSON object a line; json: one JSON array.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: archive_cmd::ExportFormat,
     },
     /// The cite graph around a record.
     Graph {
-        key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
+        #[command(flatten)]
+        key: flags::RecordKey,
+        #[command(flatten)]
+        who: flags::ReadAs,
         #[arg(long, default_value_t = 1)]
         depth: usize,
+        /// text for people, json for programs, dot for Graphviz
         #[arg(long, value_enum, default_value = "text")]
         format: GraphFormat,
     },
@@ -200,8 +206,8 @@ enum Command {
         readers: usize,
         #[arg(long, default_value_t = 5)]
         writers: usize,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Serve the archive: pages for people, a JSON API for programs.
     Serve {
@@ -235,8 +241,8 @@ enum Command {
         /// Documents per atomic batch, as for `ingest`.
         #[arg(long, default_value_t = airgram_archive::DEFAULT_BATCH)]
         batch_size: usize,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: flags::TextOrJson,
     },
     /// Measure parse throughput over a directory of documents.
     BenchParse {
@@ -300,12 +306,12 @@ fn main() -> ExitCode {
         } => archive_cmd::ingest(&dir, &paths, released, label, batch_size),
         Command::Search {
             query,
-            user,
+            who: flags::ReadAs { user },
             limit,
             offset,
             sort,
             facets,
-            format,
+            output: flags::TextOrJson { format },
         } => archive_cmd::search(
             &dir,
             archive_cmd::SearchArgs {
@@ -318,11 +324,20 @@ fn main() -> ExitCode {
                 format,
             },
         ),
-        Command::Show { key, user, format } => archive_cmd::show(&dir, &key, user.as_deref(), format),
-        Command::Export { query, user, limit } => archive_cmd::export(&dir, &query, user.as_deref(), limit),
+        Command::Show {
+            key: flags::RecordKey { key },
+            who: flags::ReadAs { user },
+            output: flags::TextOrJson { format },
+        } => archive_cmd::show(&dir, &key, user.as_deref(), format),
+        Command::Export {
+            query,
+            who: flags::ReadAs { user },
+            limit,
+            format,
+        } => archive_cmd::export(&dir, &query, user.as_deref(), limit, format),
         Command::Graph {
-            key,
-            user,
+            key: flags::RecordKey { key },
+            who: flags::ReadAs { user },
             depth,
             format,
         } => archive_cmd::graph(&dir, &key, user.as_deref(), depth, format),
@@ -362,14 +377,14 @@ fn main() -> ExitCode {
             seconds,
             readers,
             writers,
-            format,
+            output: flags::TextOrJson { format },
         } => serve_bench::run(count, seconds, readers, writers, format == Format::Json),
         Command::Bench {
             count,
             seed,
             dir: bench_dir,
             batch_size,
-            format,
+            output: flags::TextOrJson { format },
         } => archive_bench::run(
             count,
             seed,

@@ -3,6 +3,7 @@
 //! again (`--password-stdin`).
 
 use crate::archive_cmd::Format;
+use crate::flags::{ActAs, ReadAs, TextOrJson};
 use crate::review_cmd::refused;
 use airgram_messaging::{ClearanceKind, Message};
 use anyhow::{anyhow, Context};
@@ -18,22 +19,22 @@ pub enum MessageCommand {
     /// Save a draft from a JSON file; prints its id.
     Draft {
         file: PathBuf,
-        #[arg(long = "as")]
-        user: String,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        who: ActAs,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// Send a draft round for the clearances it lists (refused while it has problems).
     Submit {
         id: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
     },
     /// Give your office's clearance.
     Clear {
         id: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// The office clearing (as listed on the draft).
         #[arg(long)]
         office: String,
@@ -46,27 +47,27 @@ pub enum MessageCommand {
     Release {
         #[arg(required = true)]
         ids: Vec<u64>,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// Read your password from standard input.
         #[arg(long)]
         password_stdin: bool,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// A message as you may see it, with its state, number and problems.
     Show {
         id: u64,
-        #[arg(long = "as")]
-        user: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        reader: ReadAs,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// Record the next number of a series as void (spoiled), with the reason.
     Void {
         series: String,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long)]
         reason: String,
     },
@@ -78,8 +79,8 @@ pub enum MessageCommand {
         year: Option<i32>,
         #[arg(long)]
         gaps: bool,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
 }
 
@@ -93,10 +94,14 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&Message::example())?);
         return Ok(ExitCode::SUCCESS);
     }
-    let a = crate::archive_cmd::open(dir)?;
+    let a = crate::archive_cmd::open_existing(dir)?;
     match cmd {
         MessageCommand::Example => unreachable!("printed above"),
-        MessageCommand::Draft { file, user, format } => {
+        MessageCommand::Draft {
+            file,
+            who: ActAs { user },
+            output: TextOrJson { format },
+        } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
             let msg: Message =
                 serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}", file.display(), e.line()))?;
@@ -116,7 +121,10 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        MessageCommand::Submit { id, user } => {
+        MessageCommand::Submit {
+            id,
+            who: ActAs { user },
+        } => {
             let r = a.reader(Some(&user))?;
             match a.submit_message(&r, id) {
                 Ok(s) => {
@@ -128,7 +136,7 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
         }
         MessageCommand::Clear {
             id,
-            user,
+            who: ActAs { user },
             office,
             kind: k,
         } => {
@@ -143,9 +151,9 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
         }
         MessageCommand::Release {
             ids,
-            user,
+            who: ActAs { user },
             password_stdin,
-            format,
+            output: TextOrJson { format },
         } => {
             if !password_stdin {
                 return Err(anyhow!(
@@ -172,7 +180,11 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        MessageCommand::Show { id, user, format } => {
+        MessageCommand::Show {
+            id,
+            reader: ReadAs { user },
+            output: TextOrJson { format },
+        } => {
             let r = a.reader(user.as_deref())?;
             let v = match a.show_message(&r, id) {
                 Ok(v) => v,
@@ -205,7 +217,11 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        MessageCommand::Void { series, user, reason } => {
+        MessageCommand::Void {
+            series,
+            who: ActAs { user },
+            reason,
+        } => {
             let r = a.reader(Some(&user))?;
             match a.void_number(&r, &series, &reason) {
                 Ok(n) => {
@@ -219,7 +235,7 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
             name,
             year,
             gaps,
-            format,
+            output: TextOrJson { format },
         } => {
             let mut reg = a.register(&name, year)?;
             if gaps {

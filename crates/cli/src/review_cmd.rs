@@ -3,6 +3,7 @@
 //! again (`--password-stdin`), as the two-person rule requires.
 
 use crate::archive_cmd::Format;
+use crate::flags::{ActAs, ReadAs, RecordKey, TextOrJson};
 use airgram_access::Level;
 use airgram_archive::review::{self, QueueFilter};
 use airgram_archive::ArchiveError;
@@ -17,8 +18,8 @@ use std::process::ExitCode;
 pub enum ReviewCommand {
     /// Records due for review (or pending approval, or referred) that you may see.
     Queue {
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// due, pending, referred, mine (assigned to you) or all.
         #[arg(long, default_value = "due")]
         state: String,
@@ -38,23 +39,25 @@ pub enum ReviewCommand {
         limit: usize,
         #[arg(long, default_value_t = 0)]
         offset: usize,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// Assign a record to a reviewer (it shows in their `--state mine`).
     Assign {
-        key: String,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        key: RecordKey,
+        #[command(flatten)]
+        who: ActAs,
         /// The reviewer; omit to clear the assignment.
         #[arg(long)]
         to: Option<String>,
     },
     /// Print a field of the original with byte offsets, to choose excisions.
     Text {
-        key: String,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        key: RecordKey,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long, default_value = "body")]
         field: String,
     },
@@ -63,8 +66,8 @@ pub enum ReviewCommand {
     /// Approve another reviewer's proposal (re-authenticates).
     Approve {
         event: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// Read your password from standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -75,16 +78,16 @@ pub enum ReviewCommand {
     /// Send a proposal back (or withdraw your own) with a comment.
     Return {
         event: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long)]
         comment: String,
     },
     /// Record an agency's answer to a referral: CONCUR, RELEASE, EXCISE or DENY with codes.
     Answer {
         referral: u64,
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         #[arg(long)]
         response: String,
         #[arg(long, default_value = "")]
@@ -92,31 +95,33 @@ pub enum ReviewCommand {
     },
     /// A record's review history (the public sees the plain statement).
     History {
-        key: String,
-        #[arg(long = "as")]
-        user: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        key: RecordKey,
+        #[command(flatten)]
+        who: ReadAs,
+        #[command(flatten)]
+        output: TextOrJson,
     },
     /// The due-date policy in effect (edit `policy.json` in the archive to change it).
     Policy,
     /// Counts by decision, exemption and reviewer; queue age; overdue referrals.
     Report {
-        #[arg(long = "as")]
-        user: String,
+        #[command(flatten)]
+        who: ActAs,
         /// Also write a chart of releases and denials by year (SVG).
         #[arg(long)]
         svg: Option<std::path::PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        #[command(flatten)]
+        output: TextOrJson,
     },
 }
 
 #[derive(clap::Args)]
 pub struct ProposeArgs {
-    pub key: String,
-    #[arg(long = "as")]
-    pub user: String,
+    #[command(flatten)]
+    pub key: RecordKey,
+    #[command(flatten)]
+    pub who: ActAs,
     /// RELEASE, DECLASSIFY, DECLASSIFY-IN-PART, EXCISE, DENY, DOWNGRADE, REFER, NON-RESPONSIVE.
     #[arg(long)]
     pub decision: String,
@@ -151,8 +156,8 @@ pub struct ProposeArgs {
     /// Show the release it would make, and its flags, without proposing.
     #[arg(long)]
     pub dry_run: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: TextOrJson,
 }
 
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
@@ -180,10 +185,10 @@ pub(crate) fn refused(e: ArchiveError) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let a = crate::archive_cmd::open(dir)?;
+    let a = crate::archive_cmd::open_existing(dir)?;
     match cmd {
         ReviewCommand::Queue {
-            user,
+            who: ActAs { user },
             state,
             classification,
             agency,
@@ -192,7 +197,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             to_year,
             limit,
             offset,
-            format,
+            output: TextOrJson { format },
         } => {
             if !["due", "pending", "referred", "mine", "all"].contains(&state.as_str()) {
                 return Err(anyhow!("bad --state {state:?}: due, pending, referred, mine or all"));
@@ -254,7 +259,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Assign { key, user, to } => {
+        ReviewCommand::Assign {
+            key: RecordKey { key },
+            who: ActAs { user },
+            to,
+        } => {
             let r = a.reader(Some(&user))?;
             match a.review_assign(&r, &key, to.as_deref()) {
                 Ok(()) => {
@@ -267,7 +276,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::Text { key, user, field } => {
+        ReviewCommand::Text {
+            key: RecordKey { key },
+            who: ActAs { user },
+            field,
+        } => {
             let r = a.reader(Some(&user))?;
             let (orig, _) = match a.review_preview(&r, &key, &[]) {
                 Ok(x) => x,
@@ -291,8 +304,8 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Propose(args) => {
             let ProposeArgs {
-                key,
-                user,
+                key: RecordKey { key },
+                who: ActAs { user },
                 decision,
                 kind,
                 codes,
@@ -305,7 +318,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 request,
                 office,
                 dry_run,
-                format,
+                output: TextOrJson { format },
             } = *args;
             let r = a.reader(Some(&user))?;
             let decision = Decision::parse(&decision).ok_or_else(|| {
@@ -369,7 +382,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Approve {
             event,
-            user,
+            who: ActAs { user },
             password_stdin,
             acknowledge,
         } => {
@@ -400,7 +413,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::Return { event, user, comment } => {
+        ReviewCommand::Return {
+            event,
+            who: ActAs { user },
+            comment,
+        } => {
             let r = a.reader(Some(&user))?;
             match a.review_return(&r, event, &comment) {
                 Ok(()) => {
@@ -412,7 +429,7 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Answer {
             referral,
-            user,
+            who: ActAs { user },
             response,
             comment,
         } => {
@@ -425,7 +442,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => refused(e),
             }
         }
-        ReviewCommand::History { key, user, format } => {
+        ReviewCommand::History {
+            key: RecordKey { key },
+            who: ReadAs { user },
+            output: TextOrJson { format },
+        } => {
             let r = a.reader(user.as_deref())?;
             let h = match a.review_history(&r, &key) {
                 Ok(h) => h,
@@ -480,7 +501,11 @@ pub fn run(dir: &Path, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             eprintln!("(from {})", a.dir().join("policy.json").display());
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Report { user, svg, format } => {
+        ReviewCommand::Report {
+            who: ActAs { user },
+            svg,
+            output: TextOrJson { format },
+        } => {
             let r = a.reader(Some(&user))?;
             let rep = match a.review_report(&r) {
                 Ok(x) => x,

@@ -937,7 +937,15 @@ impl Partitions {
         // One pass: top hits, the count and (if asked) the facet counts
         // together, for every partition.
         let tie = || (SortByStaticFastValue::<u64>::for_field("key"), Order::Asc);
-        let per: Vec<PartitionFruit> = match req.sort {
+        // With no words to rank by, every record scores alike: browsing
+        // then lists newest first, as `sort: date` does, not in the order
+        // of ingest.
+        let sort = if req.query.trim().is_empty() {
+            Sort::Date
+        } else {
+            req.sort
+        };
+        let per: Vec<PartitionFruit> = match sort {
             Sort::Relevance => {
                 let top = TopDocs::with_limit(k.max(1)).order_by(((SortBySimilarityScore, Order::Desc), tie()));
                 collect_all(&searchers, &weights, &(top, Count, FacetCounts(flats.as_ref())))?
@@ -1019,12 +1027,13 @@ impl Partitions {
                 }
             };
             let body = body.unwrap_or_default();
-            let mut snip = gen.snippet(&body);
-            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            hit.snippet = snip.to_html();
-            if hit.snippet.is_empty() {
-                hit.snippet = html_escape(&body.chars().take(200).collect::<String>());
-            }
+            let snip = gen.snippet(&body);
+            hit.snippet = if snip.fragment().is_empty() {
+                let head = body.char_indices().nth(200).map_or(body.len(), |(i, _)| i);
+                snippet_html(&body, 0..head, &[])
+            } else {
+                snippet_html(&body, snip.fragment_range(), snip.highlighted())
+            };
         }
         let mut facets = BTreeMap::new();
         if req.facets {
@@ -1254,6 +1263,78 @@ fn regex_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// A snippet as HTML, cut once here for every reader of it (the pages,
+/// the API, the CLI): whole words only (a fragment that starts or ends
+/// inside a word of `body` loses that part-word), every run of white space
+/// one space (a snippet is one line), the text escaped by [`html_escape`]
+/// and the `highlighted` byte ranges (of the fragment, `range` of `body`)
+/// in `<mark>`.
+pub fn snippet_html(body: &str, range: std::ops::Range<usize>, highlighted: &[std::ops::Range<usize>]) -> String {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let Some(fragment) = body.get(range.clone()) else {
+        return String::new();
+    };
+    let at = range.start;
+    let mut start = 0;
+    let mut end = fragment.len();
+    // Cut a part-word at either end, unless the fragment would lose all.
+    if word(body[..at].chars().next_back()) && word(fragment.chars().next()) {
+        if let Some(i) = fragment.find(char::is_whitespace) {
+            start = i;
+        }
+    }
+    if word(body[range.end..].chars().next()) && word(fragment.chars().next_back()) {
+        if let Some(i) = fragment.rfind(char::is_whitespace) {
+            if i > start {
+                end = i;
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut space = false;
+    let mut open = false;
+    for (i, c) in fragment[start..end].char_indices().map(|(i, c)| (i + start, c)) {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        let inside = highlighted.iter().any(|r| r.start <= i && i < r.end);
+        // A mark closes before the space and opens after it.
+        if open && !inside {
+            out.push_str("</mark>");
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        if inside && !open {
+            out.push_str("<mark>");
+        }
+        open = inside;
+        space = false;
+        out.push_str(&html_escape(c.encode_utf8(&mut [0; 4])));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::snippet_html;
+
+    #[test]
+    fn snippets_cut_at_word_boundaries_on_one_line_with_no_entities_but_markup() {
+        let body = "The Secretary's view:\n\n   Khrushchev's <aide> said Berlin was calm.";
+        // A fragment that starts inside "Secretary's" and ends inside "calm".
+        let from = body.find("cretary").unwrap();
+        let to = body.find("alm").unwrap();
+        let b = body.find("Berlin").unwrap() - from;
+        let s = snippet_html(body, from..to, std::slice::from_ref(&(b..b + 6)));
+        assert_eq!(s, "view: Khrushchev's &lt;aide&gt; said <mark>Berlin</mark> was");
+    }
 }
 
 pub fn html_escape(s: &str) -> String {

@@ -11,6 +11,7 @@
 mod error;
 mod openapi;
 mod pages;
+mod parts;
 mod review;
 mod signin;
 
@@ -260,6 +261,9 @@ pub const MAX_FILTERS: usize = 32;
 pub const MAX_QUERY: usize = 4096;
 /// Bytes of one filter.
 pub const MAX_FILTER: usize = 256;
+/// Facet values the search page asks for: enough for every year of any
+/// archive's range (the histogram draws them all).
+pub const YEAR_FACETS: usize = 2000;
 /// Records one export returns.
 pub const MAX_EXPORT: usize = 1000;
 
@@ -733,7 +737,10 @@ async fn search_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -
     };
     let (p, res) = match parse_search(&uri) {
         Ok(p) => {
-            let req = p.request(true);
+            let mut req = p.request(true);
+            // Every year, for the histogram's date axis; the page lists
+            // the first `FACETS_SHOWN` values of each facet.
+            req.facet_limit = YEAR_FACETS;
             let reader = c.reader.clone();
             let res = st.with(move |a| a.search(&reader, &req)).await;
             (p, res)
@@ -891,7 +898,7 @@ async fn security_headers(
 /// ones).
 async fn static_file(UrlPath(name): UrlPath<String>) -> Response {
     let (ty, body) = match name.as_str() {
-        "airgram.css" => ("text/css; charset=utf-8", pages::CSS),
+        "airgram.css" => ("text/css; charset=utf-8", parts::css()),
         "source.js" => ("text/javascript; charset=utf-8", pages::SOURCE_JS),
         "review.js" => ("text/javascript; charset=utf-8", review::REVIEW_JS),
         _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
@@ -902,6 +909,21 @@ async fn static_file(UrlPath(name): UrlPath<String>) -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         body,
+    )
+        .into_response()
+}
+
+/// The site's icon, so a browser's automatic request for it is answered
+/// (an SVG: Chromium and Firefox take one whatever the name).
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#112e51\"/><text x=\"8\" y=\"12.5\" font-family=\"sans-serif\" font-size=\"12\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">a</text></svg>";
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
     )
         .into_response()
 }
@@ -934,6 +956,7 @@ pub fn router(state: AppState) -> Router {
         .fold(Router::new(), |r, route| r.route(route.path, (route.handler)()));
     api.route("/", get(search_page))
         .route("/static/{name}", get(static_file))
+        .route("/favicon.ico", get(favicon))
         .route("/records/{id}", get(record_page))
         .route("/records/{id}/source", get(source_page))
         .route("/records/{id}/graph", get(graph_page))

@@ -1,78 +1,18 @@
 //! Server-rendered pages: plain HTML that reads without JavaScript; a few
 //! lines of script add span highlighting on the source view.
 
+use crate::parts::{choices, history_html, hit_badge, html, layout, level_class};
 use crate::{url_encode, ApiError, Caller, SearchParams, MAX_PAGE, PAGE_SIZE};
 use airgram_archive::views::{Graph, RecordView};
 use airgram_index::SearchResult;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html as markup, Markup, PreEscaped};
 use std::fmt::Write;
-
-pub fn esc(s: &str) -> String {
-    airgram_index::html_escape(s)
-}
-
-pub(crate) const CSS: &str = "
-*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
-header.top{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:#112e51;color:#fff}
-header.top a{color:#fff}main{max-width:72rem;margin:0 auto;padding:1rem}
-form.q{display:flex;gap:.5rem}form.q input[type=search]{flex:1;font-size:1.1rem;padding:.4rem}
-button,input[type=submit]{font-size:1rem;padding:.35rem .8rem}
-.layout{display:grid;grid-template-columns:16rem 1fr;gap:1.5rem}@media(max-width:48rem){.layout{grid-template-columns:1fr}}
-.facets h3{font-size:.9rem;margin:.8rem 0 .2rem;text-transform:uppercase;color:#555}.facets ul{list-style:none;padding:0;margin:0}
-.hit{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.6rem .8rem;margin:.6rem 0}
-.hit h2{font-size:1.05rem;margin:.2rem 0}.meta{color:#555;font-size:.9rem}mark{background:#ffe66d}
-.banner{text-align:center;font-weight:700;letter-spacing:.1em;padding:.3rem;color:#fff}
-.UNCLASSIFIED{background:#007a33}.CONFIDENTIAL{background:#0033a0}.SECRET{background:#c8102e}.TOP-SECRET{background:#ff8c00;color:#000}
-.form{background:#fff;border:1px solid #999;padding:1rem;font-family:ui-monospace,monospace}
-.form dl{display:grid;grid-template-columns:10rem 1fr;gap:.1rem .8rem;margin:0}.form dt{font-weight:700}
-.body{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif}
-.unresolved{color:#777;text-decoration:underline dotted}.timeline li{margin:.3rem 0}
-pre.source{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem}
-pre.source span.hl{background:#ffe66d;outline:2px solid #e0a800}
-.fields li{cursor:pointer}.fields li:hover,.fields li:focus{background:#eef}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
-.err{color:#b50909;font-weight:700}.ok{color:#1d5e2c;font-weight:700}
-.review-grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.review-grid>section{max-height:80vh;overflow:auto}@media(max-width:60rem){.review-grid{grid-template-columns:1fr}}
-.ftext,.pfield{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:.5rem;font-family:Georgia,serif}
-.ftext::selection{background:#f6b26b}.pending{background:#fff8e1;border:1px solid #e0a800;padding:.5rem 1rem}
-table.queue{border-collapse:collapse;width:100%}table.queue td,table.queue th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
-.report{display:flex;flex-wrap:wrap;gap:2rem}del{background:#fdd}nav.pages a{margin-right:.6rem}
-.inline{display:inline}.badge{display:inline;padding:0 .3rem}svg.graph{max-width:760px;background:#fff;border:1px solid #ddd}
-";
-
-fn level_class(c: Option<&str>) -> String {
-    c.unwrap_or("UNCLASSIFIED").replace(' ', "-")
-}
-
-pub(crate) fn layout(title: &str, caller: &Caller, csrf: &str, body: &str) -> String {
-    let review = if caller.role.is_some_and(|r| r.reviews()) {
-        "<a href=/review>Review queue</a> "
-    } else {
-        ""
-    };
-    let who = match &caller.name {
-        Some(n) => format!(
-            "{review}<span>{} ({})</span> <form method=post action=/signout class=inline><input type=hidden name=csrf value=\"{}\"><button>Sign out</button></form>",
-            esc(n),
-            esc(caller.reader.clearance.as_str()),
-            esc(csrf)
-        ),
-        None => "<a href=/signin>Sign in</a>".into(),
-    };
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{} · airgram</title><link rel=stylesheet href=/static/airgram.css></head><body><a class=skip href=#main>Skip to content</a><header class=top><a href=/><strong>airgram</strong></a><nav>{who}</nav></header><main id=main>{body}</main></body></html>",
-        esc(title)
-    )
-}
 
 /// The source page's span highlighting: hovering or focusing a field
 /// lights the source spans it came from.
-pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const on=b=>li.dataset.spans.split(' ').forEach(i=>{const e=document.getElementById(i);if(e){e.classList.toggle('hl',b);if(b)e.scrollIntoView({block:'nearest'})}});li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
-
-pub(crate) fn html(status: StatusCode, page: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
-}
+pub(crate) const SOURCE_JS: &str = "document.querySelectorAll('.fields li').forEach(li=>{const f=li.dataset.field;const on=b=>{let first=true;document.querySelectorAll('pre.source span[data-f]').forEach(e=>{if(!e.dataset.f.split(' ').includes(f))return;e.classList.toggle('hl',b);if(b&&first){first=false;e.scrollIntoView({block:'nearest'})}})};li.addEventListener('mouseenter',()=>on(true));li.addEventListener('mouseleave',()=>on(false));li.addEventListener('focus',()=>on(true));li.addEventListener('blur',()=>on(false));});";
 
 pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
     let public = Caller {
@@ -80,23 +20,28 @@ pub fn sign_in_page(csrf: &str, error: Option<&str>, status: StatusCode) -> Resp
         name: None,
         role: None,
     };
-    let err = error.map_or(String::new(), |e| format!("<p class=err role=alert>{}</p>", esc(e)));
-    let body = format!(
-        "<h1>Sign in</h1>{err}<form method=post action=/signin><input type=hidden name=csrf value=\"{}\"><p><label>User <input name=user autocomplete=username required></label></p><p><label>Password <input name=password type=password autocomplete=current-password required></label></p><p><button>Sign in</button></p></form>",
-        esc(csrf)
-    );
-    html(status, layout("Sign in", &public, csrf, &body))
+    let body = markup! {
+        h1 { "Sign in" }
+        @if let Some(e) = error { p.err role="alert" { (e) } }
+        form method="post" action="/signin" {
+            input type="hidden" name="csrf" value=(csrf);
+            p { label { "User " input name="user" autocomplete="username" required; } }
+            p { label { "Password " input name="password" type="password" autocomplete="current-password" required; } }
+            p { button { "Sign in" } }
+        }
+    };
+    html(status, layout("Sign in", &public, csrf, body))
 }
 
 pub fn error_page(caller: &Caller, csrf: &str, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<h1>{}</h1><p>{}</p><p><a href=/>Back to search</a></p>",
-        status.as_u16(),
-        esc(message)
-    );
+    let body = markup! {
+        h1 { (status.as_u16()) }
+        p { (message) }
+        p { a href="/" { "Back to search" } }
+    };
     html(
         status,
-        layout(status.canonical_reason().unwrap_or("Error"), caller, csrf, &body),
+        layout(status.canonical_reason().unwrap_or("Error"), caller, csrf, body),
     )
 }
 
@@ -109,27 +54,8 @@ pub fn record_error_page(caller: &Caller, csrf: &str, e: &ApiError, suffix: &str
     }
     html(
         e.status(),
-        layout("Several records", caller, csrf, &choices(e, "/records/", suffix)),
+        layout("Several records", caller, csrf, choices(e, "/records/", suffix)),
     )
-}
-
-/// The records an ambiguous message id names, oldest first, as links.
-pub(crate) fn choices(e: &ApiError, prefix: &str, suffix: &str) -> String {
-    let mut body = format!("<h1>Several records</h1><p>{}:</p><ul class=choices>", esc(&e.message));
-    for n in &e.choices {
-        let or = |x: &Option<String>| x.as_deref().map_or("-".to_string(), esc);
-        let _ = write!(
-            body,
-            "<li><a href=\"{prefix}{}{suffix}\">{} · {}</a> <span class=meta>{} · {}</span></li>",
-            esc(&n.id),
-            or(&n.message_id),
-            or(&n.date),
-            or(&n.classification),
-            or(&n.subject)
-        );
-    }
-    body.push_str("</ul><p><a href=/>Back to search</a></p>");
-    body
 }
 
 fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) -> String {
@@ -149,71 +75,95 @@ fn search_link(p: &SearchParams, extra_fq: Option<&str>, page: Option<usize>) ->
     s
 }
 
-/// Bars of results per year, drawn as SVG from the year facet.
-fn histogram(res: &SearchResult) -> String {
+/// Facet values listed beside the results; the histogram reads all years.
+pub const FACETS_SHOWN: usize = 10;
+
+/// Results per year as a date axis: a bar for every year from the first
+/// to the last, empty years too, so gaps read as gaps.
+fn histogram(res: &SearchResult) -> Markup {
     let Some(years) = res.facets.get("year") else {
-        return String::new();
+        return Markup::default();
     };
-    let mut ys: Vec<(i32, u64)> = years.iter().filter_map(|(y, n)| Some((y.parse().ok()?, *n))).collect();
-    if ys.is_empty() {
-        return String::new();
+    let counted: std::collections::BTreeMap<i32, u64> = years
+        .iter()
+        .filter_map(|(y, n)| Some((y.parse().ok().filter(|y| (1..=9999).contains(y))?, *n)))
+        .collect();
+    let (Some(&first), Some(&last)) = (counted.keys().next(), counted.keys().next_back()) else {
+        return Markup::default();
+    };
+    let n = (last - first + 1) as usize;
+    let max = counted.values().copied().max().unwrap_or(1).max(1);
+    // A fixed width, as wide as the facet column; bars share it.
+    let width = 240.0;
+    let w = width / n as f64;
+    // Labels: both ends and the decades (or every year of a short range),
+    // none crowding an end.
+    let step = if n <= 8 {
+        1
+    } else if n <= 40 {
+        10
+    } else {
+        50
+    };
+    let f2 = |x: f64| format!("{x:.2}");
+    markup! {
+        svg role="img" aria-label={"Results by year, " (first) " to " (last)} width="100%" viewBox={"0 0 " (width) " 96"} class="histogram" {
+            @for (i, y) in (first..=last).enumerate() {
+                @let c = counted.get(&y).copied().unwrap_or(0);
+                @let h = (c as f64 / max as f64 * 60.0).round();
+                rect x=(f2(i as f64 * w + w * 0.1)) y=(70.0 - h) width=(f2(w * 0.8)) height=(h) fill="#112e51" data-year=(y) {
+                    title { (y) ": " (c) }
+                }
+                @let near_end = (y - first) < 4 || (last - y) < 4;
+                @if y == first || y == last || (y % step == 0 && !near_end) {
+                    @let (anchor, x) = if y == first && n > 1 {
+                        ("start", i as f64 * w)
+                    } else if y == last && n > 1 {
+                        ("end", (i + 1) as f64 * w)
+                    } else {
+                        ("middle", i as f64 * w + w / 2.0)
+                    };
+                    line x1=(f2(x)) x2=(f2(x)) y1="70" y2="74" stroke="#555" {}
+                    text x=(f2(x)) y="86" font-size="10" text-anchor=(anchor) { (y) }
+                }
+            }
+            line x1="0" x2="240" y1="70.5" y2="70.5" stroke="#555" {}
+        }
     }
-    ys.sort();
-    let max = ys.iter().map(|y| y.1).max().unwrap_or(1).max(1);
-    let w = 22;
-    let mut svg = format!(
-        "<svg role=img aria-label=\"Results by year\" width={} height=90 viewBox=\"0 0 {} 90\">",
-        ys.len() * w,
-        ys.len() * w
-    );
-    for (i, (y, n)) in ys.iter().enumerate() {
-        let h = (*n as f64 / max as f64 * 60.0).round() as usize;
-        let _ = write!(
-            svg,
-            "<rect x={} y={} width={} height={} fill=#112e51><title>{y}: {n}</title></rect><text x={} y=86 font-size=8 text-anchor=middle>{}</text>",
-            i * w + 2,
-            70 - h,
-            w - 4,
-            h,
-            i * w + w / 2,
-            y % 100
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<SearchResult, ApiError>) -> Response {
-    let mut body = format!(
-        "<h1>Search the archive</h1><form class=q role=search action=/><label class=skip for=q>Query</label><input id=q type=search name=q value=\"{}\" placeholder='cuba OR berlin  from:\"USRO PARIS\"  date:1962-10..1962-11'><button>Search</button></form>\
-<details><summary>Query syntax</summary><p>Words match anywhere; <code>\"exact phrase\"</code>; <code>AND</code>, <code>OR</code>, <code>NOT</code> or <code>-word</code>; <code>prefix*</code>; fields <code>from: to: subject: type: classification: series: person: message:</code>; dates <code>date:1962</code>, <code>date:1962-10..1962-11</code>.</p></details>",
-        esc(&p.q)
-    );
+    let form = markup! {
+        h1 { "Search the archive" }
+        form.q role="search" action="/" {
+            label.skip for="q" { "Query" }
+            input id="q" type="search" name="q" value=(p.q) placeholder="cuba OR berlin  from:\"USRO PARIS\"  date:1962-10..1962-11";
+            button { "Search" }
+        }
+        details {
+            summary { "Query syntax" }
+            p {
+                "Words match anywhere; " code { "\"exact phrase\"" } "; " code { "AND" } ", " code { "OR" } ", "
+                code { "NOT" } " or " code { "-word" } "; " code { "prefix*" } "; fields "
+                code { "from: to: subject: type: classification: series: person: message:" } "; dates "
+                code { "date:1962" } ", " code { "date:1962-10..1962-11" } "."
+            }
+        }
+    };
     let res = match res {
         Ok(r) => r,
         Err(e) => {
-            let _ = write!(body, "<p class=err role=alert>{}</p>", esc(&e.message));
-            return html(e.status(), layout("Search", caller, csrf, &body));
+            let body = markup! { (form) p.err role="alert" { (e.message) } };
+            return html(e.status(), layout("Search", caller, csrf, body));
         }
     };
-    for f in &p.fq {
-        let rest: Vec<String> = p.fq.iter().filter(|x| *x != f).cloned().collect();
-        let without = SearchParams {
-            q: p.q.clone(),
-            fq: rest,
-            facets: None,
-            sort: p.sort.clone(),
-            page: None,
-        };
-        let _ = write!(
-            body,
-            "<p>Filter <strong>{}</strong> <a href=\"{}\">remove</a></p>",
-            esc(f),
-            esc(&search_link(&without, None, None))
-        );
-    }
-    let mut facets = String::from("<aside class=facets aria-label=Filters>");
-    facets.push_str(&histogram(&res));
+    let without = |f: &String| SearchParams {
+        q: p.q.clone(),
+        fq: p.fq.iter().filter(|x| *x != f).cloned().collect(),
+        facets: None,
+        sort: p.sort.clone(),
+        page: None,
+    };
     fn field_of(name: &str) -> &str {
         match name {
             "originator" => "from",
@@ -221,110 +171,116 @@ pub fn search_page(caller: &Caller, csrf: &str, p: &SearchParams, res: Result<Se
             other => other,
         }
     }
-    for (name, vals) in &res.facets {
-        if vals.is_empty() {
-            continue;
+    // A year filters by date; the other facets by their field.
+    let filter = |name: &str, v: &str| {
+        if name == "year" {
+            format!("date:{v}")
+        } else {
+            format!("{}:{v}", field_of(name))
         }
-        let _ = write!(facets, "<h3>{}</h3><ul>", esc(name));
-        for (v, n) in vals {
-            let fq = format!("{}:{v}", field_of(name));
-            if name == "year" {
-                let _ = write!(
-                    facets,
-                    "<li><a href=\"{}\">{}</a> ({n})</li>",
-                    esc(&search_link(p, Some(&format!("date:{v}")), None)),
-                    esc(v)
-                );
-            } else {
-                let _ = write!(
-                    facets,
-                    "<li><a href=\"{}\">{}</a> ({n})</li>",
-                    esc(&search_link(p, Some(&fq), None)),
-                    esc(v)
-                );
-            }
-        }
-        facets.push_str("</ul>");
-    }
-    facets.push_str("</aside>");
-    let mut hits = format!(
-        "<section aria-label=Results><p>{} result{}</p>",
-        res.total,
-        if res.total == 1 { "" } else { "s" }
-    );
-    for h in &res.hits {
-        let _ = write!(
-            hits,
-            "<article class=hit><div class=meta><span class=\"banner badge {}\">{}</span> {} · {} · {} → {}</div><h2><a href=\"/records/{}\">{}</a></h2><p>{}</p></article>",
-            level_class(h.classification.as_deref()),
-            esc(h.classification.as_deref().unwrap_or("UNMARKED")),
-            esc(h.date.as_deref().unwrap_or("undated")),
-            esc(h.message_id.as_deref().unwrap_or("—")),
-            esc(h.from.as_deref().unwrap_or("?")),
-            esc(&h.to.join(", ")),
-            esc(&h.id),
-            esc(h.subject.as_deref().or(h.message_id.as_deref()).unwrap_or(&h.id)),
-            h.snippet
-        );
-    }
+    };
     let page = p.page.unwrap_or(1);
     // No page past the last one served: beyond it results would repeat.
     let pages = res.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
-    hits.push_str("<nav class=pages aria-label=Pages>");
-    if page > 1 {
-        let _ = write!(
-            hits,
-            "<a rel=prev href=\"{}\">← previous</a>",
-            esc(&search_link(p, None, Some(page - 1)))
-        );
+    let body = markup! {
+        (form)
+        @for f in &p.fq {
+            p { "Filter " strong { (f) } " " a href=(search_link(&without(f), None, None)) { "remove" } }
+        }
+        div.layout {
+            aside.facets aria-label="Filters" {
+                (histogram(&res))
+                @for (name, vals) in &res.facets {
+                    @if !vals.is_empty() {
+                        h3 { (name) }
+                        ul {
+                            @for (v, n) in vals.iter().take(FACETS_SHOWN) {
+                                li { a href=(search_link(p, Some(&filter(name, v)), None)) { (v) } " (" (n) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-label="Results" {
+                p { (res.total) " result" @if res.total != 1 { "s" } }
+                @for h in &res.hits {
+                    article.hit {
+                        div.meta {
+                            (hit_badge(&h.label, h.classification.as_deref()))
+                            " " (h.date.as_deref().unwrap_or("undated"))
+                            " · " (h.message_id.as_deref().unwrap_or("—"))
+                            " · " (h.from.as_deref().unwrap_or("?"))
+                            " → " (h.to.join(", "))
+                        }
+                        h2 { a href={"/records/" (h.id)} { (h.subject.as_deref().or(h.message_id.as_deref()).unwrap_or(&h.id)) } }
+                        // The index escaped the snippet and marked the hits.
+                        p { (PreEscaped(&h.snippet)) }
+                    }
+                }
+                nav.pages aria-label="Pages" {
+                    @if page > 1 { a rel="prev" href=(search_link(p, None, Some(page - 1))) { "← previous" } }
+                    @if page < pages { a rel="next" href=(search_link(p, None, Some(page + 1))) { "next →" } }
+                    span { "page " (page) " of " (pages.max(1)) }
+                    @if res.total > MAX_PAGE * PAGE_SIZE {
+                        " " span { "(the first " (MAX_PAGE * PAGE_SIZE) " results are shown; narrow the search to see the rest)" }
+                    }
+                }
+            }
+        }
+    };
+    html(StatusCode::OK, layout("Search", caller, csrf, body))
+}
+
+/// Text with a transcription's strike-through (`~~word~~`, on one line)
+/// shown struck, as the typist struck it.
+fn struck(text: &str) -> Markup {
+    let mut pieces: Vec<(bool, &str)> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("~~") {
+        let after = &rest[i + 2..];
+        match after.find("~~") {
+            Some(j) if j > 0 && !after[..j].contains('\n') && !after[..j].starts_with('~') => {
+                pieces.push((false, &rest[..i]));
+                pieces.push((true, &after[..j]));
+                rest = &after[j + 2..];
+            }
+            _ => {
+                pieces.push((false, &rest[..i + 2]));
+                rest = after;
+            }
+        }
     }
-    if page < pages {
-        let _ = write!(
-            hits,
-            "<a rel=next href=\"{}\">next →</a>",
-            esc(&search_link(p, None, Some(page + 1)))
-        );
+    pieces.push((false, rest));
+    markup! {
+        @for (strike, t) in pieces {
+            @if strike { s title="struck through in the original" { (t) } } @else { (t) }
+        }
     }
-    let _ = write!(hits, "<span>page {page} of {}</span>", pages.max(1));
-    if res.total > MAX_PAGE * PAGE_SIZE {
-        let _ = write!(
-            hits,
-            " <span>(the first {} results are shown; narrow the search to see the rest)</span>",
-            MAX_PAGE * PAGE_SIZE
-        );
-    }
-    hits.push_str("</nav></section>");
-    let _ = write!(body, "<div class=layout>{facets}{hits}</div>");
-    html(StatusCode::OK, layout("Search", caller, csrf, &body))
 }
 
 /// The body with every cited message a link (resolved) or marked unresolved.
-fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> String {
+fn linked_body(body: &str, resolved: &[(String, Option<String>)]) -> Markup {
     let cites = airgram_archive::cites_in(body);
-    let mut out = String::new();
     let mut at = 0;
+    // (text before, cite text, cite id): the last has no cite.
+    let mut pieces: Vec<(&str, &str, String)> = Vec::new();
     for (start, end, id) in cites {
         if start < at {
             continue;
         }
-        out.push_str(&esc(&body[at..start]));
-        let text = esc(&body[start..end]);
-        match resolved.iter().find(|(m, _)| *m == id).and_then(|(_, r)| r.clone()) {
-            Some(rid) => {
-                let _ = write!(out, "<a class=cite href=\"/records/{}\">{text}</a>", esc(&rid));
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<span class=unresolved title=\"{} — not in the archive\">{text}</span>",
-                    esc(&id)
-                );
-            }
-        }
+        pieces.push((&body[at..start], &body[start..end], id));
         at = end;
     }
-    out.push_str(&esc(&body[at..]));
-    out
+    markup! {
+        @for (before, text, id) in &pieces {
+            (struck(before))
+            @match resolved.iter().find(|(m, _)| m == id).and_then(|(_, r)| r.clone()) {
+                Some(rid) => a.cite href={"/records/" (rid)} { (text) },
+                None => span.unresolved title={(id) " — not in the archive"} { (text) },
+            }
+        }
+        (struck(&body[at..]))
+    }
 }
 
 pub fn record_page(
@@ -335,131 +291,130 @@ pub fn record_page(
     history: &airgram_archive::review::History,
 ) -> Response {
     let r = &v.record;
-    let class = r.classification.map(|c| c.to_string());
     // The banner is the version's label: what this text is now. The
-    // original marking follows when the two differ (a release).
+    // original marking follows when the version is a release of it (its
+    // marking held above the label's level).
     let level = v.label.split('/').next().unwrap_or("UNCLASSIFIED");
-    let original = match &class {
-        Some(c) if !v.label.starts_with(c.as_str()) => format!(" — originally {}", esc(c)),
-        _ => String::new(),
-    };
-    let banner = format!(
-        "<div class=\"banner {}\" role=note>{}{original}</div>",
-        level_class(Some(level)),
-        esc(&v.label.replace('/', " // ")),
-    );
-    let mut dl = String::new();
-    let mut row = |k: &str, val: String| {
-        if !val.is_empty() {
-            let _ = write!(dl, "<dt>{k}</dt><dd>{val}</dd>");
+    let original = r
+        .classification
+        .filter(|c| airgram_access::Level::parse(level).is_some_and(|l| airgram_access::Level::of(*c) > l));
+    let o = |x: &Option<String>| x.clone().unwrap_or_default();
+    let rows: [(&str, String); 17] = [
+        ("Message", o(&r.message_id)),
+        ("Type", o(&r.doc_type)),
+        ("Date", o(&r.date)),
+        ("From", o(&r.from)),
+        ("To", r.to.join("; ")),
+        ("Pass", r.pass.join("; ")),
+        ("Info", r.info.join("; ")),
+        ("Subject", o(&r.subject)),
+        ("Ref", r.refs.join(", ")),
+        ("Precedence", o(&r.precedence)),
+        ("Handling", r.handling.join(", ")),
+        ("Drafted by", o(&r.drafted_by)),
+        ("Approved by", o(&r.approved_by)),
+        ("Signed", o(&r.signed)),
+        ("Copy", o(&r.copy)),
+        ("Distribution", r.distribution.join(" ")),
+        ("Version", format!("{} ({:?})", v.label, v.version)),
+    ];
+    let body = markup! {
+        div class={"banner " (level_class(Some(level)))} role="note" {
+            (v.label.replace('/', " // "))
+            @if let Some(c) = original { " — originally " (c.as_str()) }
         }
+        h1 { (r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)) }
+        section.form aria-label="Header" {
+            dl {
+                @for (k, val) in &rows {
+                    @if !val.is_empty() { dt { (k) } dd { (val) } }
+                }
+            }
+        }
+        p {
+            // A release with excisions does not open the source.
+            @if v.version != airgram_access::VersionKind::Redacted {
+                a href={"/records/" (v.id) "/source"} { "Source transcription" } " · "
+            }
+            a href={"/records/" (v.id) "/graph"} { "Cite graph" } " · "
+            a href={"/api/records/" (v.id)} { "JSON" }
+        }
+        h2 { "Text" }
+        div.body { (linked_body(&r.body, resolved)) }
+        h2 { "Cited by" }
+        p {
+            @if v.cited_by.is_empty() { "—" }
+            @for (i, l) in v.cited_by.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href={"/records/" (l.id)} { (l.message_id.as_deref().unwrap_or(&l.id)) }
+            }
+        }
+        h2 { "Persons" }
+        p { (r.persons.join("; ")) }
+        h2 { "Review history" }
+        (history_html(history))
     };
-    let o = |x: &Option<String>| esc(x.as_deref().unwrap_or(""));
-    row("Message", o(&r.message_id));
-    row("Type", o(&r.doc_type));
-    row("Date", o(&r.date));
-    row("From", o(&r.from));
-    row("To", esc(&r.to.join("; ")));
-    row("Pass", esc(&r.pass.join("; ")));
-    row("Info", esc(&r.info.join("; ")));
-    row("Subject", o(&r.subject));
-    row("Ref", esc(&r.refs.join(", ")));
-    row("Precedence", o(&r.precedence));
-    row("Handling", esc(&r.handling.join(", ")));
-    row("Drafted by", o(&r.drafted_by));
-    row("Approved by", o(&r.approved_by));
-    row("Signed", o(&r.signed));
-    row("Copy", o(&r.copy));
-    row("Distribution", esc(&r.distribution.join(" ")));
-    row("Version", format!("{} ({:?})", esc(&v.label), v.version));
-    let cited_by: Vec<String> = v
-        .cited_by
-        .iter()
-        .map(|l| {
-            format!(
-                "<a href=\"/records/{}\">{}</a>",
-                esc(&l.id),
-                esc(l.message_id.as_deref().unwrap_or(&l.id))
-            )
-        })
-        .collect();
-    let reviews = crate::review::history_html(history);
-    let body = format!(
-        "{banner}<h1>{}</h1><section class=form aria-label=Header><dl>{dl}</dl></section>\
-<p>{source}<a href=\"/records/{id}/graph\">Cite graph</a> · <a href=\"/api/records/{id}\">JSON</a></p>\
-<h2>Text</h2><div class=body>{}</div><h2>Cited by</h2><p>{}</p><h2>Persons</h2><p>{}</p><h2>Review history</h2>{}",
-        esc(r.subject.as_deref().or(r.message_id.as_deref()).unwrap_or(&v.id)),
-        linked_body(&r.body, resolved),
-        if cited_by.is_empty() {
-            "—".into()
-        } else {
-            cited_by.join(", ")
-        },
-        esc(&r.persons.join("; ")),
-        reviews,
-        id = esc(&v.id),
-        // A release with excisions does not open the source.
-        source = if v.version == airgram_access::VersionKind::Redacted {
-            String::new()
-        } else {
-            format!("<a href=\"/records/{}/source\">Source transcription</a> · ", esc(&v.id))
-        },
-    );
     html(
         StatusCode::OK,
-        layout(r.message_id.as_deref().unwrap_or("Record"), caller, csrf, &body),
+        layout(r.message_id.as_deref().unwrap_or("Record"), caller, csrf, body),
     )
 }
 
 pub fn source_page(caller: &Caller, csrf: &str, v: &RecordView, text: &str) -> Response {
-    // Each span becomes a marked range; fields list their span ids.
-    let mut marks: Vec<(usize, usize, String)> = Vec::new();
-    let mut fields = String::from("<ul class=fields aria-label=Fields>");
-    for (field, spans) in &v.record.spans {
-        if field == "body" || field == "document" {
+    // Spans of different fields overlap (`signed` and `persons` share a
+    // name; `body` holds most of the others), so the text is cut at every
+    // span boundary and each piece names all the fields that cover it:
+    // any field lights all of its spans, whatever else covers them.
+    let ok = |s: &[usize; 2]| {
+        s[0] < s[1] && s[1] <= text.len() && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
+    };
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, field number)
+    let mut names: Vec<&str> = Vec::new();
+    for (field, ss) in &v.record.spans {
+        // The whole document is no field a reader looks for.
+        if field == "document" {
             continue;
         }
-        let ids: Vec<String> = spans
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s[1] <= text.len() && s[0] < s[1] && text.is_char_boundary(s[0]) && text.is_char_boundary(s[1])
-            })
-            .map(|(i, s)| {
-                let id = format!("s-{field}-{i}");
-                marks.push((s[0], s[1], id.clone()));
-                id
-            })
-            .collect();
-        if !ids.is_empty() {
-            let _ = write!(
-                fields,
-                "<li tabindex=0 data-spans=\"{}\">{}</li>",
-                ids.join(" "),
-                esc(field)
-            );
+        let good: Vec<&[usize; 2]> = ss.iter().filter(|s| ok(s)).collect();
+        if good.is_empty() {
+            continue;
         }
+        let f = names.len();
+        names.push(field);
+        spans.extend(good.iter().map(|s| (s[0], s[1], f)));
     }
-    fields.push_str("</ul>");
-    marks.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (s, e, id) in marks {
-        if s < at {
-            continue; // overlapping spans: the first wins
+    let mut cuts: Vec<usize> = spans.iter().flat_map(|s| [s.0, s.1]).chain([0, text.len()]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let pieces: Vec<(&str, String)> = cuts
+        .windows(2)
+        .map(|w| {
+            let mut covering: Vec<&str> = spans
+                .iter()
+                .filter(|s| s.0 <= w[0] && w[1] <= s.1)
+                .map(|s| names[s.2])
+                .collect();
+            covering.sort_unstable();
+            covering.dedup();
+            (&text[w[0]..w[1]], covering.join(" "))
+        })
+        .collect();
+    let body = markup! {
+        h1 { "Source of " a href={"/records/" (v.id)} { (v.record.message_id.as_deref().unwrap_or(&v.id)) } }
+        p { "Hover or focus a field to see where it came from." }
+        div class="layout source-layout" {
+            ul.fields aria-label="Fields" {
+                @for n in &names { li tabindex="0" data-field=(n) { (n) } }
+            }
+            pre.source tabindex="0" {
+                @for (t, fields) in &pieces {
+                    @if fields.is_empty() { (t) } @else { span data-f=(fields) { (t) } }
+                }
+            }
         }
-        out.push_str(&esc(&text[at..s]));
-        let _ = write!(out, "<span id=\"{id}\">{}</span>", esc(&text[s..e]));
-        at = e;
-    }
-    out.push_str(&esc(&text[at..]));
-    let script = "<script src=/static/source.js defer></script>";
-    let body = format!(
-        "<h1>Source of <a href=\"/records/{}\">{}</a></h1><p>Hover or focus a field to see where it came from.</p><div class=layout>{fields}<pre class=source>{out}</pre></div>{script}",
-        esc(&v.id),
-        esc(v.record.message_id.as_deref().unwrap_or(&v.id))
-    );
-    html(StatusCode::OK, layout("Source", caller, csrf, &body))
+        script src="/static/source.js" defer {}
+    };
+    html(StatusCode::OK, layout("Source", caller, csrf, body))
 }
 
 /// The cite graph as a picture: the record in the middle, the others round it.
@@ -481,62 +436,54 @@ pub fn graph_page(caller: &Caller, csrf: &str, g: &Graph) -> Response {
         let a = i as f64 / others.len().max(1) as f64 * std::f64::consts::TAU;
         pos.insert(it.0.clone(), (cx + 220.0 * a.cos(), cy + 200.0 * a.sin()));
     }
-    let mut svg = format!(
-        "<svg role=img aria-label=\"Cite graph\" viewBox=\"0 0 {w} {h}\" width=100% class=graph><defs><marker id=arr viewBox=\"0 0 10 10\" refX=10 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d=\"M0,0L10,5L0,10z\" fill=\"#555\" /></marker></defs>"
-    );
-    let line = |svg: &mut String, a: &str, b: &str, dashed: bool| {
-        if let (Some(p), Some(q)) = (pos.get(a), pos.get(b)) {
-            let _ = write!(
-                svg,
-                "<line x1=\"{:.0}\" y1=\"{:.0}\" x2=\"{:.0}\" y2=\"{:.0}\" stroke=\"#555\" marker-end=\"url(#arr)\"{} />",
-                p.0,
-                p.1,
-                p.0 + (q.0 - p.0) * 0.8,
-                p.1 + (q.1 - p.1) * 0.8,
-                if dashed { " stroke-dasharray=\"4\"" } else { "" }
-            );
+    // Each arrow stops short of its target, so the head shows.
+    let lines: Vec<(f64, f64, f64, f64, bool)> = g
+        .edges
+        .iter()
+        .map(|e| (e.from.clone(), e.to.clone(), false))
+        .chain(
+            g.unresolved
+                .iter()
+                .map(|u| (u.from.clone(), format!("unresolved:{}", u.cite), true)),
+        )
+        .filter_map(|(a, b, dashed)| {
+            let (p, q) = (pos.get(&a)?, pos.get(&b)?);
+            Some((p.0, p.1, p.0 + (q.0 - p.0) * 0.8, p.1 + (q.1 - p.1) * 0.8, dashed))
+        })
+        .collect();
+    let f0 = |x: f64| format!("{x:.0}");
+    let svg = markup! {
+        svg aria-label="Cite graph" viewBox={"0 0 " (w) " " (h)} width="100%" class="graph" {
+            defs {
+                marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto" {
+                    path d="M0,0L10,5L0,10z" fill="#555" {}
+                }
+            }
+            @for (x1, y1, x2, y2, dashed) in &lines {
+                line x1=(f0(*x1)) y1=(f0(*y1)) x2=(f0(*x2)) y2=(f0(*y2)) stroke="#555" marker-end="url(#arr)"
+                    stroke-dasharray=[dashed.then_some("4")] {}
+            }
+            @for (id, label, unresolved) in &items {
+                @let (x, y) = pos[id];
+                @let root = id == &g.root;
+                @let fill = if root { "#112e51" } else if *unresolved { "#fff" } else { "#dbe7f5" };
+                @let shape = markup! {
+                    rect x=(f0(x - 65.0)) y=(f0(y - 15.0)) width="130" height="30" rx="4" fill=(fill) stroke="#112e51"
+                        stroke-dasharray=[unresolved.then_some("3")] {}
+                    text x=(f0(x)) y=(f0(y + 4.0)) font-size="12" text-anchor="middle" fill=(if root { "#fff" } else { "#000" }) { (label) }
+                };
+                @if *unresolved {
+                    g { title { (label) " (not in the archive)" } (shape) }
+                } @else {
+                    a href={"/records/" (id) "/graph"} { title { (label) } (shape) }
+                }
+            }
         }
     };
-    for e in &g.edges {
-        line(&mut svg, &e.from, &e.to, false);
-    }
-    for u in &g.unresolved {
-        line(&mut svg, &u.from, &format!("unresolved:{}", u.cite), true);
-    }
-    for (id, label, unresolved) in &items {
-        let (x, y) = pos[id];
-        let fill = if id == &g.root {
-            "#112e51"
-        } else if *unresolved {
-            "#fff"
-        } else {
-            "#dbe7f5"
-        };
-        let color = if id == &g.root { "#fff" } else { "#000" };
-        let shape = format!(
-            "<rect x=\"{:.0}\" y=\"{:.0}\" width=\"130\" height=\"30\" rx=\"4\" fill=\"{fill}\" stroke=\"#112e51\"{} /><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{color}\">{}</text>",
-            x - 65.0,
-            y - 15.0,
-            if *unresolved { " stroke-dasharray=\"3\"" } else { "" },
-            x,
-            y + 4.0,
-            esc(label)
-        );
-        if *unresolved {
-            let _ = write!(svg, "<g><title>{} (not in the archive)</title>{shape}</g>", esc(label));
-        } else {
-            let _ = write!(
-                svg,
-                "<a href=\"/records/{}/graph\"><title>{}</title>{shape}</a>",
-                esc(id),
-                esc(label)
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    let body = format!(
-        "<h1>Cite graph</h1><p><a href=\"/records/{}\">Back to the record</a>. Solid: cites a record in the archive; dashed: not in the archive.</p>{svg}",
-        esc(&g.root)
-    );
-    html(StatusCode::OK, layout("Cite graph", caller, csrf, &body))
+    let body = markup! {
+        h1 { "Cite graph" }
+        p { a href={"/records/" (g.root)} { "Back to the record" } ". Solid: cites a record in the archive; dashed: not in the archive." }
+        (svg)
+    };
+    html(StatusCode::OK, layout("Cite graph", caller, csrf, body))
 }

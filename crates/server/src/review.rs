@@ -5,16 +5,17 @@
 //! Every state-changing request carries the browser's CSRF token: forms
 //! as a field, API calls as the `x-csrf-token` header.
 
-use crate::pages::{esc, html, layout};
+use crate::parts::{choices, html, layout, level_class};
 use crate::{caller, csrf_token, form_pairs, page_caller, ApiError, AppState, Caller, Code};
 use airgram_access::Level;
-use airgram_archive::review::{self as ar, History, QueueFilter};
+use airgram_archive::review::{self as ar, QueueFilter};
 use airgram_model::Record;
 use airgram_review::{codes, excise, Decision, Excision, Proposal, ReviewKind, AGENCIES};
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use maud::{html as markup, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::json;
 use std::fmt::Write;
@@ -195,17 +196,25 @@ async fn form_caller(st: &AppState, headers: &HeaderMap, sent: &str) -> Result<(
 
 fn error_page(c: &Caller, csrf: &str, e: ApiError) -> Response {
     if !e.choices.is_empty() {
-        return html(
-            e.status(),
-            layout("Review", c, csrf, &crate::pages::choices(&e, "/review/records/", "")),
-        );
+        return html(e.status(), layout("Review", c, csrf, choices(&e, "/review/", "")));
     }
-    let body = format!(
-        "<h1>{}</h1><p class=err role=alert>{}</p><p><a href=/review>Back to the queue</a></p>",
-        e.status().as_u16(),
-        esc(&e.message)
-    );
-    html(e.status(), layout("Review", c, csrf, &body))
+    // Where to go from here: a reader without the role needs to sign in
+    // (or has nothing to do here); a reviewer goes back to the queue.
+    let refused = e.status() == StatusCode::FORBIDDEN || e.status() == StatusCode::UNAUTHORIZED;
+    let body = markup! {
+        h1 { (e.status().as_u16()) }
+        p.err role="alert" { (e.message) }
+        p {
+            @if refused && c.name.is_none() {
+                a href="/signin" { "Sign in" } " as a reviewer to use the review pages, or go " a href="/" { "back to search" } "."
+            } @else if refused {
+                "The review pages are for reviewers. " a href="/" { "Back to search" } "."
+            } @else {
+                a href="/review" { "Back to the queue" }
+            }
+        }
+    };
+    html(e.status(), layout("Review", c, csrf, body))
 }
 
 fn redirect(to: &str) -> Response {
@@ -224,78 +233,6 @@ pub async fn queue_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri
         Ok(q) => q,
         Err(e) => return error_page(&c, &csrf, e),
     };
-    let mut body = String::from("<h1>Review queue</h1><p><a href=/review/report>Report</a></p>");
-    let sel = |v: &str| if f.state == v { " selected" } else { "" };
-    let _ = write!(
-        body,
-        "<form class=filters method=get action=/review><label>Show <select name=state>\
-         <option value=due{}>due for review</option><option value=pending{}>awaiting approval</option>\
-         <option value=referred{}>referred</option><option value=mine{}>assigned to me</option><option value=all{}>all</option></select></label> \
-         <label>Classification <select name=classification><option value=\"\">any</option>{}</select></label> \
-         <label>Referred to <input name=agency size=8 value=\"{}\"></label> \
-         <label>Series <input name=series size=8 value=\"{}\"></label> \
-         <label>From year <input name=from_year size=5 value=\"{}\"></label> \
-         <label>to <input name=to_year size=5 value=\"{}\"></label> <button>Filter</button></form>",
-        sel("due"),
-        sel("pending"),
-        sel("referred"),
-        sel("mine"),
-        sel("all"),
-        Level::ALL
-            .iter()
-            .map(|l| format!(
-                "<option{}>{}</option>",
-                if f.classification == Some(*l) { " selected" } else { "" },
-                l.as_str()
-            ))
-            .collect::<String>(),
-        esc(f.agency.as_deref().unwrap_or("")),
-        esc(f.series.as_deref().unwrap_or("")),
-        f.from_year.map(|y| y.to_string()).unwrap_or_default(),
-        f.to_year.map(|y| y.to_string()).unwrap_or_default(),
-    );
-    let _ = write!(
-        body,
-        "<p id=total>{} record{}</p><table class=queue><thead><tr><th>Record</th><th>Date</th><th>Label</th><th>Status</th><th>Due</th><th>Referrals</th></tr></thead><tbody>",
-        q.total,
-        if q.total == 1 { "" } else { "s" }
-    );
-    for i in &q.items {
-        let due = match (i.due.as_deref(), i.overdue_days) {
-            (Some(d), Some(n)) if n > 0 => format!("{d} <strong>({} y overdue)</strong>", n / 365),
-            (Some(d), _) => d.to_string(),
-            _ => "undated".into(),
-        };
-        let refs: Vec<String> = i
-            .referrals
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {}{}",
-                    esc(&r.agency),
-                    if r.answered.is_some() { "answered" } else { "open" },
-                    if r.overdue {
-                        " <strong class=err>overdue</strong>"
-                    } else {
-                        ""
-                    }
-                )
-            })
-            .collect();
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/review/{id}\">{}</a><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}{}</td><td>{due}</td><td>{}</td></tr>",
-            esc(i.message_id.as_deref().unwrap_or(&i.id)),
-            esc(i.subject.as_deref().unwrap_or("")),
-            esc(i.date.as_deref().unwrap_or("undated")),
-            esc(&i.label),
-            esc(i.status.as_str()),
-            i.pending_event.map(|e| format!(" (#{e})")).unwrap_or_default(),
-            refs.join("<br>"),
-            id = esc(&i.id),
-        );
-    }
-    body.push_str("</tbody></table><nav class=pages>");
     let pages = q.total.div_ceil(QUEUE_PAGE).min(400);
     let link = |p: usize| {
         format!(
@@ -308,14 +245,69 @@ pub async fn queue_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri
             f.to_year.map(|y| y.to_string()).unwrap_or_default()
         )
     };
-    if page > 1 {
-        let _ = write!(body, "<a href=\"{}\">Previous</a>", esc(&link(page - 1)));
-    }
-    if page < pages {
-        let _ = write!(body, "<a href=\"{}\">Next</a>", esc(&link(page + 1)));
-    }
-    body.push_str("</nav>");
-    html(StatusCode::OK, layout("Review queue", &c, &csrf, &body))
+    let states = [
+        ("due", "due for review"),
+        ("pending", "awaiting approval"),
+        ("referred", "referred"),
+        ("mine", "assigned to me"),
+        ("all", "all"),
+    ];
+    let year = |y: Option<i32>| y.map(|y| y.to_string()).unwrap_or_default();
+    let body = markup! {
+        h1 { "Review queue" }
+        p { a href="/review/report" { "Report" } }
+        form.filters method="get" action="/review" {
+            label { "Show " select name="state" {
+                @for (v, text) in states { option value=(v) selected[f.state == v] { (text) } }
+            } } " "
+            label { "Classification " select name="classification" {
+                option value="" { "any" }
+                @for l in Level::ALL { option selected[f.classification == Some(l)] { (l.as_str()) } }
+            } } " "
+            label { "Referred to " input name="agency" size="8" value=(f.agency.as_deref().unwrap_or("")); } " "
+            label { "Series " input name="series" size="8" value=(f.series.as_deref().unwrap_or("")); } " "
+            label { "From year " input name="from_year" size="5" value=(year(f.from_year)); } " "
+            label { "to " input name="to_year" size="5" value=(year(f.to_year)); } " "
+            button { "Filter" }
+        }
+        p id="total" { (q.total) " record" @if q.total != 1 { "s" } }
+        table.queue {
+            thead { tr { th { "Record" } th { "Date" } th { "Label" } th { "Status" } th { "Due" } th { "Referrals" } } }
+            tbody {
+                @for i in &q.items {
+                    tr {
+                        td {
+                            a href={"/review/" (i.id)} { (i.message_id.as_deref().unwrap_or(&i.id)) }
+                            br;
+                            small { (i.subject.as_deref().unwrap_or("")) }
+                        }
+                        td { (i.date.as_deref().unwrap_or("undated")) }
+                        td { (i.label) }
+                        td { (i.status) @if let Some(e) = i.pending_event { " (#" (e) ")" } }
+                        td {
+                            @match (i.due.as_deref(), i.overdue_days) {
+                                (Some(d), Some(n)) if n > 0 => { (d) " " strong { "(" (n / 365) " y overdue)" } },
+                                (Some(d), _) => (d),
+                                _ => "undated",
+                            }
+                        }
+                        td {
+                            @for (k, r) in i.referrals.iter().enumerate() {
+                                @if k > 0 { br; }
+                                (r.agency) " " (if r.answered.is_some() { "answered" } else { "open" })
+                                @if r.overdue { " " strong.err { "overdue" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        nav.pages {
+            @if page > 1 { a href=(link(page - 1)) { "Previous" } }
+            @if page < pages { a href=(link(page + 1)) { "Next" } }
+        }
+    };
+    html(StatusCode::OK, layout("Review queue", &c, &csrf, body))
 }
 
 pub async fn report_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
@@ -329,108 +321,80 @@ pub async fn report_page(State(st): State<AppState>, headers: HeaderMap) -> Resp
         Err(e) => return error_page(&c, &csrf, e),
     };
     let table = |title: &str, m: &std::collections::BTreeMap<String, usize>| {
-        let mut s = format!("<section><h2>{}</h2><table><tbody>", esc(title));
-        for (k, v) in m {
-            let _ = write!(s, "<tr><th>{}</th><td>{v}</td></tr>", esc(k));
+        markup! {
+            section {
+                h2 { (title) }
+                table { tbody {
+                    @for (k, v) in m { tr { th { (k) } td { (v) } } }
+                    @if m.is_empty() { tr { td { "none yet" } } }
+                } }
+            }
         }
-        if m.is_empty() {
-            s.push_str("<tr><td>none yet</td></tr>");
-        }
-        s.push_str("</tbody></table></section>");
-        s
     };
-    let mut body = format!(
-        "<h1>Review report</h1><figure>{}<figcaption>Releases and denials by year (stamps on ingested records included)</figcaption></figure><div class=report>",
-        ar::chart_svg(&rep)
-    );
-    body.push_str(&table("Decisions", &rep.by_decision));
-    body.push_str(&table("Exemptions cited", &rep.by_exemption));
-    body.push_str(&table("Reviewers", &rep.by_reviewer));
-    body.push_str(&table("Queue by years past due", &rep.queue_age));
-    let _ = write!(
-        body,
-        "</div><p>{} proposal{} awaiting a second reviewer.</p><h2>Overdue referrals</h2><ul>",
-        rep.pending,
-        if rep.pending == 1 { "" } else { "s" }
-    );
-    for r in &rep.overdue_referrals {
-        let _ = write!(body, "<li>#{} {} — due {}</li>", r.id, esc(&r.agency), esc(&r.due));
-    }
-    if rep.overdue_referrals.is_empty() {
-        body.push_str("<li>none</li>");
-    }
-    body.push_str("</ul>");
-    html(StatusCode::OK, layout("Review report", &c, &csrf, &body))
+    let body = markup! {
+        h1 { "Review report" }
+        figure {
+            // Numbers, years and fixed words: drawn by the archive crate.
+            (PreEscaped(ar::chart_svg(&rep)))
+            figcaption { "Decisions by year: releases (in full or in part) and denials, as the tables count them" }
+        }
+        div.report {
+            (table("Decisions", &rep.by_decision))
+            (table("Exemptions cited", &rep.by_exemption))
+            (table("Reviewers", &rep.by_reviewer))
+            (table("Queue by years past due", &rep.queue_age))
+        }
+        p { (rep.pending) " proposal" @if rep.pending != 1 { "s" } " awaiting a second reviewer." }
+        h2 { "Overdue referrals" }
+        ul {
+            @for r in &rep.overdue_referrals { li { "#" (r.id) " " (r.agency) " — due " (r.due) } }
+            @if rep.overdue_referrals.is_empty() { li { "none" } }
+        }
+    };
+    html(StatusCode::OK, layout("Review report", &c, &csrf, body))
 }
 
-fn fields_html(r: &Record, class: &str) -> String {
-    let mut s = String::new();
-    for f in excise::FIELDS {
-        let t = excise::field_text(r, f).unwrap_or_default();
-        if t.is_empty() {
-            continue;
+/// The canonical exemption codes as a picker's options, grouped by the
+/// authority that grants them.
+fn code_options() -> Markup {
+    let group = |c: &str| {
+        if c.starts_with("(b)") {
+            "FOIA"
+        } else if c.starts_with("(j)") || c.starts_with("(k)") {
+            "Privacy Act"
+        } else if c.starts_with("1.4") {
+            "EO 13526 1.4 (classification)"
+        } else if c.starts_with("25X") {
+            "EO 13526 25-year exemptions"
+        } else {
+            "EO 13526 50-year exemptions"
         }
-        let _ = write!(
-            s,
-            "<h3>{}</h3><div class={class} data-field=\"{f}\">{}</div>",
-            f.replace('_', " "),
-            esc(&t)
-        );
+    };
+    // Codes of one authority are adjacent in `codes::all`.
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for c in codes::all() {
+        match groups.last_mut() {
+            Some((g, cs)) if *g == group(&c) => cs.push(c),
+            _ => groups.push((group(&c), vec![c])),
+        }
     }
-    s
+    markup! {
+        @for (g, cs) in &groups {
+            optgroup label=(g) { @for c in cs { option { (c) } } }
+        }
+    }
 }
 
-/// A record's reviews as the reader may see them (the record page shows
-/// the public statement; reviewers see detail).
-pub(crate) fn history_html(h: &History) -> String {
-    let mut s = String::from("<ol class=timeline>");
-    for i in &h.reviews {
-        let what = i.what();
-        let _ = write!(
-            s,
-            "<li><strong>{}</strong> {} {}{}{}",
-            esc(if i.date.is_empty() { "undated" } else { &i.date }),
-            if i.historic {
-                "stamp".to_string()
-            } else {
-                esc(i.state.as_str())
-            },
-            esc(&what),
-            if i.codes.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", esc(&i.codes.join(", ")))
-            },
-            esc(&i.office.as_deref().map(|o| format!(" ({o})")).unwrap_or_default()),
-        );
-        if let Some(d) = &i.detail {
-            let _ = write!(
-                s,
-                "<br><small>proposed by {}{}{}{}</small>",
-                esc(&d.proposer),
-                d.decider
-                    .as_deref()
-                    .map(|x| format!(", settled by {}", esc(x)))
-                    .unwrap_or_default(),
-                if d.comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", esc(&d.comment))
-                },
-                if d.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", esc(&d.note))
-                }
-            );
+fn fields_html(r: &Record, class: &str) -> Markup {
+    markup! {
+        @for f in excise::FIELDS {
+            @let t = excise::field_text(r, f).unwrap_or_default();
+            @if !t.is_empty() {
+                h3 { (f.replace('_', " ")) }
+                div class=(class) data-field=(f) { (t) }
+            }
         }
-        s.push_str("</li>");
     }
-    if h.reviews.is_empty() {
-        s.push_str("<li>No reviews yet.</li>");
-    }
-    s.push_str("</ol>");
-    s
 }
 
 pub(crate) const REVIEW_JS: &str = r#"
@@ -472,7 +436,7 @@ document.getElementById('excise').addEventListener('click',()=>{
   const approx=pre.toString().length; const s=range.toString();
   let i=text.indexOf(s,Math.max(0,approx-40)); if(i<0) i=text.indexOf(s);
   if(i<0||!s.trim()){msg.textContent='That selection cannot be excised.';return;}
-  const codes=document.getElementById('xcodes').value.split(',').map(c=>c.trim()).filter(Boolean).join(',');
+  const codes=[...document.getElementById('xcodes').selectedOptions].map(o=>o.value).join(',');
   if(!codes){msg.textContent='Choose the exemption codes first.';return;}
   const lines=[];
   if(document.getElementById('xall').checked){
@@ -483,6 +447,8 @@ document.getElementById('excise').addEventListener('click',()=>{
   box.value=(box.value.trim()?box.value.trim()+'\n':'')+lines.join('\n');
   msg.textContent=lines.length+' excision'+(lines.length===1?'':'s')+' added.';
   const d=document.getElementById('decision'); if(d.value==='RELEASE'||d.value==='DECLASSIFY') d.value='DECLASSIFY IN PART';
+  // The passage boxed in the original, labelled with its codes.
+  try{const m=document.createElement('mark');m.className='redact';m.dataset.codes=codes;m.title='to be excised: '+codes;range.surroundContents(m);}catch(e){}
   sel.removeAllRanges(); last=null; preview();
 });
 })();
@@ -526,8 +492,22 @@ async fn render_review(
                 .iter()
                 .find(|i| i.state == airgram_archive::EventState::Proposed)
                 .and_then(|i| Some((i.event?, i.detail.clone()?, i.decision.clone()?, i.codes.clone())));
-            let preview = match &pending {
-                Some((_, d, _, _)) if !d.excisions.is_empty() => Some(a.review_preview(&reader, &key, &d.excisions)?.1),
+            // The release shown beside the original: the open proposal's, or
+            // else the one the last approved decision published, as the
+            // public reads it (its withholdings applied).
+            let shown = match &pending {
+                Some((event, d, _, _)) => Some((*event, d.excisions.clone(), false)),
+                None => h
+                    .reviews
+                    .iter()
+                    .rev()
+                    .find(|i| !i.historic && i.state == airgram_archive::EventState::Approved)
+                    .and_then(|i| Some((i.event?, i.detail.as_ref()?.excisions.clone(), true))),
+            };
+            let preview = match shown {
+                Some((event, es, published)) if !es.is_empty() => {
+                    Some((a.review_preview(&reader, &key, &es)?.1, event, published))
+                }
                 _ => None,
             };
             let label = a.show(&reader, &key)?.label;
@@ -544,163 +524,146 @@ async fn render_review(
         .iter()
         .filter_map(|f| Some((f.to_string(), json!(excise::field_text(&orig, f)?))))
         .collect();
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<div class=\"banner {}\" role=note>{}</div><h1>Review: {}</h1><p class=meta>{} · {} · status {} · <a href=\"/records/{rid}\">record page</a> · <a href=/review>queue</a></p>",
-        esc(&label.split('/').next().unwrap_or("").replace(' ', "-")),
-        esc(&label.replace('/', " // ")),
-        esc(orig.subject.as_deref().or(orig.message_id.as_deref()).unwrap_or(&rid)),
-        esc(orig.message_id.as_deref().unwrap_or("")),
-        esc(orig.date.as_deref().unwrap_or("undated")),
-        esc(h.status.unwrap_or(airgram_archive::Status::Open).as_str()),
-    );
-    if let Some(m) = msg {
-        let _ = write!(body, "<p class=ok role=status>{}</p>", esc(&m));
-    }
-    if let Some(e) = err {
-        let _ = write!(body, "<p class=err role=alert>{}</p>", esc(&e));
-    }
-    // The open proposal: approve or send back.
-    if let Some((event, d, decision, codes)) = &pending {
-        let _ = write!(
-            body,
-            "<section class=pending aria-label=\"Open proposal\"><h2>Proposal #{event}: {} {}</h2><p>Proposed by {}{}</p>",
-            esc(decision),
-            esc(&codes.join(", ")),
-            esc(&d.proposer),
-            if d.comment.is_empty() {
-                String::new()
-            } else {
-                format!(": “{}”", esc(&d.comment))
-            }
-        );
-        if !d.excisions.is_empty() {
-            body.push_str("<ul class=excisions>");
-            for e in &d.excisions {
-                let _ = write!(
-                    body,
-                    "<li>{} {}..{} [{}]: <del>{}</del></li>",
-                    esc(&e.field),
-                    e.start,
-                    e.end,
-                    esc(&e.codes.join(", ")),
-                    esc(&e.text)
-                );
-            }
-            body.push_str("</ul>");
-        }
-        if c.name.as_deref() == Some(d.proposer.as_str()) {
-            body.push_str("<p>Awaiting a second reviewer. You cannot approve your own proposal.</p>");
-        } else {
-            let _ = write!(
-                body,
-                "<form method=post action=\"/review/events/{event}/approve\" class=approve><input type=hidden name=csrf value=\"{c}\">\
-                 <p><label>Your password (approving a release asks for it again) <input type=password name=password autocomplete=current-password required></label></p>\
-                 <p><label><input type=checkbox name=acknowledge value=1> Approve even if it disagrees with another release</label></p>\
-                 <p><button id=approve>Approve and publish</button></p></form>",
-                c = esc(&csrf)
-            );
-        }
-        let _ = write!(
-            body,
-            "<form method=post action=\"/review/events/{event}/return\"><input type=hidden name=csrf value=\"{}\">\
-             <p><label>Comment <input name=comment size=50 required></label> <button>{}</button></p></form></section>",
-            esc(&csrf),
-            if c.name.as_deref() == Some(d.proposer.as_str()) {
-                "Withdraw"
-            } else {
-                "Send back"
-            }
-        );
-    }
-    if pending.is_none() {
-        let mut decisions = String::new();
-        for d in Decision::ALL {
-            let _ = write!(decisions, "<option>{}</option>", d.as_str());
-        }
-        let levels: String = Level::ALL
-            .iter()
-            .map(|l| format!("<option>{}</option>", l.as_str()))
-            .collect();
-        let _ = write!(
-            body,
-            "<section aria-label=\"Propose a decision\" class=propose><h2>Propose a decision</h2>\
-             <p>Select text in the original, choose codes and press <em>Excise selection</em>; the preview follows.</p>\
-             <p><label>Codes <input id=xcodes value=\"25X1\" size=20 list=codes></label> \
-             <label><input type=checkbox id=xall> every occurrence</label> \
-             <button type=button id=excise>Excise selection</button> <span id=excise-msg role=status></span></p>\
-             <datalist id=codes>{}</datalist>\
-             <form method=post action=\"/review/{rid}/propose\"><input type=hidden name=csrf value=\"{}\">\
-             <p><label>Decision <select name=decision id=decision>{decisions}</select></label> \
-             <label>Kind <select name=kind><option value=systematic>systematic</option><option value=foia>FOIA request</option><option value=mandatory>mandatory review</option><option value=re-review>re-review</option></select></label> \
-             <label>Release level <select name=level><option value=\"\">default</option>{levels}</select></label></p>\
-             <p><label>Decision codes <input name=codes size=24 placeholder=\"b1, 25X1\"></label> \
-             <label>Refer to <input name=agencies size=20 placeholder=\"{}\"></label> \
-             <label>Next review <input name=next_review size=10 placeholder=YYYY-MM-DD></label></p>\
-             <p><label>Excisions (FIELD:START..END:CODES, one per line)<br><textarea name=excisions id=excisions rows=4 cols=60></textarea></label></p>\
-             <p><label>Comment <input name=comment size=60></label> <label>Request no. <input name=request size=12></label></p>\
-             <p><button id=propose>Propose</button></p></form></section>",
-            codes::all().iter().map(|c| format!("<option value=\"{c}\">")).collect::<String>(),
-            esc(&csrf),
-            AGENCIES.join(", "),
-        );
-    }
+    let mine = |d: &ar::ReviewDetail| c.name.as_deref() == Some(d.proposer.as_str());
     // Side by side: the original and the release being built.
-    let preview_record = preview.as_ref().unwrap_or(&orig);
-    let _ = write!(
-        body,
-        "<div class=review-grid><section aria-label=Original><h2>Original</h2>{}</section>\
-         <section aria-label=\"Release preview\" id=preview><h2>Release preview</h2><p id=preview-status role=status></p>{}</section></div>",
-        fields_html(&orig, "ftext"),
-        fields_html(preview_record, "pfield"),
-    );
-    let _ = write!(
-        body,
-        "<form method=post action=\"/review/{rid}/assign\" class=assign><input type=hidden name=csrf value=\"{}\">\
-         <label>Assigned to <input name=assignee size=12 value=\"{}\"></label> <button>Assign</button></form>",
-        esc(&csrf),
-        esc(assignee.as_deref().unwrap_or(""))
-    );
-    let _ = write!(body, "<h2>Review history</h2>{}", history_html(&h));
-    if !h.referrals.is_empty() {
-        body.push_str("<h2>Referrals</h2><ul>");
-        for r in &h.referrals {
-            let _ = write!(
-                body,
-                "<li>#{} {} — sent {}, due {}{}: {}",
-                r.id,
-                esc(&r.agency),
-                esc(&r.sent),
-                esc(&r.due),
-                if r.overdue {
-                    " <strong class=err>OVERDUE</strong>"
-                } else {
-                    ""
-                },
-                esc(r.response.as_deref().unwrap_or("awaiting answer"))
-            );
-            if r.answered.is_none() {
-                let _ = write!(
-                    body,
-                    " <form method=post action=\"/review/referrals/{}/answer\" class=inline><input type=hidden name=csrf value=\"{}\">\
-                     <input name=response placeholder=\"CONCUR | DENY b1\" size=16 required> <input name=comment placeholder=comment> <button>Record answer</button></form>",
-                    r.id,
-                    esc(&csrf)
-                );
-            }
-            body.push_str("</li>");
+    let (preview_record, note) = match &preview {
+        Some((r, event, true)) => (r, format!("As published by decision #{event}.")),
+        Some((r, event, false)) => (r, format!("As proposal #{event} would publish it.")),
+        None => (&orig, String::new()),
+    };
+    let kinds = [
+        ("systematic", "systematic"),
+        ("foia", "FOIA request"),
+        ("mandatory", "mandatory review"),
+        ("re-review", "re-review"),
+    ];
+    let body = markup! {
+        div class={"banner " (level_class(label.split('/').next()))} role="note" { (label.replace('/', " // ")) }
+        h1 { "Review: " (orig.subject.as_deref().or(orig.message_id.as_deref()).unwrap_or(&rid)) }
+        p.meta {
+            (orig.message_id.as_deref().unwrap_or("")) " · " (orig.date.as_deref().unwrap_or("undated"))
+            " · status " (h.status.unwrap_or(airgram_archive::Status::Open).as_str()) " · "
+            a href={"/records/" (rid)} { "record page" } " · " a href="/review" { "queue" }
         }
-        body.push_str("</ul>");
-    }
-    let _ = write!(
-        body,
-        "<script type=application/json id=fields-json>{}</script><meta name=csrf content=\"{}\"><meta name=record content=\"{}\"><script src=/static/review.js defer></script>",
-        serde_json::Value::Object(fields_json).to_string().replace("</", "<\\/"),
-        esc(&csrf),
-        esc(&rid)
-    );
-    html(status, layout("Review", &c, &csrf, &body))
+        @if let Some(m) = &msg { p.ok role="status" { (m) } }
+        @if let Some(e) = &err { p.err role="alert" { (e) } }
+        // The open proposal: approve or send back.
+        @if let Some((event, d, decision, codes)) = &pending {
+            section.pending aria-label="Open proposal" {
+                h2 { "Proposal #" (event) ": " (decision) " " (codes.join(", ")) }
+                p { "Proposed by " (d.proposer) @if !d.comment.is_empty() { ": “" (d.comment) "”" } }
+                @if !d.excisions.is_empty() {
+                    ul.excisions {
+                        @for e in &d.excisions {
+                            li { (e.field) " " (e.start) ".." (e.end) " [" (e.codes.join(", ")) "]: " del { (e.text) } }
+                        }
+                    }
+                }
+                @if mine(d) {
+                    p { "Awaiting a second reviewer. You cannot approve your own proposal." }
+                } @else {
+                    form.approve method="post" action={"/review/events/" (event) "/approve"} {
+                        input type="hidden" name="csrf" value=(csrf);
+                        p { label { "Your password (approving a release asks for it again) "
+                            input type="password" name="password" autocomplete="current-password" required; } }
+                        p { label { input type="checkbox" name="acknowledge" value="1"; " Approve even if it disagrees with another release" } }
+                        p { button id="approve" { "Approve and publish" } }
+                    }
+                }
+                form method="post" action={"/review/events/" (event) "/return"} {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p {
+                        label { "Comment " input name="comment" size="50" required; } " "
+                        button { (if mine(d) { "Withdraw" } else { "Send back" }) }
+                    }
+                }
+            }
+        } @else {
+            section.propose aria-label="Propose a decision" {
+                h2 { "Propose a decision" }
+                p { "Select text in the original, choose its codes and press " em { "Excise selection" }
+                    ": the passage is boxed with its codes in the original, and the preview follows." }
+                p.excise-tools {
+                    label { "Codes (one or more)" br; select id="xcodes" multiple size="6" { (code_options()) } } " "
+                    label { input type="checkbox" id="xall"; " every occurrence" } " "
+                    button type="button" id="excise" { "Excise selection" } " "
+                    span id="excise-msg" role="status" {}
+                }
+                form method="post" action={"/review/" (rid) "/propose"} {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p {
+                        label { "Decision " select name="decision" id="decision" { @for d in Decision::ALL { option { (d.as_str()) } } } } " "
+                        label { "Kind " select name="kind" { @for (v, t) in kinds { option value=(v) { (t) } } } } " "
+                        label { "Release level " select name="level" {
+                            option value="" { "default" }
+                            @for l in Level::ALL { option { (l.as_str()) } }
+                        } }
+                    }
+                    p {
+                        label { "Decision codes " input name="codes" size="24" placeholder="b1, 25X1"; } " "
+                        label { "Refer to " input name="agencies" size="20" placeholder=(AGENCIES.join(", ")); } " "
+                        label { "Next review " input name="next_review" size="10" placeholder="YYYY-MM-DD"; }
+                    }
+                    details.advanced {
+                        summary { "Advanced: the excisions as text" }
+                        p { label {
+                            "Excisions (FIELD:START..END:CODES, one per line; " em { "Excise selection" } " writes them)" br;
+                            textarea name="excisions" id="excisions" rows="4" cols="60" {}
+                        } }
+                    }
+                    p {
+                        label { "Comment " input name="comment" size="60"; } " "
+                        label { "Request no. " input name="request" size="12"; }
+                    }
+                    p { button id="propose" { "Propose" } }
+                }
+            }
+        }
+        div.review-grid {
+            section aria-label="Original" tabindex="0" { h2 { "Original" } (fields_html(&orig, "ftext")) }
+            section aria-label="Release preview" id="preview" tabindex="0" {
+                h2 { "Release preview" }
+                p id="preview-status" role="status" { (note) }
+                (fields_html(preview_record, "pfield"))
+            }
+        }
+        form.assign method="post" action={"/review/" (rid) "/assign"} {
+            input type="hidden" name="csrf" value=(csrf);
+            label { "Assigned to " input name="assignee" size="12" value=(assignee.as_deref().unwrap_or("")); } " "
+            button { "Assign" }
+        }
+        h2 { "Review history" }
+        (crate::parts::history_html(&h))
+        @if !h.referrals.is_empty() {
+            h2 { "Referrals" }
+            ul {
+                @for r in &h.referrals {
+                    li {
+                        "#" (r.id) " " (r.agency) " — sent " (r.sent) ", due " (r.due)
+                        @if r.overdue { " " strong.err { "OVERDUE" } }
+                        ": " (r.response.as_deref().unwrap_or("awaiting answer"))
+                        @if r.answered.is_none() {
+                            " "
+                            form.inline method="post" action={"/review/referrals/" (r.id) "/answer"} {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input name="response" aria-label="Agency's answer" placeholder="CONCUR | DENY b1" size="16" required; " "
+                                input name="comment" aria-label="Comment" placeholder="comment"; " "
+                                button { "Record answer" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // JSON inside a script element: "</" could close it early.
+        script type="application/json" id="fields-json" {
+            (PreEscaped(serde_json::Value::Object(fields_json).to_string().replace("</", "<\\/")))
+        }
+        meta name="csrf" content=(csrf);
+        meta name="record" content=(rid);
+        script src="/static/review.js" defer {}
+    };
+    html(status, layout("Review", &c, &csrf, body))
 }
 
 #[derive(Deserialize)]

@@ -335,6 +335,16 @@ fn a_message_id_naming_several_visible_records_offers_them_to_choose() {
             assert!(page.body.contains(&link), "{link} in {}", page.body);
         }
     }
+    // The review page links each choice to its review page, a route
+    // that exists.
+    let (ann, _) = self::session(addr, "ann");
+    let page = http(addr, "GET", "/review/POLTO%202", &ann, None);
+    assert_eq!(page.status, 409, "{}", page.body);
+    for id in [&secret_id, &again_id] {
+        let link = format!("href=\"/review/{id}\"");
+        assert!(page.body.contains(&link), "{link} in {}", page.body);
+        assert_eq!(http(addr, "GET", &format!("/review/{id}"), &ann, None).status, 200);
+    }
     // By id, each is an ordinary record.
     assert_eq!(
         http(addr, "GET", &format!("/api/records/{secret_id}"), &cookies, None).status,

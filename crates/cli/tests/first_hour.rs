@@ -1,0 +1,241 @@
+//! What a new user meets in the first hour at the command line: one
+//! regression test per defect found then (issue 23), named after it.
+
+mod common;
+
+use common::{ok, run, shared};
+use std::process::Command;
+
+fn json(archive: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(archive, args, "")).unwrap()
+}
+
+/// An archive holding the seed airgram (POLTO A-517).
+fn seeded() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    let seed = shared().join("seed/polto-a-517.txt");
+    ok(&a, &["ingest", seed.to_str().unwrap()], "");
+    dir
+}
+
+#[test]
+fn a_read_command_without_an_archive_creates_none_and_says_how_to_name_one() {
+    let cwd = tempfile::tempdir().unwrap();
+    for args in [
+        &["search", "berlin"][..],
+        &["show", "POLTO A-517"],
+        &["export", "berlin"],
+        &["graph", "POLTO A-517"],
+        &["check"],
+        &["review", "history", "POLTO A-517"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_airgram"))
+            .args(args)
+            .current_dir(cwd.path())
+            .env_remove("AIRGRAM_ARCHIVE")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(err.contains("no archive at airgram-archive"), "{args:?}: {err}");
+        assert!(err.contains("--archive"), "{args:?}: {err}");
+        assert!(
+            !cwd.path().join("airgram-archive").exists(),
+            "{args:?} created an archive"
+        );
+    }
+}
+
+#[test]
+fn snippets_have_no_html_entities_start_at_a_word_and_stay_on_one_line() {
+    let dir = seeded();
+    let a = dir.path().join("archive");
+    let seed = std::fs::read_to_string(shared().join("seed/polto-a-517.txt")).unwrap();
+    let words: std::collections::HashSet<&str> = seed.split_whitespace().collect();
+    for q in ["khrushchev", "presidium", "berlin"] {
+        let out = ok(&a, &["search", q], "");
+        assert!(!out.contains("&#"), "{out}");
+        assert!(!out.contains("&amp;") && !out.contains("&quot;"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let hits: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("     id ")).collect();
+        assert!(!hits.is_empty(), "{out}");
+        for i in hits {
+            // The snippet is the one line before the id, indented like it.
+            let snippet = lines[i - 1].strip_prefix("     ").expect("indented snippet");
+            assert!(!snippet.starts_with(' '), "{out}");
+            let first = snippet.split(' ').next().unwrap().replace('*', "");
+            assert!(
+                words.iter().any(|w| w.starts_with(first.as_str())),
+                "{first:?} is the start of a word of the source"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_empty_query_browses_in_the_order_of_sort_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    let corpus = dir.path().join("corpus");
+    ok(
+        &a,
+        &[
+            "generate",
+            "--count",
+            "60",
+            "--seed",
+            "3",
+            "--out",
+            corpus.to_str().unwrap(),
+        ],
+        "",
+    );
+    ok(&a, &["ingest", corpus.to_str().unwrap()], "");
+    let ids = |args: &[&str]| -> Vec<(String, String)> {
+        json(&a, args)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().unwrap().to_string(),
+                    h["date"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let browse = ids(&["search", "", "--limit", "30", "--format", "json"]);
+    let by_date = ids(&["search", "", "--sort", "date", "--limit", "30", "--format", "json"]);
+    assert_eq!(browse, by_date);
+    let dates: Vec<&String> = browse.iter().map(|h| &h.1).collect();
+    let mut newest_first = dates.clone();
+    newest_first.sort_by(|x, y| y.cmp(x));
+    assert_eq!(dates, newest_first, "newest first");
+}
+
+#[test]
+fn as_is_described_in_every_command_that_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["search"][..],
+        &["show"],
+        &["export"],
+        &["graph"],
+        &["review", "history"],
+        &["review", "queue"],
+        &["review", "propose"],
+        &["review", "approve"],
+        &["review", "report"],
+        &["message", "draft"],
+        &["message", "release"],
+        &["message", "show"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(dir.path(), &args, "");
+        // clap puts a long description on the lines after the flag.
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("--as <USER>"))
+            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
+        let same = lines[at].trim_start().trim_start_matches("--as <USER>").trim();
+        let described = if same.is_empty() {
+            lines.get(at + 1).map_or("", |l| l.trim())
+        } else {
+            same
+        };
+        assert!(
+            described.len() > 10 && !described.starts_with('-'),
+            "{cmd:?} describes --as: {help}"
+        );
+    }
+}
+
+#[test]
+fn format_is_described_in_every_command_that_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["search"][..],
+        &["show"],
+        &["export"],
+        &["graph"],
+        &["review", "queue"],
+        &["review", "history"],
+        &["review", "report"],
+        &["review", "propose"],
+        &["message", "draft"],
+        &["message", "show"],
+        &["message", "series"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(dir.path(), &args, "");
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("--format <FORMAT>"))
+            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
+        let same = lines[at].trim_start().trim_start_matches("--format <FORMAT>").trim();
+        let described = if same.is_empty() {
+            lines.get(at + 1).map_or("", |l| l.trim())
+        } else {
+            same
+        };
+        assert!(described.contains("json"), "{cmd:?} describes --format: {help}");
+    }
+}
+
+#[test]
+fn the_record_argument_is_described_in_every_command_that_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["show"][..],
+        &["graph"],
+        &["review", "text"],
+        &["review", "history"],
+        &["review", "propose"],
+        &["review", "assign"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = ok(dir.path(), &args, "");
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with("<RECORD>"))
+            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
+        assert!(line.contains("message id"), "{cmd:?}: {line:?}");
+    }
+}
+
+#[test]
+fn export_accepts_format_json_as_one_array() {
+    let dir = seeded();
+    let a = dir.path().join("archive");
+    let v = json(&a, &["export", "berlin", "--format", "json"]);
+    let recs = v.as_array().expect("an array");
+    assert!(!recs.is_empty());
+    assert!(recs.iter().all(|r| r["id"].is_string()));
+    let none = json(&a, &["export", "nosuchwordanywhere", "--format", "json"]);
+    assert_eq!(none, serde_json::json!([]));
+    let lines = ok(&a, &["export", "berlin", "--format", "jsonl"], "");
+    assert_eq!(lines.lines().count(), recs.len());
+}
+
+#[test]
+fn source_path_is_a_reference_for_the_public_not_the_offices_file_layout() {
+    let dir = seeded();
+    let a = dir.path().join("archive");
+    let shown = json(&a, &["show", "POLTO A-517", "--format", "json"]);
+    let id = shown["id"].as_str().unwrap();
+    assert_eq!(shown["source_path"], format!("/records/{id}/source"));
+    let exported = ok(&a, &["export", "berlin"], "");
+    assert!(!exported.contains("polto-a-517.txt"), "{exported}");
+    assert!(!exported.contains(&*shared().to_string_lossy()), "{exported}");
+    // Staff who sign in keep the path ingest read.
+    let out = run(&a, &["user", "add", "clerk", "--clearance", "UNCLASSIFIED"], "");
+    assert!(out.status.success());
+    let staff = json(&a, &["show", "POLTO A-517", "--as", "clerk", "--format", "json"]);
+    assert!(staff["source_path"].as_str().unwrap().ends_with("polto-a-517.txt"));
+}
