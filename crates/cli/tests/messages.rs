@@ -2,7 +2,8 @@
 //! release with the two-person and re-authentication rules, numbers and
 //! voids in a series' register; and eight processes releasing 1,000
 //! messages into one series at once, on SQLite and on PostgreSQL: numbers
-//! 1..1000, each once, none missing.
+//! 1..1000, each once, none missing; and release processes killed at
+//! random, leaving no gap, no repeat and nothing half-released.
 //!
 //! The PostgreSQL test needs the server named by `AIRGRAM_TEST_PG` (the
 //! test command starts one: `scripts/with-postgres`); without it it fails.
@@ -219,4 +220,75 @@ fn eight_processes_release_a_thousand_messages_into_one_series_on_postgres() {
         || Archive::open_named(Path::new(&url), Some(&index)).unwrap(),
         1000,
     );
+}
+
+/// Release processes killed (SIGKILL) at random moments: after each kill
+/// the series has no gap and no repeat, every released message holds the
+/// number the register gives it, and no number is held by a message that
+/// is not released. Nothing is half-released.
+#[test]
+fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive");
+    add_users(&path.clone().into_os_string(), None);
+    let a = Archive::open(&path).unwrap();
+    let ann = a.reader(Some("ann")).unwrap();
+    let mut msg = Message::example();
+    msg.clearances.clear();
+    msg.series = "USUN".into();
+    let mut waiting: Vec<u64> = (0..400)
+        .map(|_| {
+            let id = a.draft_message(&ann, &msg).unwrap();
+            a.submit_message(&ann, id).unwrap();
+            id
+        })
+        .collect();
+    drop(a);
+    let all = Reader::new("all", Level::TopSecret, Vec::<String>::new());
+    let mut x: u64 = 0x2545F4914F6CDD1D;
+    let mut interrupted = 0;
+    for round in 0..16 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let share: Vec<u64> = waiting.iter().take(40).copied().collect();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_airgram"))
+            .arg("--archive")
+            .arg(&path)
+            .args(["message", "release", "--as", "bob", "--password-stdin"])
+            .args(share.iter().map(u64::to_string))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"bob-password\n").unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10 + x % 200));
+        interrupted += usize::from(child.try_wait().unwrap().is_none());
+        let _ = child.kill();
+        let _ = child.wait();
+        let a = Archive::open(&path).unwrap();
+        let reg = a.register("USUN", None).unwrap();
+        assert!(reg.missing.is_empty(), "round {round}: gap {:?}", reg.missing);
+        for (i, e) in reg.numbers.iter().enumerate() {
+            assert_eq!(
+                e.number,
+                format!("USUN {}", i + 1),
+                "round {round}: in order, each once"
+            );
+            let m = a.show_message(&all, e.message.unwrap()).unwrap();
+            assert_eq!((m.state, m.number.as_deref()), ("released", Some(e.number.as_str())));
+        }
+        let numbered: Vec<u64> = reg.numbers.iter().filter_map(|e| e.message).collect();
+        waiting.retain(|id| !numbered.contains(id));
+        for id in &waiting {
+            let m = a.show_message(&all, *id).unwrap();
+            assert_eq!((m.state, m.number), ("cleared", None), "round {round}: message {id}");
+        }
+        assert!(a.audit_verify().unwrap().is_ok());
+    }
+    assert!(interrupted >= 4, "too few kills landed mid-release: {interrupted}");
 }
