@@ -35,6 +35,16 @@ pub struct Register {
     pub missing: Vec<u64>,
 }
 
+/// What transmitting gave a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transmitted {
+    pub number: String,
+    /// `DDHHMMZ MON YY`.
+    pub dtg: String,
+    /// The archive record it became.
+    pub record: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RegisterEntry {
     pub number: String,
@@ -214,6 +224,76 @@ impl Archive {
             )
             .map_err(stepped)?;
         Ok(numbering::number(&msg.series, n))
+    }
+
+    /// Transmits a released message from its post: a date-time group no
+    /// other message of the post holds, and at once a record in the
+    /// archive, held at the message's label, whose verbatim source is the
+    /// airgram as rendered. Transmitting again (after a crash between the
+    /// two) only makes sure the record is there.
+    pub fn transmit_message(&self, reader: &Reader, id: u64) -> Result<Transmitted> {
+        let who = Self::signed_in(reader, "transmission")?;
+        let role = self.store.user(&who)?.filter(|u| !u.disabled).map(|u| u.role);
+        if !role.is_some_and(Role::releases) {
+            return Err(ArchiveError::Forbidden(format!("{who} may not transmit messages")));
+        }
+        let (m, msg, label) = self.visible_message(reader, id)?;
+        let dtg_at = match (m.state, m.dtg_at) {
+            (State::Transmitted | State::Delivered | State::Acknowledged, Some(at)) => at,
+            _ => {
+                m.state.next(Action::Transmit).map_err(ArchiveError::Conflict)?;
+                let now = i64::try_from(self.store.now()).unwrap_or(i64::MAX);
+                self.store
+                    .transmit_message(
+                        id,
+                        &msg.post,
+                        now,
+                        &AuditNote::new(&who, "message.transmit", "message", ""),
+                    )
+                    .map_err(stepped)?
+            }
+        };
+        let (series, _, n) = m
+            .number
+            .clone()
+            .ok_or_else(|| ArchiveError::Store(StoreError::Corrupt(format!("message {id} has no number"))))?;
+        let number = numbering::number(&series, n);
+        let day = airgram_model::calendar::rfc3339(u64::try_from(dtg_at).unwrap_or(0))[..10].to_string();
+        let text = airgram_messaging::render::airgram(&msg, &number, &day);
+        let record = crate::content_id(text.as_bytes());
+        let input = crate::Input {
+            source_path: format!("messages/{}.txt", number.replace(' ', "-")),
+            source: text.into_bytes(),
+            parsed: None,
+            versions: Some(vec![(airgram_access::VersionKind::Original, label)]),
+            authority: None,
+        };
+        self.ingest([input], &crate::IngestOptions::default(), |_| {})?;
+        Ok(Transmitted {
+            number,
+            dtg: numbering::dtg(dtg_at),
+            record,
+        })
+    }
+
+    /// A released message rendered for sending: the airgram form, or the
+    /// cable with its date-time group once it has one.
+    pub fn render_message(&self, reader: &Reader, id: u64, cable: bool) -> Result<String> {
+        let (m, msg, _) = self.visible_message(reader, id)?;
+        let Some((series, _, n)) = &m.number else {
+            return Err(ArchiveError::Conflict(format!(
+                "message {id} is {}: only a numbered message is rendered",
+                m.state.word()
+            )));
+        };
+        let number = numbering::number(series, *n);
+        let at = m.dtg_at.unwrap_or_else(|| i64::try_from(self.store.now()).unwrap_or(0));
+        Ok(if cable {
+            airgram_messaging::render::cable(&msg, &number, &numbering::dtg(at))
+        } else {
+            let day = airgram_model::calendar::rfc3339(u64::try_from(at).unwrap_or(0))[..10].to_string();
+            airgram_messaging::render::airgram(&msg, &number, &day)
+        })
     }
 
     /// Voids the next number of `series` this year, with the reason.

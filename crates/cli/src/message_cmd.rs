@@ -55,6 +55,25 @@ pub enum MessageCommand {
         #[command(flatten)]
         output: TextOrJson,
     },
+    /// Transmit released messages: each gets its date-time group and
+    /// becomes an archive record at once.
+    Transmit {
+        #[arg(required = true)]
+        ids: Vec<u64>,
+        #[command(flatten)]
+        who: ActAs,
+        #[command(flatten)]
+        output: TextOrJson,
+    },
+    /// Print a numbered message as sent: the airgram form or a cable.
+    Render {
+        id: u64,
+        #[command(flatten)]
+        reader: ReadAs,
+        /// airgram (the 1960s form) or cable.
+        #[arg(long, default_value = "airgram")]
+        layout: String,
+    },
     /// A message as you may see it, with its state, number and problems.
     Show {
         id: u64,
@@ -179,6 +198,44 @@ pub fn run(dir: &Path, cmd: MessageCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        MessageCommand::Transmit {
+            ids,
+            who: ActAs { user },
+            output: TextOrJson { format },
+        } => {
+            let r = a.reader(Some(&user))?;
+            let mut failed = false;
+            for id in ids {
+                match a.transmit_message(&r, id) {
+                    Ok(t) if format == Format::Json => println!("{}", serde_json::to_string(&t)?),
+                    Ok(t) => println!("{} {} record {}", t.number, t.dtg, t.record),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("airgram: message {id}: {e}");
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        MessageCommand::Render {
+            id,
+            reader: ReadAs { user },
+            layout,
+        } => {
+            let cable = match layout.as_str() {
+                "airgram" => false,
+                "cable" => true,
+                other => return Err(anyhow!("bad layout {other:?}: airgram or cable")),
+            };
+            let r = a.reader(user.as_deref())?;
+            match a.render_message(&r, id, cable) {
+                Ok(text) => {
+                    print!("{text}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
         }
         MessageCommand::Show {
             id,

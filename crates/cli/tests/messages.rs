@@ -127,6 +127,34 @@ fn a_message_is_drafted_cleared_released_and_numbered() {
     let public = run(&a, &["message", "show", &id], "");
     assert!(!public.status.success());
     assert!(String::from_utf8_lossy(&public.stderr).contains(&format!("message {id}")));
+    // Transmitted, it gets its date-time group and is at once a record of
+    // the archive, held at SECRET: found by the releaser, by no one else.
+    let sent = ok(&a, &["message", "transmit", &id, "--as", "bob"], "");
+    let parts: Vec<&str> = sent.split_whitespace().collect();
+    assert_eq!(&parts[..2], ["POLTO", "A-1"], "{sent}");
+    assert!(parts[2].ends_with('Z') && parts[2].len() == 7, "{sent}");
+    let record = parts[6].to_string();
+    let found: serde_json::Value = serde_json::from_str(&ok(
+        &a,
+        &["search", "reserved their positions", "--as", "bob", "--format", "json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["hits"][0]["id"], record.as_str());
+    assert_eq!(found["hits"][0]["message_id"], "POLTO A-1");
+    let public: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["search", "reserved their positions", "--format", "json"], "")).unwrap();
+    assert_eq!(public["total"], 0);
+    let shown = ok(&a, &["show", "POLTO A-1", "--as", "bob", "--format", "json"], "");
+    assert!(shown.contains("TOPOL 599") && shown.contains("USRO PARIS"), "{shown}");
+    // Again (as after a crash between the two steps): the same record, no other.
+    assert_eq!(ok(&a, &["message", "transmit", &id, "--as", "bob"], ""), sent);
+    let cable = ok(&a, &["message", "render", &id, "--as", "bob", "--layout", "cable"], "");
+    assert!(
+        cable.contains(&format!("ROUTINE {} {} {}", parts[2], parts[3], parts[4])),
+        "{cable}"
+    );
     // A spoiled number is void, and the register has no gap.
     ok(
         &a,

@@ -10,11 +10,13 @@
 //! - [`validate`]: every problem of a draft, each naming its part.
 //! - [`state`]: a message's states and the actions that move it.
 //! - [`numbering`]: release numbers in their series, and date-time groups.
+//! - [`render`]: a released message in the airgram form and as a cable.
 
 pub mod captions;
 pub mod marking;
 pub mod message;
 pub mod numbering;
+pub mod render;
 pub mod state;
 pub mod validate;
 

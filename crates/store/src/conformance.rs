@@ -48,6 +48,7 @@ macro_rules! conformance_tests {
             messages_move_only_from_the_states_named,
             release_numbers_are_gapless_and_never_repeated,
             concurrent_releases_number_one_series_without_gap_or_repeat,
+            a_station_never_gives_two_messages_one_dtg,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -471,4 +472,34 @@ pub fn concurrent_releases_number_one_series_without_gap_or_repeat(s: &dyn Store
         assert_eq!(reg[num as usize - 1].message, Some(id));
     }
     assert!(verify_audit(&s.audit_entries().unwrap()).is_ok());
+}
+
+pub fn a_station_never_gives_two_messages_one_dtg(s: &dyn Store) {
+    use airgram_messaging::State as M;
+    let released = || {
+        let id = s.add_draft("{}", "ann", &note("ann", "message.draft")).unwrap();
+        s.move_message(id, &[M::Draft], M::Cleared, &note("ann", "message.clear"))
+            .unwrap();
+        s.release_message(id, M::Cleared, "PARIS", 1962, &note("bob", "message.release"))
+            .unwrap();
+        id
+    };
+    let at = 1_000_000_000 + 17; // within a minute
+    let send = |id, post: &str| s.transmit_message(id, post, at, &note("com", "message.transmit"));
+    let (a, b, c) = (released(), released(), released());
+    assert_eq!(send(a, "PARIS").unwrap(), 1_000_000_000 - 1_000_000_000 % 60);
+    assert_eq!(send(b, "PARIS").unwrap(), send_minute(at) + 60, "the next free minute");
+    assert_eq!(send(c, "BONN").unwrap(), send_minute(at), "another station's own");
+    assert!(matches!(send(a, "PARIS"), Err(StoreError::Conflict(_))), "sent once");
+    let m = s.message(b).unwrap().unwrap();
+    assert_eq!((m.state, m.dtg_at), (M::Transmitted, Some(send_minute(at) + 60)));
+    let d = s.add_draft("{}", "ann", &note("ann", "message.draft")).unwrap();
+    assert!(
+        matches!(send(d, "PARIS"), Err(StoreError::Conflict(_))),
+        "only a released message"
+    );
+}
+
+fn send_minute(at: i64) -> i64 {
+    at - at.rem_euclid(60)
 }

@@ -18,6 +18,9 @@ pub struct StoredMessage {
     pub created: String,
     /// Its number, once released: series, counting year, number.
     pub number: Option<(String, i32, u64)>,
+    /// The minute of its date-time group (seconds since 1970), once
+    /// transmitted.
+    pub dtg_at: Option<i64>,
 }
 
 /// One number of a series' register: taken for a message, or spoiled.
@@ -54,4 +57,9 @@ pub trait Messages {
     fn void_number(&self, series: &str, year: i32, reason: &str, audit: &AuditNote) -> Result<u64>;
     /// The register of `series` in `year`, in number order.
     fn register(&self, series: &str, year: i32) -> Result<Vec<NumberEntry>>;
+    /// Marks a released message transmitted by `post`, with the date-time
+    /// group of the first minute from `at` that no other message of
+    /// `post` holds (a station never gives two messages one DTG); that
+    /// minute, in seconds since 1970.
+    fn transmit_message(&self, id: u64, post: &str, at: i64, audit: &AuditNote) -> Result<i64>;
 }

@@ -66,7 +66,7 @@ impl Messages for PgStore {
     fn message(&self, id: u64) -> Result<Option<StoredMessage>> {
         let row = self.run(|c| {
             Ok(c.query_opt(
-                "SELECT id, state, body, drafter, created, series, year, number FROM outgoing_messages WHERE id = $1",
+                "SELECT id, state, body, drafter, created, series, year, number, dtg_at FROM outgoing_messages WHERE id = $1",
                 &[&int(id)],
             )?)
         })?;
@@ -85,6 +85,7 @@ impl Messages for PgStore {
                 (Some(s), Some(y), Some(n)) => Some((s, y, n.max(0) as u64)),
                 _ => None,
             },
+            dtg_at: get(&r, 8)?,
         }))
     }
 
@@ -147,5 +148,30 @@ impl Messages for PgStore {
                 })
             })
             .collect()
+    }
+
+    fn transmit_message(&self, id: u64, post: &str, at: i64, audit: &AuditNote) -> Result<i64> {
+        let ts = self.stamp();
+        self.write(|tx| {
+            step(tx, id, &[State::Released], State::Transmitted, None)?;
+            // One station's groups are given one at a time, so the next
+            // free minute is read and taken by one transmission at once.
+            tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", &[&post])?;
+            let minute = at - at.rem_euclid(60);
+            let last: Option<i64> = get(
+                &tx.query_one(
+                    "SELECT max(dtg_at) FROM outgoing_messages WHERE post = $1 AND dtg_at >= $2",
+                    &[&post, &minute],
+                )?,
+                0,
+            )?;
+            let dtg_at = last.map_or(minute, |l| l + 60);
+            tx.execute(
+                "UPDATE outgoing_messages SET post = $1, dtg_at = $2 WHERE id = $3",
+                &[&post, &dtg_at, &int(id)],
+            )?;
+            append_note(tx, &ts, audit, &format!("message {id}"))?;
+            Ok(dtg_at)
+        })
     }
 }

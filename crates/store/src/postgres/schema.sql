@@ -189,7 +189,12 @@ CREATE TABLE IF NOT EXISTS outgoing_messages (
     created TEXT NOT NULL,
     series TEXT,
     year INTEGER,
-    number BIGINT
+    number BIGINT,
+    -- Once transmitted: the sending station, and the minute of its
+    -- date-time group, which no other message of the station holds.
+    post TEXT,
+    dtg_at BIGINT,
+    UNIQUE (post, dtg_at)
 );
 -- Each series' last number, by counting year (0 for a continuous series):
 -- taken with UPDATE ... RETURNING, so the row stays locked to the commit.

@@ -72,7 +72,7 @@ impl Messages for SqliteStore {
         let c = self.rd()?;
         let row = c
             .query_row(
-                "SELECT id, state, body, drafter, created, series, year, number FROM outgoing_messages WHERE id = ?1",
+                "SELECT id, state, body, drafter, created, series, year, number, dtg_at FROM outgoing_messages WHERE id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -84,11 +84,12 @@ impl Messages for SqliteStore {
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, Option<i32>>(6)?,
                         r.get::<_, Option<u64>>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((id, state, body, drafter, created, series, year, number)) = row else {
+        let Some((id, state, body, drafter, created, series, year, number, dtg_at)) = row else {
             return Ok(None);
         };
         Ok(Some(StoredMessage {
@@ -101,6 +102,7 @@ impl Messages for SqliteStore {
                 (Some(s), Some(y), Some(n)) => Some((s, y, n)),
                 _ => None,
             },
+            dtg_at,
         }))
     }
 
@@ -158,5 +160,27 @@ impl Messages for SqliteStore {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn transmit_message(&self, id: u64, post: &str, at: i64, audit: &AuditNote) -> Result<i64> {
+        let ts = self.stamp();
+        self.write(|tx| {
+            step(tx, id, &[State::Released], State::Transmitted, None)?;
+            let minute = at - at.rem_euclid(60);
+            // The station's latest group at or after this minute; the
+            // next free minute follows it.
+            let last: Option<i64> = tx.query_row(
+                "SELECT max(dtg_at) FROM outgoing_messages WHERE post = ?1 AND dtg_at >= ?2",
+                params![post, minute],
+                |r| r.get(0),
+            )?;
+            let dtg_at = last.map_or(minute, |l| l + 60);
+            tx.execute(
+                "UPDATE outgoing_messages SET post = ?1, dtg_at = ?2 WHERE id = ?3",
+                params![post, dtg_at, id],
+            )?;
+            append_note(tx, &ts, audit, &format!("message {id}"))?;
+            Ok(dtg_at)
+        })
     }
 }

@@ -131,7 +131,12 @@ CREATE TABLE IF NOT EXISTS outgoing_messages (
     created TEXT NOT NULL,
     series TEXT,
     year INTEGER,
-    number INTEGER
+    number INTEGER,
+    -- Once transmitted: the sending station, and the minute of its
+    -- date-time group, which no other message of the station holds.
+    post TEXT,
+    dtg_at INTEGER,
+    UNIQUE (post, dtg_at)
 );
 -- Each series' last number, by counting year (0 for a continuous series).
 CREATE TABLE IF NOT EXISTS series_counters (
