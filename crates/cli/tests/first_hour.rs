@@ -114,11 +114,35 @@ fn an_empty_query_browses_in_the_order_of_sort_date() {
     assert_eq!(dates, newest_first, "newest first");
 }
 
+/// What each command's `--help` says after `flag` (on its line, or the
+/// next, where clap puts a long description).
+fn described(cmds: &[&[&str]], flag: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    cmds.iter()
+        .map(|cmd| {
+            let mut args = cmd.to_vec();
+            args.push("--help");
+            let help = ok(dir.path(), &args, "");
+            let lines: Vec<&str> = help.lines().collect();
+            let at = lines
+                .iter()
+                .position(|l| l.trim_start().starts_with(flag))
+                .unwrap_or_else(|| panic!("{cmd:?} takes no {flag}: {help}"));
+            let same = lines[at].trim_start().trim_start_matches(flag).trim();
+            let text = if same.is_empty() {
+                lines.get(at + 1).map_or("", |l| l.trim())
+            } else {
+                same
+            };
+            (cmd.join(" "), text.to_string())
+        })
+        .collect()
+}
+
 #[test]
 fn as_is_described_in_every_command_that_takes_it() {
-    let dir = tempfile::tempdir().unwrap();
-    for cmd in [
-        &["search"][..],
+    let cmds: &[&[&str]] = &[
+        &["search"],
         &["show"],
         &["export"],
         &["graph"],
@@ -130,34 +154,19 @@ fn as_is_described_in_every_command_that_takes_it() {
         &["message", "draft"],
         &["message", "release"],
         &["message", "show"],
-    ] {
-        let mut args = cmd.to_vec();
-        args.push("--help");
-        let help = ok(dir.path(), &args, "");
-        // clap puts a long description on the lines after the flag.
-        let lines: Vec<&str> = help.lines().collect();
-        let at = lines
-            .iter()
-            .position(|l| l.trim_start().starts_with("--as <USER>"))
-            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
-        let same = lines[at].trim_start().trim_start_matches("--as <USER>").trim();
-        let described = if same.is_empty() {
-            lines.get(at + 1).map_or("", |l| l.trim())
-        } else {
-            same
-        };
+    ];
+    for (cmd, text) in described(cmds, "--as <USER>") {
         assert!(
-            described.len() > 10 && !described.starts_with('-'),
-            "{cmd:?} describes --as: {help}"
+            text.len() > 10 && !text.starts_with('-'),
+            "{cmd} describes --as: {text:?}"
         );
     }
 }
 
 #[test]
 fn format_is_described_in_every_command_that_takes_it() {
-    let dir = tempfile::tempdir().unwrap();
-    for cmd in [
-        &["search"][..],
+    let cmds: &[&[&str]] = &[
+        &["search"],
         &["show"],
         &["export"],
         &["graph"],
@@ -168,44 +177,24 @@ fn format_is_described_in_every_command_that_takes_it() {
         &["message", "draft"],
         &["message", "show"],
         &["message", "series"],
-    ] {
-        let mut args = cmd.to_vec();
-        args.push("--help");
-        let help = ok(dir.path(), &args, "");
-        let lines: Vec<&str> = help.lines().collect();
-        let at = lines
-            .iter()
-            .position(|l| l.trim_start().starts_with("--format <FORMAT>"))
-            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
-        let same = lines[at].trim_start().trim_start_matches("--format <FORMAT>").trim();
-        let described = if same.is_empty() {
-            lines.get(at + 1).map_or("", |l| l.trim())
-        } else {
-            same
-        };
-        assert!(described.contains("json"), "{cmd:?} describes --format: {help}");
+    ];
+    for (cmd, text) in described(cmds, "--format <FORMAT>") {
+        assert!(text.contains("json"), "{cmd} describes --format: {text:?}");
     }
 }
 
 #[test]
 fn the_record_argument_is_described_in_every_command_that_takes_it() {
-    let dir = tempfile::tempdir().unwrap();
-    for cmd in [
-        &["show"][..],
+    let cmds: &[&[&str]] = &[
+        &["show"],
         &["graph"],
         &["review", "text"],
         &["review", "history"],
         &["review", "propose"],
         &["review", "assign"],
-    ] {
-        let mut args = cmd.to_vec();
-        args.push("--help");
-        let help = ok(dir.path(), &args, "");
-        let line = help
-            .lines()
-            .find(|l| l.trim_start().starts_with("<RECORD>"))
-            .unwrap_or_else(|| panic!("{cmd:?}: {help}"));
-        assert!(line.contains("message id"), "{cmd:?}: {line:?}");
+    ];
+    for (cmd, text) in described(cmds, "<RECORD>") {
+        assert!(text.contains("message id"), "{cmd}: {text:?}");
     }
 }
 

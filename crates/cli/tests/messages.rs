@@ -264,7 +264,7 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
     let mut msg = Message::example();
     msg.clearances.clear();
     msg.series = "USUN".into();
-    let mut waiting: Vec<u64> = (0..400)
+    let mut waiting: Vec<u64> = (0..600)
         .map(|_| {
             let id = a.draft_message(&ann, &msg).unwrap();
             a.submit_message(&ann, id).unwrap();
@@ -275,18 +275,19 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
     let all = Reader::new("all", Level::TopSecret, Vec::<String>::new());
     let mut x: u64 = 0x2545F4914F6CDD1D;
     let mut interrupted = 0;
-    for round in 0..16 {
+    let rounds = 16;
+    for round in 0..rounds {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let share: Vec<u64> = waiting.iter().take(40).copied().collect();
+        let share: Vec<u64> = waiting.iter().take(60).copied().collect();
         let mut child = Command::new(env!("CARGO_BIN_EXE_airgram"))
             .arg("--archive")
             .arg(&path)
             .args(["message", "release", "--as", "bob", "--password-stdin"])
             .args(share.iter().map(u64::to_string))
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
@@ -294,7 +295,14 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
             use std::io::Write;
             child.stdin.take().unwrap().write_all(b"bob-password\n").unwrap();
         }
-        std::thread::sleep(std::time::Duration::from_millis(10 + x % 200));
+        // Kill after a few releases have been printed, so that the kill
+        // lands between two or inside one, with more to come; then after
+        // a random moment more.
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+        for _ in 0..1 + x % 20 {
+            lines.next();
+        }
+        std::thread::sleep(std::time::Duration::from_micros(x % 500));
         interrupted += usize::from(child.try_wait().unwrap().is_none());
         let _ = child.kill();
         let _ = child.wait();
@@ -318,5 +326,8 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
         }
         assert!(a.audit_verify().unwrap().is_ok());
     }
-    assert!(interrupted >= 4, "too few kills landed mid-release: {interrupted}");
+    assert!(
+        interrupted * 2 >= rounds,
+        "too few kills landed mid-release: {interrupted} of {rounds}"
+    );
 }

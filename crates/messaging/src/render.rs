@@ -52,6 +52,14 @@ fn person(r: &crate::message::Role) -> String {
     }
 }
 
+/// The body's paragraphs, numbered, each followed by a blank line.
+fn numbered(m: &Message, out: &mut Vec<String>) {
+    for (i, p) in m.paragraphs.iter().enumerate() {
+        out.push(format!("{}. {p}", i + 1));
+        out.push(String::new());
+    }
+}
+
 fn block(m: &Message) -> Vec<String> {
     let Some(b) = &m.block else { return vec![] };
     let on = match &b.declassify_on {
@@ -94,10 +102,7 @@ pub fn airgram(m: &Message, number: &str, date: &str) -> String {
     out.push(format!("SUBJECT : {}", m.subject));
     out.push(format!("REF : {}", m.refs.join(", ")));
     out.push(String::new());
-    for (i, p) in m.paragraphs.iter().enumerate() {
-        out.push(format!("{}. {p}", i + 1));
-        out.push(String::new());
-    }
+    numbered(m, &mut out);
     if let Some(a) = &m.approver {
         out.push(a.name.to_ascii_uppercase());
         out.push(String::new());
@@ -151,10 +156,7 @@ pub fn cable(m: &Message, number: &str, dtg: &str) -> String {
         out.push(format!("REF: {}", m.refs.join(", ")));
     }
     out.push(String::new());
-    for (i, p) in m.paragraphs.iter().enumerate() {
-        out.push(format!("{}. {p}", i + 1));
-        out.push(String::new());
-    }
+    numbered(m, &mut out);
     if let Some(a) = &m.approver {
         out.push(a.name.to_ascii_uppercase());
     }

@@ -21,6 +21,8 @@ mod names;
 pub mod postgres;
 pub mod review;
 pub mod sqlite;
+#[cfg(any(test, feature = "test-db"))]
+pub mod test_db;
 
 pub use messages::{Messages, NumberEntry, StoredMessage};
 pub use names::{EventState, Role, Status};

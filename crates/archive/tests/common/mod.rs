@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use airgram_archive::Archive;
+use airgram_store::test_db::TestDb;
 use airgram_store::{PgStore, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -22,7 +23,7 @@ pub enum Backend {
 pub struct Place {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
-    db: Option<Db>,
+    db: Option<TestDb>,
     nodes: AtomicUsize,
 }
 
@@ -31,7 +32,7 @@ impl Place {
         Place {
             backend,
             dir: tempfile::tempdir().unwrap(),
-            db: (backend == Backend::Postgres).then(Db::new),
+            db: (backend == Backend::Postgres).then(|| TestDb::new("archive")),
             nodes: AtomicUsize::new(0),
         }
     }
@@ -59,43 +60,5 @@ impl Place {
         std::fs::create_dir_all(index).unwrap();
         let store: Arc<dyn Store> = Arc::new(PgStore::open(self.url()).unwrap());
         Archive::open_with(store, index, index).unwrap()
-    }
-}
-
-/// A fresh database on the server named by `AIRGRAM_TEST_PG`, dropped
-/// when this is. Without the variable the test fails: a PostgreSQL test
-/// never passes by not running (`scripts/with-postgres` starts a server).
-pub struct Db {
-    admin: String,
-    pub url: String,
-    name: String,
-}
-
-impl Db {
-    pub fn new() -> Db {
-        static MADE: AtomicUsize = AtomicUsize::new(0);
-        let admin = std::env::var("AIRGRAM_TEST_PG")
-            .expect("AIRGRAM_TEST_PG names no PostgreSQL server (run under scripts/with-postgres)");
-        let name = format!(
-            "airgram_archive_{}_{}_{}",
-            std::process::id(),
-            MADE.fetch_add(1, Ordering::SeqCst),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server answers");
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Db { admin, url, name }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
     }
 }

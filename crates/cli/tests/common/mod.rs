@@ -63,40 +63,6 @@ pub fn served_at(server: &mut Child) -> String {
         .to_string()
 }
 
-/// A fresh database on the PostgreSQL server named by `AIRGRAM_TEST_PG`,
-/// dropped (with whatever is still connected) when this is. Without the
-/// variable the test fails: a PostgreSQL test never passes by not running
-/// (`scripts/with-postgres` starts a server).
-pub struct Db {
-    admin: String,
-    name: String,
-    pub url: String,
-}
-
-impl Db {
-    /// A database whose name starts with `airgram_{purpose}_`.
-    pub fn new(purpose: &str) -> Db {
-        let admin = std::env::var("AIRGRAM_TEST_PG")
-            .expect("AIRGRAM_TEST_PG names no PostgreSQL server (run under scripts/with-postgres)");
-        let name = format!(
-            "airgram_{purpose}_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server answers");
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Db { admin, name, url }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
+/// A throwaway PostgreSQL database for a test (see `airgram_store::test_db`).
+#[allow(unused_imports)]
+pub use airgram_store::test_db::TestDb as Db;

@@ -11,62 +11,11 @@ use super::*;
 use crate::conformance::rec;
 use crate::*;
 use airgram_access::{Label, Level, VersionKind};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A database made for one test, dropped (with whatever is still
-/// connected to it) when this is.
-pub(crate) struct TestDb {
-    admin: String,
-    name: String,
-    pub(crate) url: String,
-}
+pub(crate) use crate::test_db::{with_db, TestDb};
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
-
-/// `url` with its database replaced by `db`.
-fn with_db(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let rest = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[rest..].find('/').map(|i| rest + i).unwrap_or(base.len());
-    format!("{}/{db}{query}", &base[..host_end])
-}
-
-/// A new, empty database on the test server.
 fn test_db() -> TestDb {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let admin = std::env::var("AIRGRAM_TEST_PG").unwrap_or_else(|_| {
-        panic!(
-            "AIRGRAM_TEST_PG is not set: the PostgreSQL tests need a server, e.g. \
-             AIRGRAM_TEST_PG=postgres://postgres@127.0.0.1:5433/postgres"
-        )
-    });
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let name = format!(
-        "airgram_t_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut c = Client::connect(&admin, NoTls)
-        .unwrap_or_else(|e| panic!("the PostgreSQL server AIRGRAM_TEST_PG={admin} cannot be reached: {e}"));
-    c.batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap_or_else(|e| panic!("cannot make a test database on {admin}: {}", error_text(&e)));
-    TestDb {
-        url: with_db(&admin, &name),
-        admin,
-        name,
-    }
+    TestDb::new("t")
 }
 
 /// A fresh store on a database of its own (dropped with the guard), its
