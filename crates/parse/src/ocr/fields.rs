@@ -1193,17 +1193,17 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if rec.approved_by.is_none() && officer_words.get(i) == Some(&true) {
-            let approved = t.contains("pproved") || t.contains("PPROVED");
-            // A form's label line is short; "approved by" inside a
-            // paragraph is the paragraph's own words, and stays in the body.
-            if let Some(p) = find_ci(t, "approved by").filter(|_| approved && t.len() < 100) {
+            if let Some(p) = approval_caption(t) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
                 let v = v.trim();
-                if !v.is_empty() && v.len() < 60 {
+                if !v.is_empty() && v.len() < MAX_OFFICER_CHARS {
                     rec.approved_by = Some(v.to_string());
                     rec.add_span("approved_by", sub_span(src, 0, v));
+                    doc.role[i] = Role::Header;
+                } else if v.is_empty() {
+                    // The caption alone; its value is on another line.
+                    doc.role[i] = Role::Header;
                 }
-                doc.role[i] = Role::Header;
             }
         }
         if rec.copy.is_none() && t.len() < 60 && label_value_at(t, lead, "COPY NO", true).is_some() {
@@ -2118,6 +2118,24 @@ fn is_fbi_initials(t: &str) -> bool {
 }
 
 /// The words an approval or a form number needs (in the text's capitals).
+/// Longest officer's name and office a drafting or approval line holds.
+const MAX_OFFICER_CHARS: usize = 60;
+
+/// Most words a caption puts before "approved by" ("Contents and
+/// Classification Approved by").
+const MAX_APPROVAL_CAPTION_WORDS: usize = 4;
+
+/// Where "approved by" starts when it is a form's caption: at the start
+/// of the line or after a few caption words with no sentence among them.
+/// In "which UN believes approved by entire Politburo" it is prose.
+fn approval_caption(t: &str) -> Option<usize> {
+    let p = find_ci(t, "approved by")?;
+    let caption = &t[..p];
+    let words = caption.split_whitespace().count();
+    let sentence = caption.contains(['.', ',', ';', '?', '!']);
+    (words <= MAX_APPROVAL_CAPTION_WORDS && !sentence).then_some(p)
+}
+
 fn officer_words_re() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| regex::Regex::new("APPROVED BY|FORM|FD-").expect("valid regex"))
