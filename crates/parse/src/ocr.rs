@@ -9,8 +9,10 @@
 //! document itself does not show legibly.
 
 mod account;
+mod dtg;
 mod fields;
 mod lines;
+mod origin;
 mod stamps;
 
 use crate::text::{self, Line};
