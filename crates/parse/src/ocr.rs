@@ -9,8 +9,10 @@
 //! document itself does not show legibly.
 
 mod account;
+mod cable;
 mod dtg;
 mod fields;
+mod gazetteer;
 mod lines;
 mod origin;
 mod stamps;
@@ -31,6 +33,7 @@ pub fn parse(src: &str, rec: &mut Record) {
     let form = fields::read_form(src, &doc);
     stamps::read_reviews(src, &mut doc, rec);
     fields::read_all(src, &mut doc, &form, rec);
+    cable::read(&doc, rec);
     account::account_for_lines(src, &mut doc, rec);
     build_body(src, &doc, rec);
     let redactions = text::find_redactions(src);
