@@ -13,7 +13,7 @@
 //! evidence goes into the record's warnings.
 
 use super::gazetteer::{self, Place};
-use super::lines::{Doc, Role};
+use super::lines::{near, Doc, Role};
 use airgram_model::Record;
 
 /// Lines from the document's start where a cable's head is looked for:
@@ -86,6 +86,16 @@ fn is_cite(w: &str) -> bool {
     w == "CITE" || MISREAD.contains(&w.as_str())
 }
 
+/// `FROM` as OCR reads a cable's label: a letter lost or misread, with
+/// or without its colon. Only a place after it makes it a label.
+fn is_from_label(w: &str) -> bool {
+    let c = core(w).to_ascii_uppercase();
+    let colon = w.trim_end().ends_with(':');
+    // With its colon the label may lose more (`Fem:`), as long as its F stays.
+    let reach = if colon && c.starts_with('F') { 2 } else { 1 };
+    c == "FROM" || ((3..=5).contains(&c.len()) && (c.starts_with('F') || c.ends_with("OM")) && near(&c, "FROM", reach))
+}
+
 /// The place named at word `k` of `ws`, and how many words it took.
 fn place_at(ws: &[Word], k: usize) -> Option<(&'static Place, usize)> {
     let ts: Vec<&str> = ws[k..].iter().take(2).map(|w| core(w.1)).collect();
@@ -107,15 +117,15 @@ fn span_of(line_start: usize, ws: &[Word], k: usize, n: usize) -> [usize; 2] {
 /// Reads sender and addressee of a cable into `rec` where the header
 /// reader left them empty.
 pub fn read(doc: &Doc, rec: &mut Record) {
-    // A station the header reader named by its designator (`WAVE`) gets
-    // the name the cables and the catalogue use (`JMWAVE`).
-    if let Some(p) = rec
-        .from
-        .as_deref()
-        .and_then(gazetteer::lookup)
-        .filter(|p| rec.from.as_deref() == Some(p.code))
-    {
+    // A station the header reader read through OCR damage (`OIRECTOR`,
+    // `UMWAVE.`) gets its name; a designator as written (`MEXI`) stays.
+    if let Some(p) = rec.from.as_deref().and_then(gazetteer::correct) {
         rec.from = Some(p.name.to_string());
+    }
+    for t in rec.to.iter_mut() {
+        if let Some(p) = gazetteer::correct(t) {
+            *t = p.name.to_string();
+        }
     }
     if rec.from.is_some() && !rec.to.is_empty() {
         return;
@@ -148,7 +158,10 @@ pub fn read(doc: &Doc, rec: &mut Record) {
             // `CITE MEXICO CITY 9066`: the sending station; `DIR CITE`: the addressee.
             if is_cite(ws[k].1) && k + 1 < ws.len() {
                 if let Some((p, n)) = place_at(&ws, k + 1) {
-                    if from.is_none() && ws.get(k + 1 + n).is_some_and(|w| is_number(w.1)) {
+                    // `CITE DIR` closes an outgoing cable's line without a number.
+                    let numbered = ws.get(k + 1 + n).is_some_and(|w| is_number(w.1));
+                    let last = k + 1 + n == ws.len();
+                    if from.is_none() && (numbered || (last && p.code == "DIR")) {
                         from = Some(Found {
                             name: p.name,
                             span: span_of(l.start, &ws, k + 1, n),
@@ -165,6 +178,20 @@ pub fn read(doc: &Doc, rec: &mut Record) {
                         });
                     }
                 }
+            }
+        }
+        // `FROM: DIRECTOR`, read through damage (`ROM:`, `Fem:`, `Fiom`).
+        if from.is_none() {
+            let label = ws
+                .iter()
+                .position(|w| !core(w.1).is_empty())
+                .filter(|&j| is_from_label(ws[j].1));
+            if let Some((k, (p, n))) = label.and_then(|j| place_at(&ws, j + 1).map(|x| (j + 1, x))) {
+                from = Some(Found {
+                    name: p.name,
+                    span: span_of(l.start, &ws, k, n),
+                    evidence: "FROM line naming a station (cable)",
+                });
             }
         }
         // `TO: IMMEDIATE MEXICO CITY`.
@@ -240,15 +267,17 @@ mod tests {
     }
 
     #[test]
-    fn a_designator_becomes_the_stations_name() {
+    fn a_misread_station_gets_its_name() {
         let mut r = Record {
-            from: Some("WAVE".into()),
+            from: Some("UMWAVE.".into()),
+            to: vec!["OIRECTOR".into(), "MEXI".into()],
             ..Record::default()
         };
         let src = "TEXT\n";
         let all = crate::text::lines(src);
         read(&Doc::new(src, &all), &mut r);
         assert_eq!(r.from.as_deref(), Some("JMWAVE"));
+        assert_eq!(r.to, vec!["DIRECTOR", "MEXI"]);
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub struct Place {
     pub name: &'static str,
     /// The designator of CITE lines and message numbers (`MEXI`, `WAVE`).
     pub code: &'static str,
-    /// Other spellings that stand for it (`JAWAVE`, `INVAVE`, `MIAMI`).
+    /// Misreadings that stand for it beyond one letter's damage (`JAWAVE`,
+    /// `INVAVE`; `RECTOR` where the scan cut the margin).
     pub aliases: &'static [&'static str],
 }
 
@@ -31,7 +32,7 @@ pub static PLACES: &[Place] = &[
     Place {
         name: "JMWAVE",
         code: "WAVE",
-        aliases: &["JAWAVE", "INVAVE", "JMVAVE", "JMWAV", "WH/MIAMI"],
+        aliases: &["JAWAVE", "INVAVE", "JMVAVE", "JMWAV"],
     },
     Place {
         name: "HAVANA",
@@ -241,6 +242,15 @@ pub fn lookup(w: &str) -> Option<&'static Place> {
     hits.next().is_none().then_some(first)
 }
 
+/// The place a value misreads: a misreading of a name or designator, but
+/// not the name or designator itself, which stays as written (`MEXI`).
+pub fn correct(w: &str) -> Option<&'static Place> {
+    let p = lookup(w)?;
+    let c = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/');
+    let written = p.name.eq_ignore_ascii_case(c) || p.code.eq_ignore_ascii_case(c);
+    (!written).then_some(p)
+}
+
 /// The place named at the start of `words`, trying two words then one
 /// (`MEXICO CITY`, then `MEXI`): the place and how many words it took.
 pub fn lookup_words(words: &[&str]) -> Option<(&'static Place, usize)> {
@@ -274,6 +284,14 @@ mod tests {
         assert_eq!(lookup("JAWAVE").map(|p| p.name), Some("JMWAVE"));
         assert_eq!(lookup("INVAVE").map(|p| p.name), Some("JMWAVE"));
         assert_eq!(lookup("DIRECT0R").map(|p| p.name), Some("DIRECTOR"));
+    }
+
+    #[test]
+    fn a_designator_stays_as_written_and_a_misreading_is_corrected() {
+        assert!(correct("MEXI").is_none());
+        assert!(correct("DIRECTOR").is_none());
+        assert_eq!(correct("OIRECTOR").map(|p| p.name), Some("DIRECTOR"));
+        assert_eq!(correct("UMWAVE.").map(|p| p.name), Some("JMWAVE"));
     }
 
     #[test]
