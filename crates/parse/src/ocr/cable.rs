@@ -96,6 +96,14 @@ fn is_from_label(w: &str) -> bool {
     c == "FROM" || ((3..=5).contains(&c.len()) && (c.starts_with('F') || c.ends_with("OM")) && near(&c, "FROM", reach))
 }
 
+/// `TO:` as OCR reads a cable's label (`TO;`, `TO!`, `TOs`): the colon
+/// or its misreading is required, `TO` alone is a word of prose.
+fn is_to_label(w: &str) -> bool {
+    let w = w.trim_end();
+    let c = core(w);
+    (c.eq_ignore_ascii_case("TO") && w.ends_with([':', ';', '!'])) || c == "TOs"
+}
+
 /// The place named at word `k` of `ws`, and how many words it took.
 fn place_at(ws: &[Word], k: usize) -> Option<(&'static Place, usize)> {
     let ts: Vec<&str> = ws[k..].iter().take(2).map(|w| core(w.1)).collect();
@@ -194,13 +202,29 @@ pub fn read(doc: &Doc, rec: &mut Record) {
                 });
             }
         }
+        // `PRIORITY DIR INFO WAVE CITE MEXI 6628`: the routing line of an
+        // incoming cable names its action addressee before INFO.
+        if to.is_none() {
+            if let Some(j) = ws.iter().position(|w| core(w.1) == "INFO") {
+                let k = (0..j)
+                    .rev()
+                    .find(|&k| !TO_SKIP.iter().any(|s| core(ws[k].1).eq_ignore_ascii_case(s)));
+                if let Some((k, p)) = k.and_then(|k| gazetteer::lookup(core(ws[k].1)).map(|p| (k, p))) {
+                    to = Some(Found {
+                        name: p.name,
+                        span: span_of(l.start, &ws, k, 1),
+                        evidence: "action addressee before INFO (cable routing line)",
+                    });
+                }
+            }
+        }
         // `TO: IMMEDIATE MEXICO CITY`.
         if to.is_none() {
             // The label is the line's first word, bar marks OCR put before it.
-            let label = ws.iter().position(|w| !core(w.1).is_empty()).filter(|&j| {
-                let w = ws[j].1;
-                core(w).eq_ignore_ascii_case("TO") && w.trim_end().ends_with([':', ';'])
-            });
+            let label = ws
+                .iter()
+                .position(|w| !core(w.1).is_empty())
+                .filter(|&j| is_to_label(ws[j].1));
             let k = label.and_then(|j| {
                 (j + 1..ws.len()).find(|&k| !TO_SKIP.iter().any(|s| core(ws[k].1).eq_ignore_ascii_case(s)))
             });
@@ -278,6 +302,16 @@ mod tests {
         read(&Doc::new(src, &all), &mut r);
         assert_eq!(r.from.as_deref(), Some("JMWAVE"));
         assert_eq!(r.to, vec!["DIRECTOR", "MEXI"]);
+    }
+
+    #[test]
+    fn routing_line_action_addressee() {
+        let r = run("IMMEDIATE DIR INFO WAVE MNTY CITE MEXI 6628\n");
+        assert_eq!(r.to, vec!["DIRECTOR"]);
+        assert_eq!(r.from.as_deref(), Some("MEXICO CITY"));
+        // After INFO is an information addressee, not the action one.
+        assert!(run("INFO DIRECTOR 7 decd\n").to.is_empty());
+        assert_eq!(run("TOs PRIORITY DIRECTOR,\n").to, vec!["DIRECTOR"]);
     }
 
     #[test]
