@@ -82,8 +82,8 @@ fn is_group(w: &str) -> bool {
 /// (`C1TE`, `CITF`); not `CITY`, which is a word of its own.
 fn is_cite(w: &str) -> bool {
     const MISREAD: &[&str] = &["CIT", "C1TE", "CLTE", "CITF", "CIIE", "CTTE", "GITE", "CIFE"];
-    let w = core(w).to_ascii_uppercase();
-    w == "CITE" || MISREAD.contains(&w.as_str())
+    let w = core(w);
+    w.len() <= 4 && (w.eq_ignore_ascii_case("CITE") || MISREAD.iter().any(|m| w.eq_ignore_ascii_case(m)))
 }
 
 /// `FROM` as OCR reads a cable's label: a letter lost or misread, with
@@ -147,11 +147,20 @@ pub fn read(doc: &Doc, rec: &mut Record) {
         }
         let l = doc.lines[i];
         let ws = words(l.text);
+        // Which words are date-time groups, found once a line.
+        let groups: Vec<bool> = if from.is_none() {
+            ws.iter().map(|w| is_group(w.1)).collect()
+        } else {
+            Vec::new()
+        };
         for k in 0..ws.len() {
             // `STAFF 3122472 DIRECTOR 231844`: an outgoing cable.
             // The group may keep its month and year: `311326Z MAY 78 DIRECTOR`.
-            let group = (k.saturating_sub(GROUP_REACH)..k).find(|&j| is_group(ws[j].1));
-            if let (None, Some(g)) = (&from, group) {
+            let group = match from {
+                None => (k.saturating_sub(GROUP_REACH)..k).find(|&j| groups[j]),
+                Some(_) => None,
+            };
+            if let Some(g) = group {
                 let staff = ws[..g].iter().any(|w| core(w.1).eq_ignore_ascii_case("STAFF"));
                 if let Some((p, n)) = place_at(&ws, k).filter(|(p, _)| p.code == "DIR") {
                     if staff || ws.get(k + n).is_some_and(|w| is_number(w.1)) {
@@ -205,7 +214,11 @@ pub fn read(doc: &Doc, rec: &mut Record) {
         // `PRIORITY DIR INFO WAVE CITE MEXI 6628`: the routing line of an
         // incoming cable names its action addressee before INFO.
         if to.is_none() {
-            if let Some(j) = ws.iter().position(|w| core(w.1) == "INFO") {
+            let info = l
+                .text
+                .contains("INFO")
+                .then(|| ws.iter().position(|w| core(w.1) == "INFO"));
+            if let Some(j) = info.flatten() {
                 let k = (0..j)
                     .rev()
                     .find(|&k| !TO_SKIP.iter().any(|s| core(ws[k].1).eq_ignore_ascii_case(s)));

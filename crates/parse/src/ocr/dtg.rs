@@ -11,6 +11,8 @@ use crate::date;
 
 /// Digits of a group: day, hour, minute.
 const GROUP_DIGITS: usize = 6;
+/// True digits a group keeps through OCR at least (two may be letters).
+const MIN_TRUE_DIGITS: usize = GROUP_DIGITS - 2;
 
 /// What a character of a group stands for, if it can stand for a digit.
 fn as_digit(c: u8) -> Option<u8> {
@@ -77,6 +79,11 @@ fn year(w: &str) -> Option<i32> {
 /// and byte range. The group must still show a month and a year after it,
 /// so a stray number is not a date.
 pub fn find(t: &str) -> Option<(String, usize, usize)> {
+    // A group holds four true digits at least: most lines do not, and are
+    // left before they are cut into words.
+    if t.bytes().filter(u8::is_ascii_digit).count() < MIN_TRUE_DIGITS {
+        return None;
+    }
     let toks: Vec<(usize, &str)> = tokens(t);
     for k in 0..toks.len() {
         let (st, w) = toks[k];
@@ -106,7 +113,7 @@ fn group_day(w: &str) -> Option<u32> {
         return None;
     }
     // A group holds mostly true digits: a word of letters is not one.
-    if b[..GROUP_DIGITS].iter().filter(|c| c.is_ascii_digit()).count() < GROUP_DIGITS - 2 {
+    if b[..GROUP_DIGITS].iter().filter(|c| c.is_ascii_digit()).count() < MIN_TRUE_DIGITS {
         return None;
     }
     let d: Vec<u8> = b[..GROUP_DIGITS].iter().map(|&c| as_digit(c)).collect::<Option<_>>()?;
