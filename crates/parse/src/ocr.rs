@@ -14,6 +14,7 @@ mod dtg;
 mod fields;
 mod gazetteer;
 mod lines;
+mod memo;
 mod origin;
 mod stamps;
 
@@ -34,6 +35,7 @@ pub fn parse(src: &str, rec: &mut Record) {
     stamps::read_reviews(src, &mut doc, rec);
     fields::read_all(src, &mut doc, &form, rec);
     cable::read(&doc, rec);
+    memo::read(src, &doc, rec);
     account::account_for_lines(src, &mut doc, rec);
     build_body(src, &doc, rec);
     let redactions = text::find_redactions(src);

@@ -203,7 +203,13 @@ pub fn read(doc: &Doc, rec: &mut Record) {
                 .iter()
                 .position(|w| !core(w.1).is_empty())
                 .filter(|&j| is_from_label(ws[j].1));
-            if let Some((k, (p, n))) = label.and_then(|j| place_at(&ws, j + 1).map(|x| (j + 1, x))) {
+            // OCR may leave a mark or two between label and station (`ROM 4 LONDON`).
+            let station = label.and_then(|j| {
+                (j + 1..ws.len().min(j + 3))
+                    .take_while(|&k| k == j + 1 || core(ws[k - 1].1).len() <= 2)
+                    .find_map(|k| place_at(&ws, k).map(|x| (k, x)))
+            });
+            if let Some((k, (p, n))) = station {
                 from = Some(Found {
                     name: p.name,
                     span: span_of(l.start, &ws, k, n),
