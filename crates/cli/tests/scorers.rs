@@ -131,3 +131,32 @@ fn json_is_an_object_for_one_and_an_array_for_several() {
     let text = airgram(&["parse", s, "--format", "text"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("POLTO A-517"));
 }
+
+/// `airgram eval --kind nara` prints the last line `score_nara.py` prints
+/// for the same parse (on the shared OCR set, whose manifest carries
+/// NARA's dates, some as MM/DD/YYYY).
+#[test]
+fn eval_kind_nara_prints_what_score_nara_prints() {
+    let dir = shared().join("corpus/ocr");
+    let f = parse_to_file(&dir);
+    let reference = Command::new("python3")
+        .arg(shared().join("tools/score_nara.py"))
+        .arg(f.path())
+        .arg(&dir)
+        .output()
+        .expect("python3 runs");
+    let want = String::from_utf8_lossy(&reference.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    assert!(want.contains("date="), "{want}");
+    let out = airgram(&["eval", dir.to_str().unwrap(), "--kind", "nara"]);
+    let got = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(got, want);
+    assert!(out.status.success());
+}

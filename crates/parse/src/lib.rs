@@ -15,6 +15,8 @@ pub mod date;
 pub mod eval;
 pub mod frus;
 pub mod msgid;
+pub mod nara;
+pub mod neardup;
 pub mod ocr;
 pub mod persons;
 pub mod tei;

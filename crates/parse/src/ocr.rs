@@ -8,11 +8,18 @@
 //! rest as the body. Identification-form fields are fallbacks for what the
 //! document itself does not show legibly.
 
+mod account;
+mod cable;
+mod dtg;
 mod fields;
+mod gazetteer;
 mod lines;
+mod memo;
+mod origin;
 mod stamps;
 
 use crate::text::{self, Line};
+pub use account::unaccounted_lines;
 use airgram_model::Record;
 use lines::{Doc, Role};
 
@@ -27,6 +34,9 @@ pub fn parse(src: &str, rec: &mut Record) {
     let form = fields::read_form(src, &doc);
     stamps::read_reviews(src, &mut doc, rec);
     fields::read_all(src, &mut doc, &form, rec);
+    cable::read(&doc, rec);
+    memo::read(src, &doc, rec);
+    account::account_for_lines(src, &mut doc, rec);
     build_body(src, &doc, rec);
     let redactions = text::find_redactions(src);
     add_spans(rec, "redactions", redactions.iter().map(|r| [r.start, r.end]).collect());

@@ -62,6 +62,11 @@ proptest! {
         let s = &s[..end];
         let r = parse_text("x.txt", s.as_bytes(), None);
         spans_in_bounds(&r, s.len());
+        // No line between the body's ends is lost (issue 21).
+        if airgram_parse::detect_layout(s) == airgram_parse::Layout::Transcription {
+            let lost = airgram_parse::ocr::unaccounted_lines(s, &r);
+            prop_assert!(lost.is_empty(), "lost {:?} in {:?}", lost, s);
+        }
     }
 }
 

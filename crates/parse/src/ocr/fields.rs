@@ -5,6 +5,7 @@
 //! NARA identification form as a fallback.
 
 use super::lines::{classification_at_start, classification_in, is_record_number, near, strip_md, Doc, Role};
+use super::{dtg, origin};
 use crate::frus::{canonical_handling, PRECEDENCES};
 use crate::text::{contains_ci, find_ci, squash, sub_span};
 use crate::{date, msgid};
@@ -553,21 +554,22 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
         }
     }
     if date.is_none() {
+        // A group read through OCR noise (`2616002 MAY 74`, `O3O736Z N0V 64`).
+        for i in doc.doc_start..hdr_end {
+            if let Some((iso, a, b)) = dtg::find(doc.lines[i].text).filter(|d| plausible(&d.0)) {
+                let base = doc.lines[i].start;
+                date = Some((iso, [base + a, base + b]));
+                break;
+            }
+        }
+    }
+    if date.is_none() {
         if let (Some(v), Some((iso, a, b))) = (form.get("DATE"), form_date.clone()) {
             date = Some((iso, sub_span(src, 0, &v[a..b])));
         }
     }
     if date.is_none() {
-        for i in doc.doc_start..n.min(doc.doc_start + 60) {
-            if doc.role[i] == Role::Stamp || doc.role[i] == Role::Form {
-                continue;
-            }
-            let l = doc.lines[i];
-            if let Some(f) = date::find_written(l.text).filter(|f| plausible(&f.iso)) {
-                date = Some((f.iso, [l.start + f.start, l.start + f.end]));
-                break;
-            }
-        }
+        date = written_date_of_origin(doc);
     }
     if let Some((iso, sp)) = date {
         rec.date = Some(iso);
@@ -1193,17 +1195,17 @@ pub fn read_all<'a>(src: &'a str, doc: &mut Doc<'a>, form: &Form<'a>, rec: &mut 
             }
         }
         if rec.approved_by.is_none() && officer_words.get(i) == Some(&true) {
-            let approved = t.contains("pproved") || t.contains("PPROVED");
-            // A form's label line is short; "approved by" inside a
-            // paragraph is the paragraph's own words, and stays in the body.
-            if let Some(p) = find_ci(t, "approved by").filter(|_| approved && t.len() < 100) {
+            if let Some(p) = approval_caption(t) {
                 let v = t[p + 11..].trim_start_matches(|c: char| c == ':' || c == ' ' || c == 'r' && p + 12 >= t.len());
                 let v = v.trim();
-                if !v.is_empty() && v.len() < 60 {
+                if !v.is_empty() && v.len() < MAX_OFFICER_CHARS {
                     rec.approved_by = Some(v.to_string());
                     rec.add_span("approved_by", sub_span(src, 0, v));
+                    doc.role[i] = Role::Header;
+                } else if v.is_empty() {
+                    // The caption alone; its value is on another line.
+                    doc.role[i] = Role::Header;
                 }
-                doc.role[i] = Role::Header;
             }
         }
         if rec.copy.is_none() && t.len() < 60 && label_value_at(t, lead, "COPY NO", true).is_some() {
@@ -1631,6 +1633,40 @@ fn month_day(s: &str) -> Option<(u32, u32, usize, usize)> {
         } else {
             i += 1;
         }
+    }
+    None
+}
+
+/// Lines from the document's start in which its own date is looked for
+/// when no header field holds it: the first page or so.
+const DATE_SEARCH_LINES: usize = 200;
+
+/// The document's date written on its first page: the first date not on
+/// a reference line (which dates the papers it cites). Stamps and the
+/// identification form are not the document. (Preferring a dateline, or
+/// leaving out dates after "on" or "dated", loses more than it wins on
+/// the NARA set: the first date of the text is usually the document's.)
+fn written_date_of_origin(doc: &Doc) -> Option<(String, [usize; 2])> {
+    let lines = doc.doc_start..doc.lines.len().min(doc.doc_start + DATE_SEARCH_LINES);
+    for i in lines {
+        if doc.role[i] == Role::Stamp || doc.role[i] == Role::Form {
+            continue;
+        }
+        let l = doc.lines[i];
+        let written = date::find_written(l.text).map(|f| (f.iso, f.start, f.end));
+        // A cable's date-time group, however damaged, on the same terms.
+        let group = dtg::find(l.text);
+        let first = match (written, group) {
+            (Some(w), Some(g)) => Some(if g.1 < w.1 { g } else { w }),
+            (w, g) => w.or(g),
+        };
+        let Some((iso, a, b)) = first.filter(|f| plausible(&f.0)) else {
+            continue;
+        };
+        if origin::on_reference_line(l.text, a) {
+            continue;
+        }
+        return Some((iso, [l.start + a, l.start + b]));
     }
     None
 }
@@ -2118,6 +2154,24 @@ fn is_fbi_initials(t: &str) -> bool {
 }
 
 /// The words an approval or a form number needs (in the text's capitals).
+/// Longest officer's name and office a drafting or approval line holds.
+const MAX_OFFICER_CHARS: usize = 60;
+
+/// Most words a caption puts before "approved by" ("Contents and
+/// Classification Approved by").
+const MAX_APPROVAL_CAPTION_WORDS: usize = 4;
+
+/// Where "approved by" starts when it is a form's caption: at the start
+/// of the line or after a few caption words with no sentence among them.
+/// In "which UN believes approved by entire Politburo" it is prose.
+fn approval_caption(t: &str) -> Option<usize> {
+    let p = find_ci(t, "approved by")?;
+    let caption = &t[..p];
+    let words = caption.split_whitespace().count();
+    let sentence = caption.contains(['.', ',', ';', '?', '!']);
+    (words <= MAX_APPROVAL_CAPTION_WORDS && !sentence).then_some(p)
+}
+
 fn officer_words_re() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| regex::Regex::new("APPROVED BY|FORM|FD-").expect("valid regex"))

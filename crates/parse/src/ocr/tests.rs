@@ -17,6 +17,25 @@ fn spans_ok(src: &str, r: &Record) {
     }
 }
 
+/// Regression (issue 21): the seed lost the paragraph "UN then followed
+/// ... killed offer." because its words "which UN believes approved by
+/// entire Politburo" were taken for the form's approval caption.
+#[test]
+fn a_sentence_saying_approved_by_is_not_the_approval_caption() {
+    let para = "UN then followed with general assessment. Soviets decided try redress balance, which UN believes approved by entire Politburo, and so on at some length. Firm White House turn-down killed offer.";
+    let src = format!(
+        "{TELEGRAM}{para}\n\nContents and Classification Approved by: Amb. Finletter\n\nMore prose to end the body.\n"
+    );
+    let r = run(&src);
+    assert!(
+        r.body.contains("Firm White House turn-down killed offer."),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.approved_by.as_deref(), Some("Amb. Finletter"));
+    assert!(account::unaccounted_lines(&src, &r).is_empty());
+}
+
 #[test]
 fn empty_input_warns() {
     let r = run("\n\n");
@@ -232,6 +251,77 @@ mod prop {
             let r = run(&s);
             spans_ok(&s, &r);
         }
+
+        /// The invariant of `account.rs`: whatever the document, no line
+        /// between the body's first and last line is lost (issue 21).
+        #[test]
+        fn no_line_between_body_ends_is_lost(
+            head in prop_oneof![Just(AIRGRAM_HEAD), Just(TELEGRAM_HEAD), Just(CABLE_HEAD), Just("")],
+            paras in proptest::collection::vec(
+                (proptest::collection::vec(prose_piece(), 3..40), 0..6usize), 1..6),
+            sign in prop_oneof![Just("FINLETTER\n"), Just("RUSK\n"), Just("")],
+        ) {
+            let mut s = String::from(head);
+            for (words, between) in &paras {
+                s.push_str(&words.join(" "));
+                s.push_str(".\n\n");
+                s.push_str(BETWEEN[*between]);
+            }
+            s.push_str(sign);
+            let r = run(&s);
+            spans_ok(&s, &r);
+            let lost = account::unaccounted_lines(&s, &r);
+            prop_assert!(lost.is_empty(), "lost {:?} in\n{}\nbody: {}",
+                lost.iter().map(|x| &s[x[0]..x[1]]).collect::<Vec<_>>(), s, r.body);
+        }
+    }
+
+    const AIRGRAM_HEAD: &str = "DEPARTMENT OF STATE\nAIRGRAM\n\nSECRET\n\nPOLTO A-517\n\nTO : SECSTATE WASHINGTON\nINFO: MOSCOW\nDATE: November 7, 1962\nFROM : USRO PARIS\nSUBJECT : NAC MEETING\nREF :\n\n";
+    const TELEGRAM_HEAD: &str = "INCOMING TELEGRAM Department of State\n\nCONFIDENTIAL\n\nControl: 11574\nRec'd: July 17, 1962\n\nFROM: Elisabethville\nTO: Secretary of State\nNO: 115, July 17, noon\n\n";
+    const CABLE_HEAD: &str =
+        "SECRET\nDIRECTOR\nFROM MEXICO CITY\nACTION: C/WH 5\nSECRET 030736Z JUN 64 IN 56904\nDIR CITE MEXI 9066\n\n";
+    /// What may stand between two paragraphs: nothing, a page header, a
+    /// stamp, a classification line, a caption, a form number.
+    const BETWEEN: [&str; 6] = [
+        "",
+        "SECRET - 2 -\n\n",
+        "DECLASSIFIED\nAuthority NND 959000\nBy SM NARA Date 9/19/80\n\n",
+        "~~SECRET~~\n\n",
+        "Contents and Classification Approved by: Amb. Finletter\n\n",
+        "FORM DS-323\nFOR RM USE ONLY\n\n",
+    ];
+
+    /// Words of running prose, among them the words of header labels.
+    fn prose_piece() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            Just("the"),
+            Just("Soviets"),
+            Just("believes"),
+            Just("approved by"),
+            Just("drafted by"),
+            Just("to"),
+            Just("from"),
+            Just("subject"),
+            Just("copy no"),
+            Just("secret"),
+            Just("date"),
+            Just("Prepared by"),
+            Just("ref"),
+            Just("info"),
+            Just("cite"),
+            Just("Director"),
+            Just("form"),
+            Just("entire Politburo"),
+            Just("Council"),
+            Just("missiles"),
+            Just("Department"),
+            Just("TO:"),
+            Just("FROM:"),
+            Just("\n"),
+            Just("Castro"),
+            Just("and"),
+            Just("which"),
+        ]
     }
 }
 
