@@ -228,3 +228,53 @@ fn source_path_is_a_reference_for_the_public_not_the_offices_file_layout() {
     let staff = json(&a, &["show", "POLTO A-517", "--as", "clerk", "--format", "json"]);
     assert!(staff["source_path"].as_str().unwrap().ends_with("polto-a-517.txt"));
 }
+
+/// Regression (issue 23): each rerun of the demo published one more
+/// partial release of the same record and added its users again (new
+/// passwords, sessions ended). A rerun now changes nothing an earlier run
+/// did: one approval, each user added once, the record's versions as they
+/// were.
+#[test]
+fn the_demo_rerun_changes_nothing_it_already_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/demo");
+    let run_demo = || {
+        let out = Command::new(&script)
+            .arg("--no-serve")
+            .env("AIRGRAM_DEMO_BIN", env!("CARGO_BIN_EXE_airgram"))
+            .env("AIRGRAM_DEMO_DIR", &demo)
+            .env("AIRGRAM_DEMO_COUNT", "300")
+            .env("AIRGRAM_SHARED", shared())
+            .output()
+            .expect("the demo runs");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run_demo();
+    assert!(!first.contains("== serving"), "--no-serve serves nothing");
+    let reviewed = std::fs::read_to_string(demo.join("reviewed"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let archive = demo.join("archive");
+    let versions = |a: &std::path::Path| {
+        json(a, &["show", &reviewed, "--as", "reviewer", "--format", "json"])["versions"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = versions(&archive);
+    assert_eq!(before, 2, "the original and one release");
+    let second = run_demo();
+    assert!(second.contains("was released in part on an earlier run"), "{second}");
+    assert_eq!(versions(&archive), before, "no second release");
+    let a = airgram_archive::Archive::open(&archive).unwrap();
+    let count = |action: &str| a.audit_entries().unwrap().iter().filter(|e| e.action == action).count();
+    assert_eq!(count("review.approve"), 1);
+    assert_eq!(count("user.add"), 4, "each demo user added once");
+}
