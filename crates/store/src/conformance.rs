@@ -396,6 +396,7 @@ pub fn messages_move_only_from_the_states_named(s: &dyn Store) {
     let m = s.message(id).unwrap().unwrap();
     assert_eq!((m.state, m.body.as_str()), (M::InClearance, "{\"v\":2}"));
     assert_eq!(s.message(99).unwrap(), None);
+    assert_eq!(s.outgoing_count().unwrap(), 1);
     // Each step that happened is audited, and only those.
     let actions: Vec<String> = s.audit_entries().unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["message.draft", "message.edit", "message.submit"]);

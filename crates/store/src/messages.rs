@@ -42,6 +42,8 @@ pub trait Messages {
     /// moving it to `to`; `Conflict` if it is in none of them.
     fn edit_message(&self, id: u64, body: &str, from: &[State], to: State, audit: &AuditNote) -> Result<()>;
     fn message(&self, id: u64) -> Result<Option<StoredMessage>>;
+    /// How many messages the store holds, in any state.
+    fn outgoing_count(&self) -> Result<u64>;
     /// Moves a message in one of `from` states to `to`, with its audit
     /// entry, atomically; `Conflict` if it is in none of them (another
     /// process moved it first).

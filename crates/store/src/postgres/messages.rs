@@ -89,6 +89,11 @@ impl Messages for PgStore {
         }))
     }
 
+    fn outgoing_count(&self) -> Result<u64> {
+        let row = self.run(|c| Ok(c.query_one("SELECT count(*) FROM outgoing_messages", &[])?))?;
+        get_u64(&row, 0)
+    }
+
     fn move_message(&self, id: u64, from: &[State], to: State, audit: &AuditNote) -> Result<()> {
         let ts = self.stamp();
         self.write(|tx| {

@@ -106,6 +106,12 @@ impl Messages for SqliteStore {
         }))
     }
 
+    fn outgoing_count(&self) -> Result<u64> {
+        Ok(self
+            .rd()?
+            .query_row("SELECT count(*) FROM outgoing_messages", [], |r| r.get(0))?)
+    }
+
     fn move_message(&self, id: u64, from: &[State], to: State, audit: &AuditNote) -> Result<()> {
         let ts = self.stamp();
         self.write(|tx| {
