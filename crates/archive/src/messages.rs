@@ -201,7 +201,13 @@ impl Archive {
                 "re-authentication failed: wrong password".into(),
             ));
         }
-        Ok(ids.iter().map(|&id| self.release_one(reader, &who, id)).collect())
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            // Test hook: `message.release@N:abort` dies before the Nth.
+            crate::fail_point("message.release", i as u64 + 1)?;
+            out.push(self.release_one(reader, &who, id));
+        }
+        Ok(out)
     }
 
     fn release_one(&self, reader: &Reader, who: &str, id: u64) -> Result<String> {

@@ -250,7 +250,8 @@ fn eight_processes_release_a_thousand_messages_into_one_series_on_postgres() {
     );
 }
 
-/// Release processes killed (SIGKILL) at random moments: after each kill
+/// Release processes that die mid-run (aborted before their Nth release,
+/// or killed with SIGKILL at a random moment): after each
 /// the series has no gap and no repeat, every released message holds the
 /// number the register gives it, and no number is held by a message that
 /// is not released. Nothing is half-released.
@@ -274,38 +275,54 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
     drop(a);
     let all = Reader::new("all", Level::TopSecret, Vec::<String>::new());
     let mut x: u64 = 0x2545F4914F6CDD1D;
-    let mut interrupted = 0;
     let rounds = 16;
     for round in 0..rounds {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         let share: Vec<u64> = waiting.iter().take(60).copied().collect();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_airgram"))
+        let mut release = Command::new(env!("CARGO_BIN_EXE_airgram"));
+        release
             .arg("--archive")
             .arg(&path)
             .args(["message", "release", "--as", "bob", "--password-stdin"])
             .args(share.iter().map(u64::to_string))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        // Every other round dies for certain before its Nth release (the
+        // process aborts, as a kill would); the others are killed at a
+        // random moment after some releases were printed, which may land
+        // between two, inside one, or after the last.
+        let dies_before = (round % 2 == 0).then(|| 2 + x % 30);
+        if let Some(n) = dies_before {
+            release.env("AIRGRAM_FAIL", format!("message.release@{n}:abort"));
+        }
+        let mut child = release.spawn().unwrap();
         {
             use std::io::Write;
             child.stdin.take().unwrap().write_all(b"bob-password\n").unwrap();
         }
-        // Kill after a few releases have been printed, so that the kill
-        // lands between two or inside one, with more to come; then after
-        // a random moment more.
-        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-        for _ in 0..1 + x % 20 {
-            lines.next();
+        let before = waiting.len();
+        if let Some(n) = dies_before {
+            let status = child.wait().unwrap();
+            assert!(!status.success(), "round {round}: the failpoint stopped it");
+            let a = Archive::open(&path).unwrap();
+            let released = a.register("USUN", None).unwrap().numbers.len();
+            assert_eq!(
+                released,
+                600 - before + n as usize - 1,
+                "round {round}: all before the {n}th"
+            );
+        } else {
+            let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+            for _ in 0..1 + x % 20 {
+                lines.next();
+            }
+            std::thread::sleep(std::time::Duration::from_micros(x % 500));
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        std::thread::sleep(std::time::Duration::from_micros(x % 500));
-        interrupted += usize::from(child.try_wait().unwrap().is_none());
-        let _ = child.kill();
-        let _ = child.wait();
         let a = Archive::open(&path).unwrap();
         let reg = a.register("USUN", None).unwrap();
         assert!(reg.missing.is_empty(), "round {round}: gap {:?}", reg.missing);
@@ -326,8 +343,4 @@ fn killed_releases_leave_no_gap_no_repeat_and_nothing_half_released() {
         }
         assert!(a.audit_verify().unwrap().is_ok());
     }
-    assert!(
-        interrupted * 2 >= rounds,
-        "too few kills landed mid-release: {interrupted} of {rounds}"
-    );
 }
