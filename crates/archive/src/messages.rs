@@ -71,6 +71,17 @@ impl Archive {
             .ok_or_else(|| ArchiveError::Forbidden(format!("{what} needs a signed-in user")))
     }
 
+    /// A signed-in user whose role releases messages (and so may also
+    /// transmit them): their name.
+    fn releaser(&self, reader: &Reader, what: &str) -> Result<String> {
+        let who = Self::signed_in(reader, what)?;
+        let role = self.store.user(&who)?.filter(|u| !u.disabled).map(|u| u.role);
+        if !role.is_some_and(Role::releases) {
+            return Err(ArchiveError::Forbidden(format!("{who} may not {what} messages")));
+        }
+        Ok(who)
+    }
+
     /// A message `reader` may see, with its text; `NotFound` alike for one
     /// that does not exist and one above the reader.
     fn visible_message(&self, reader: &Reader, id: u64) -> Result<(airgram_store::StoredMessage, Message, Label)> {
@@ -167,7 +178,7 @@ impl Archive {
         };
         c.name = Some(who.clone());
         c.kind = kind;
-        c.date = Some(airgram_model::calendar::rfc3339(self.store.now())[..10].to_string());
+        c.date = Some(day_of(i64::try_from(self.store.now()).unwrap_or(0)));
         let to = if msg.clearances.iter().all(|c| c.name.is_some()) {
             State::Cleared
         } else {
@@ -191,11 +202,7 @@ impl Archive {
     /// releasing transaction. Each message's number as cited, or why it
     /// was not released.
     pub fn release_messages(&self, reader: &Reader, ids: &[u64], password: &str) -> Result<Vec<Result<String>>> {
-        let who = Self::signed_in(reader, "release")?;
-        let role = self.store.user(&who)?.filter(|u| !u.disabled).map(|u| u.role);
-        if !role.is_some_and(Role::releases) {
-            return Err(ArchiveError::Forbidden(format!("{who} may not release messages")));
-        }
+        let who = self.releaser(reader, "release")?;
         if !self.verify_password(&who, password)? {
             return Err(ArchiveError::Forbidden(
                 "re-authentication failed: wrong password".into(),
@@ -238,11 +245,7 @@ impl Archive {
     /// airgram as rendered. Transmitting again (after a crash between the
     /// two) only makes sure the record is there.
     pub fn transmit_message(&self, reader: &Reader, id: u64) -> Result<Transmitted> {
-        let who = Self::signed_in(reader, "transmission")?;
-        let role = self.store.user(&who)?.filter(|u| !u.disabled).map(|u| u.role);
-        if !role.is_some_and(Role::releases) {
-            return Err(ArchiveError::Forbidden(format!("{who} may not transmit messages")));
-        }
+        let who = self.releaser(reader, "transmit")?;
         let (m, msg, label) = self.visible_message(reader, id)?;
         let dtg_at = match (m.state, m.dtg_at) {
             (State::Transmitted | State::Delivered | State::Acknowledged, Some(at)) => at,
@@ -264,8 +267,7 @@ impl Archive {
             .clone()
             .ok_or_else(|| ArchiveError::Store(StoreError::Corrupt(format!("message {id} has no number"))))?;
         let number = numbering::number(&series, n);
-        let day = airgram_model::calendar::rfc3339(u64::try_from(dtg_at).unwrap_or(0))[..10].to_string();
-        let text = airgram_messaging::render::airgram(&msg, &number, &day);
+        let text = airgram_messaging::render::airgram(&msg, &number, &day_of(dtg_at));
         let record = crate::content_id(text.as_bytes());
         let input = crate::Input {
             source_path: format!("messages/{}.txt", number.replace(' ', "-")),
@@ -297,8 +299,7 @@ impl Archive {
         Ok(if cable {
             airgram_messaging::render::cable(&msg, &number, &numbering::dtg(at))
         } else {
-            let day = airgram_model::calendar::rfc3339(u64::try_from(at).unwrap_or(0))[..10].to_string();
-            airgram_messaging::render::airgram(&msg, &number, &day)
+            airgram_messaging::render::airgram(&msg, &number, &day_of(at))
         })
     }
 
@@ -354,6 +355,11 @@ fn held_at(msg: &Message) -> Label {
             .filter(|c| airgram_access::CONTROL_CAVEATS.contains(&c.as_str()));
         Label::new(level, controls)
     })
+}
+
+/// The UTC date (`YYYY-MM-DD`) of a moment in seconds since 1970.
+fn day_of(secs: i64) -> String {
+    airgram_model::calendar::rfc3339(u64::try_from(secs).unwrap_or(0))[..10].to_string()
 }
 
 fn calendar_year(now: u64) -> i32 {

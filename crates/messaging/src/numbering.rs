@@ -40,38 +40,19 @@ pub fn counting_year(restart: Restart, year: i32) -> i32 {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
-
 /// The date-time group of a moment (seconds since 1970, UTC):
 /// `DDHHMMZ MON YY`, as `030736Z JUN 64`.
 pub fn dtg(unix_secs: i64) -> String {
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = airgram_model::calendar::civil_from_days(days);
     format!(
         "{d:02}{:02}{:02}Z {} {:02}",
         secs / 3600,
         secs % 3600 / 60,
-        MONTHS[(m - 1) as usize],
+        airgram_model::calendar::MONTH_NAMES[(m - 1) as usize][..3].to_ascii_uppercase(),
         y.rem_euclid(100)
     )
-}
-
-/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's
-/// civil-from-days).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

@@ -21,24 +21,10 @@ fn precedence_word(p: Precedence) -> &'static str {
 /// `1962-10-02` as `October 2, 1962` (the form's DATE line); other text
 /// as it is.
 fn written_date(iso: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let parts: Vec<&str> = iso.split('-').collect();
     match parts.as_slice() {
         [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => format!("{} {d}, {y}", MONTHS[m - 1]),
+            (Ok(m @ 1..=12), Ok(d)) => format!("{} {d}, {y}", airgram_model::calendar::MONTH_NAMES[m - 1]),
             _ => iso.to_string(),
         },
         _ => iso.to_string(),

@@ -109,27 +109,17 @@ fn around(src: &str, needles: &[String]) -> String {
 
 /// How NARA's date may be written: `6 March 1964`, `6 MAR 64`, `March 6`.
 fn date_needles(iso: &str) -> Vec<String> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let (Some(y), Some(m), Some(d)) = (iso.get(..4), iso.get(5..7), iso.get(8..10)) else {
         return Vec::new();
     };
     let (Ok(m), Ok(d)) = (m.parse::<usize>(), d.parse::<u32>()) else {
         return Vec::new();
     };
-    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i)) else {
+    let Some(month) = m
+        .checked_sub(1)
+        .and_then(|i| airgram_model::calendar::MONTH_NAMES.get(i))
+        .map(|n| n.to_ascii_lowercase())
+    else {
         return Vec::new();
     };
     let mon = &month[..3];

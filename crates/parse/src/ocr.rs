@@ -23,6 +23,26 @@ pub use account::unaccounted_lines;
 use airgram_model::Record;
 use lines::{Doc, Role};
 
+/// The whitespace-separated words of a line with their byte offsets (the
+/// cable and date-time-group readers').
+fn words(t: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in t.char_indices() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                out.push((s, &t[s..i]));
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &t[s..]));
+    }
+    out
+}
+
 /// Parses an archival transcription into `rec`. Never fails.
 pub fn parse(src: &str, rec: &mut Record) {
     let all = text::lines(src);

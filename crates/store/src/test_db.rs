@@ -39,7 +39,7 @@ impl TestDb {
         c.batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap_or_else(|e| panic!("cannot make a test database on {admin}: {e}"));
         TestDb {
-            url: with_db(&admin, &name),
+            url: crate::postgres::with_database(&admin, &name),
             admin,
             name,
         }
@@ -52,15 +52,4 @@ impl Drop for TestDb {
             let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
-}
-
-/// `url` with its database replaced by `db`.
-pub(crate) fn with_db(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let rest = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[rest..].find('/').map(|i| rest + i).unwrap_or(base.len());
-    format!("{}/{db}{query}", &base[..host_end])
 }

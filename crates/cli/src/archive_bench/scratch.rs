@@ -25,7 +25,7 @@ impl Scratch {
         c.batch_execute(&format!("CREATE DATABASE {name}"))
             .with_context(|| format!("the bench makes a scratch database on {shown} and needs CREATEDB there"))?;
         Ok(Scratch {
-            url: with_database(server, &name),
+            url: airgram_store::postgres::with_database(server, &name),
             server: server.to_string(),
             name,
         })
@@ -44,29 +44,5 @@ impl Drop for Scratch {
         if let Ok(mut c) = postgres::Client::connect(&self.server, postgres::NoTls) {
             let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
-    }
-}
-
-/// The URL of another database on the same server, with the same user and
-/// parameters.
-fn with_database(url: &str, db: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-    format!("{scheme}://{authority}/{db}{query}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn another_database_keeps_user_host_and_parameters() {
-        assert_eq!(
-            with_database("postgres://u:pw@h:5433/prod?sslmode=disable", "scratch"),
-            "postgres://u:pw@h:5433/scratch?sslmode=disable"
-        );
-        assert_eq!(with_database("postgresql://u@h", "s"), "postgresql://u@h/s");
-        assert_eq!(with_database("postgres://u@h:1/", "s"), "postgres://u@h:1/s");
     }
 }

@@ -40,23 +40,7 @@ const TO_SKIP: &[&str] = &[
 /// A word of a line with its byte offset in the line.
 type Word<'a> = (usize, &'a str);
 
-fn words(t: &str) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in t.char_indices() {
-        if c.is_whitespace() {
-            if let Some(s) = start.take() {
-                out.push((s, &t[s..i]));
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, &t[s..]));
-    }
-    out
-}
+use super::words;
 
 fn core(w: &str) -> &str {
     w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/')

@@ -84,7 +84,7 @@ pub fn find(t: &str) -> Option<(String, usize, usize)> {
     if t.bytes().filter(u8::is_ascii_digit).count() < MIN_TRUE_DIGITS {
         return None;
     }
-    let toks: Vec<(usize, &str)> = tokens(t);
+    let toks: Vec<(usize, &str)> = super::words(t);
     for k in 0..toks.len() {
         let (st, w) = toks[k];
         let Some(day) = group_day(w) else { continue };
@@ -120,25 +120,6 @@ fn group_day(w: &str) -> Option<u32> {
     let num = |i: usize| u32::from(d[i] - b'0') * 10 + u32::from(d[i + 1] - b'0');
     let (day, hour, min) = (num(0), num(2), num(4));
     ((1..=31).contains(&day) && hour < 24 && min < 60).then_some(day)
-}
-
-/// Whitespace-separated words with their byte offsets.
-fn tokens(t: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in t.char_indices() {
-        if c.is_whitespace() {
-            if let Some(s) = start.take() {
-                out.push((s, &t[s..i]));
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, &t[s..]));
-    }
-    out
 }
 
 #[cfg(test)]

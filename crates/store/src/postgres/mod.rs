@@ -274,6 +274,18 @@ impl PgStore {
     }
 }
 
+/// The URL of another database on the same server: `url` with its
+/// database replaced by `db`, user, host and parameters kept.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let rest = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[rest..].find('/').map(|i| rest + i).unwrap_or(base.len());
+    format!("{}/{db}{query}", &base[..host_end])
+}
+
 /// Names the database (`name`) in a message that it cannot be reached.
 pub(crate) fn named(name: &str, e: StoreError) -> StoreError {
     match e {

@@ -12,7 +12,7 @@ use crate::conformance::rec;
 use crate::*;
 use airgram_access::{Label, Level, VersionKind};
 
-pub(crate) use crate::test_db::{with_db, TestDb};
+pub(crate) use crate::test_db::TestDb;
 
 fn test_db() -> TestDb {
     TestDb::new("t")
@@ -43,14 +43,21 @@ fn user(name: &str) -> User {
 #[test]
 fn urls_name_their_database() {
     assert_eq!(
-        with_db("postgres://postgres@127.0.0.1:5433/postgres", "x"),
+        with_database("postgres://postgres@127.0.0.1:5433/postgres", "x"),
         "postgres://postgres@127.0.0.1:5433/x"
     );
     assert_eq!(
-        with_db("postgres://u@h/db?sslmode=disable", "x"),
+        with_database("postgres://u@h/db?sslmode=disable", "x"),
         "postgres://u@h/x?sslmode=disable"
     );
-    assert_eq!(with_db("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+    assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+    // As the bench makes its scratch database's URL.
+    assert_eq!(
+        with_database("postgres://u:pw@h:5433/prod?sslmode=disable", "scratch"),
+        "postgres://u:pw@h:5433/scratch?sslmode=disable"
+    );
+    assert_eq!(with_database("postgresql://u@h", "s"), "postgresql://u@h/s");
+    assert_eq!(with_database("postgres://u@h:1/", "s"), "postgres://u@h:1/s");
 }
 
 /// Two servers on one database, each writing from several threads at
